@@ -1,0 +1,50 @@
+# Two commands for a newcomer: `make run` (serve the seeded API on SQLite) and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+STAMP := $(VENV)/.installed
+
+.PHONY: install run serve migrate seed test lint typecheck pytest schema bench clean
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "conflict-reports needs Python 3.11 or newer (set PYTHON=python3.11)")'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## run: set up, migrate, load the seed and serve on http://$(HOST):$(PORT) (Swagger UI at /docs)
+run: install migrate seed serve
+
+migrate: install
+	$(BIN)/conflict-reports migrate
+
+seed: install
+	$(BIN)/conflict-reports seed
+
+serve: install
+	$(BIN)/conflict-reports serve --host $(HOST) --port $(PORT)
+
+## test: set up, then lint, type-check and run the whole suite
+test: install lint typecheck pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: install
+	$(BIN)/mypy
+
+pytest: install
+	$(BIN)/pytest
+
+## schema: regenerate seed/schema.json from the bundle models
+schema: install
+	$(BIN)/conflict-reports schema --output seed/schema.json
+
+clean:
+	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache

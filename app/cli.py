@@ -1,0 +1,103 @@
+"""`conflict-reports`: migrate, seed, serve."""
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from app.core.config import get_settings
+from app.core.db import get_engine
+from app.importer import ImportFailed, import_paths, prepare
+from app.importer.bundle import bundle_json_schema
+from app.importer.load import entity_count
+from app.migrate import upgrade_to_head
+
+cli = typer.Typer(help="conflict-reports: structured, attributed conflict reports over HTTP.")
+console = Console()
+errors = Console(stderr=True)
+
+# Above this many entities a run shows a progress bar.
+PROGRESS_THRESHOLD = 5_000
+
+
+@cli.command()
+def migrate() -> None:
+    """Bring the database (DATABASE_URL) to the newest schema."""
+    upgrade_to_head(get_settings().database_url)
+    console.print("[green]database is at the newest schema[/green]")
+
+
+@cli.command()
+def seed(
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(help="Bundle files or folders (default: everything under seed/)."),
+    ] = None,
+) -> None:
+    """Validate and load report bundles in one transaction: all of them, or nothing."""
+    targets = paths or [get_settings().seed_path]
+    engine = get_engine()
+    try:
+        total = sum(entity_count(item.bundle) for item in prepare(targets))
+        if total > PROGRESS_THRESHOLD:
+            with Progress(
+                TextColumn("loading"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=console,
+            ) as bar:
+                task = bar.add_task("load", total=total)
+                summary = import_paths(engine, targets, progress=lambda n: bar.advance(task, n))
+        else:
+            summary = import_paths(engine, targets)
+    except ImportFailed as failure:
+        errors.print(
+            f"[red]import failed, nothing was written ({len(failure.issues)} problems):[/red]"
+        )
+        for issue in failure.issues:
+            errors.print(f"  {issue}", markup=False, highlight=False, soft_wrap=True)
+        raise typer.Exit(code=1) from None
+    table = Table(title=f"imported {len(summary.files)} bundle(s)")
+    table.add_column("entity")
+    table.add_column("in the bundles", justify="right")
+    table.add_column("in the database", justify="right")
+    for name, count in summary.declared.items():
+        table.add_row(name, str(count), str(summary.totals.get(name, 0)))
+    console.print(table)
+
+
+@cli.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    reload: Annotated[bool, typer.Option(help="Restart on code changes.")] = False,
+) -> None:
+    """Serve the API with uvicorn (Swagger UI at /docs)."""
+    import uvicorn
+
+    uvicorn.run("app.main:create_app", factory=True, host=host, port=port, reload=reload)
+
+
+@cli.command()
+def schema(
+    output: Annotated[Path | None, typer.Option(help="Write here instead of stdout.")] = None,
+) -> None:
+    """Print the JSON Schema of the seed bundle format (published as seed/schema.json)."""
+    text = render_bundle_schema()
+    if output is None:
+        typer.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")
+
+
+def render_bundle_schema() -> str:
+    return json.dumps(bundle_json_schema(), indent=2, ensure_ascii=False) + "\n"
+
+
+def main() -> None:
+    cli()

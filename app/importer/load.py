@@ -1,0 +1,469 @@
+"""Writing validated bundles: one transaction per run, idempotent, ids kept stable.
+
+Entities with ids (reports, actors, locations, relations, claims, media, events) are upserted,
+so a re-import keeps every id and an edited YAML updates its rows in place. Rows a bundle no
+longer declares are deleted. Link rows (roles, quantities, claim links) have composite keys
+and are rewritten for the report's own entities.
+"""
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, Table, delete, func, select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from app.importer.bundle import Bundle
+from app.importer.validate import (
+    ImportFailed,
+    ImportIssue,
+    PreparedBundle,
+    check_against_database,
+    discover,
+    fuzzy,
+    read_bundle,
+    referenced_actors,
+    referenced_locations,
+)
+from app.models import (
+    Actor,
+    ActorRelation,
+    Base,
+    Claim,
+    ClaimActor,
+    ClaimLink,
+    ClaimLocation,
+    ClaimQuantity,
+    Event,
+    EventActor,
+    EventClaim,
+    Location,
+    Media,
+    MediaActor,
+    MediaLocation,
+    Report,
+    ReportActor,
+    ReportLocation,
+)
+
+Progress = Callable[[int], None]
+
+COUNTED: dict[str, type[Base]] = {
+    "reports": Report,
+    "actors": Actor,
+    "locations": Location,
+    "relations": ActorRelation,
+    "claims": Claim,
+    "media": Media,
+    "events": Event,
+}
+
+
+@dataclass
+class ImportSummary:
+    files: list[Path] = field(default_factory=list)
+    declared: dict[str, int] = field(default_factory=dict)
+    totals: dict[str, int] = field(default_factory=dict)
+
+
+def table_counts(conn: Connection) -> dict[str, int]:
+    return {
+        name: int(conn.execute(select(func.count()).select_from(model)).scalar_one())
+        for name, model in COUNTED.items()
+    }
+
+
+def prepare(paths: Iterable[Path]) -> list[PreparedBundle]:
+    """Read and validate every bundle; raise ImportFailed with all issues found."""
+    files = discover(paths)
+    issues: list[ImportIssue] = []
+    if not files:
+        raise ImportFailed([ImportIssue(file="(none)", message="no bundle files (*.yaml) found")])
+    prepared: list[PreparedBundle] = []
+    for path in files:
+        if not path.exists():
+            issues.append(ImportIssue(file=str(path.name), message="no such file"))
+            continue
+        item, found = read_bundle(path)
+        issues.extend(found)
+        if item is not None:
+            prepared.append(item)
+    if issues:
+        raise ImportFailed(issues)
+    return prepared
+
+
+def import_paths(
+    engine: Engine, paths: Iterable[Path], *, progress: Progress | None = None
+) -> ImportSummary:
+    """Validate and load bundles in one transaction: all of them, or nothing."""
+    prepared = prepare(paths)
+    with engine.begin() as conn:
+        issues = check_against_database(conn, prepared)
+        if issues:
+            raise ImportFailed(issues)
+        for item in prepared:
+            load_bundle(conn, item, progress=progress)
+        _collect_orphans(conn)
+        totals = table_counts(conn)
+    declared: dict[str, int] = {"reports": len(prepared)}
+    for name in ("actors", "locations", "relations", "claims", "media", "events"):
+        declared[name] = sum(len(getattr(item.bundle, name)) for item in prepared)
+    return ImportSummary(files=[item.path for item in prepared], declared=declared, totals=totals)
+
+
+def entity_count(bundle: Bundle) -> int:
+    return 1 + sum(
+        len(getattr(bundle, name))
+        for name in ("actors", "locations", "relations", "claims", "media", "events")
+    )
+
+
+def _upsert(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+    if not rows:
+        return
+    dialect = conn.dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert(table)
+    keys = [column.name for column in table.primary_key.columns]
+    updates = {name: statement.excluded[name] for name in rows[0] if name not in keys}
+    if updates:
+        statement = statement.on_conflict_do_update(index_elements=keys, set_=updates)
+    else:
+        statement = statement.on_conflict_do_nothing(index_elements=keys)
+    for start in range(0, len(rows), 1000):
+        conn.execute(statement, list(rows[start : start + 1000]))
+
+
+def _insert(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+    for start in range(0, len(rows), 1000):
+        conn.execute(table.insert(), list(rows[start : start + 1000]))
+
+
+def _table(model: type[Base]) -> Table:
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table
+
+
+def load_bundle(
+    conn: Connection, item: PreparedBundle, *, progress: Progress | None = None
+) -> None:
+    bundle = item.bundle
+    report = bundle.report
+    report_id = report.id
+    published = fuzzy(report.published_on)
+    assert published is not None
+    _upsert(
+        conn,
+        _table(Report),
+        [
+            {
+                "id": report_id,
+                "title": report.title,
+                "headline": report.headline,
+                "publisher": report.publisher,
+                "publisher_note": report.publisher_note,
+                "author": report.author,
+                "published_on": published.start,
+                "published_on_note": report.published_on_note,
+                "url": report.url,
+                "language": report.language,
+                "summary": item.summary,
+                "body": item.text,
+                "body_sha256": item.sha256,
+                "source_file": report.text_file,
+            }
+        ],
+    )
+    _upsert(
+        conn,
+        _table(Actor),
+        [
+            {
+                "id": actor.id,
+                "name": actor.name,
+                "kind": actor.kind.value,
+                "aliases": actor.aliases,
+                "description": actor.description,
+                "affiliation": actor.affiliation,
+                "nationality": actor.nationality,
+            }
+            for actor in bundle.actors
+        ],
+    )
+    _upsert(conn, _table(Location), [_location_row(loc) for loc in _parents_first(bundle)])
+    if progress:
+        progress(1 + len(bundle.actors) + len(bundle.locations))
+
+    # Which actors and locations this report mentions.
+    conn.execute(delete(ReportActor).where(ReportActor.report_id == report_id))
+    _insert(
+        conn,
+        _table(ReportActor),
+        [{"report_id": report_id, "actor_id": a} for a in sorted(referenced_actors(bundle))],
+    )
+    conn.execute(delete(ReportLocation).where(ReportLocation.report_id == report_id))
+    location_ids = _with_ancestors(conn, referenced_locations(bundle))
+    _insert(
+        conn,
+        _table(ReportLocation),
+        [{"report_id": report_id, "location_id": loc} for loc in sorted(location_ids)],
+    )
+
+    relation_rows = []
+    for relation in bundle.relations:
+        quote, span = item.quoted("relations", relation.key)
+        relation_rows.append(
+            {
+                "id": relation.key,
+                "report_id": report_id,
+                "subject_id": relation.subject,
+                "kind": relation.kind.value,
+                "object_id": relation.object,
+                "quote": quote,
+                "span_start": span.start,
+                "span_end": span.end,
+            }
+        )
+    _upsert(conn, _table(ActorRelation), relation_rows)
+    _delete_stale(conn, ActorRelation, report_id, {str(row["id"]) for row in relation_rows})
+    if progress:
+        progress(len(bundle.relations))
+
+    claim_rows = []
+    for claim in bundle.claims:
+        quote, span = item.quoted("claims", claim.id)
+        stated = fuzzy(claim.stated_on)
+        claim_rows.append(
+            {
+                "id": claim.id,
+                "report_id": report_id,
+                "claimant_id": claim.claimant,
+                "quote": quote,
+                "span_start": span.start,
+                "span_end": span.end,
+                "statement": claim.statement,
+                "kind": claim.kind.value,
+                "channel": claim.channel,
+                "stated_on": stated.start if stated else None,
+                "stated_until": stated.end if stated else None,
+                "stated_on_precision": stated.precision.value if stated else None,
+                "stated_on_text": claim.stated_on_text,
+                "status": claim.status.value,
+            }
+        )
+    _upsert(conn, _table(Claim), claim_rows)
+    own_claims = select(Claim.id).where(Claim.report_id == report_id).scalar_subquery()
+    claim_children: tuple[Any, ...] = (ClaimActor, ClaimLocation, ClaimQuantity)
+    for model in claim_children:
+        conn.execute(delete(model).where(model.claim_id.in_(own_claims)))
+    conn.execute(delete(ClaimLink).where(ClaimLink.source_id.in_(own_claims)))
+    _insert(
+        conn,
+        _table(ClaimActor),
+        [
+            {"claim_id": c.id, "actor_id": ref.id, "role": ref.role.value, "position": n}
+            for c in bundle.claims
+            for n, ref in enumerate(c.actors)
+        ],
+    )
+    _insert(
+        conn,
+        _table(ClaimLocation),
+        [
+            {"claim_id": c.id, "location_id": ref.id, "role": ref.role.value, "position": n}
+            for c in bundle.claims
+            for n, ref in enumerate(c.locations)
+        ],
+    )
+    _insert(
+        conn,
+        _table(ClaimQuantity),
+        [
+            {
+                "claim_id": c.id,
+                "position": n,
+                "value": q.value,
+                "unit": q.unit,
+                "counted": q.counted,
+                "qualifier": q.qualifier.value,
+                "text": q.text,
+            }
+            for c in bundle.claims
+            for n, q in enumerate(c.quantities)
+        ],
+    )
+    _insert(
+        conn,
+        _table(ClaimLink),
+        [
+            {"source_id": c.id, "target_id": target, "kind": kind, "note": None}
+            for c in bundle.claims
+            for kind, targets in (("contradicts", c.contradicts), ("supports", c.supports))
+            for target in dict.fromkeys(targets)
+        ],
+    )
+    if progress:
+        progress(len(bundle.claims))
+
+    media_rows = []
+    for media in bundle.media:
+        caption, span = item.quoted("media", media.id)
+        posted = fuzzy(media.posted_on)
+        media_rows.append(
+            {
+                "id": media.id,
+                "report_id": report_id,
+                "kind": media.kind.value,
+                "caption": caption,
+                "span_start": span.start,
+                "span_end": span.end,
+                "posted_by_id": media.posted_by,
+                "credit": media.credit,
+                "platform": media.platform,
+                "posted_on": posted.start if posted else None,
+                "posted_until": posted.end if posted else None,
+                "posted_on_precision": posted.precision.value if posted else None,
+                "posted_on_text": media.posted_on_text,
+                "claim_id": media.claim,
+            }
+        )
+    _upsert(conn, _table(Media), media_rows)
+    own_media = select(Media.id).where(Media.report_id == report_id).scalar_subquery()
+    conn.execute(delete(MediaActor).where(MediaActor.media_id.in_(own_media)))
+    conn.execute(delete(MediaLocation).where(MediaLocation.media_id.in_(own_media)))
+    _insert(
+        conn,
+        _table(MediaActor),
+        [
+            {"media_id": m.id, "actor_id": ref.id, "role": ref.role.value, "position": n}
+            for m in bundle.media
+            for n, ref in enumerate(m.actors)
+        ],
+    )
+    _insert(
+        conn,
+        _table(MediaLocation),
+        [
+            {"media_id": m.id, "location_id": loc, "position": n}
+            for m in bundle.media
+            for n, loc in enumerate(dict.fromkeys(m.locations))
+        ],
+    )
+    if progress:
+        progress(len(bundle.media))
+
+    event_rows = []
+    for event in bundle.events:
+        when = fuzzy(event.date)
+        assert when is not None
+        event_rows.append(
+            {
+                "id": event.id,
+                "report_id": report_id,
+                "title": event.title,
+                "description": event.description,
+                "event_type": event.event_type,
+                "sub_event_type": event.sub_event_type,
+                "date": when.start,
+                "date_until": when.end,
+                "date_precision": when.precision.value,
+                "date_text": event.date_text,
+                "location_id": event.location,
+                "fatalities_low": event.fatalities.low,
+                "fatalities_best": event.fatalities.best,
+                "fatalities_high": event.fatalities.high,
+            }
+        )
+    _upsert(conn, _table(Event), event_rows)
+    own_events = select(Event.id).where(Event.report_id == report_id).scalar_subquery()
+    conn.execute(delete(EventActor).where(EventActor.event_id.in_(own_events)))
+    conn.execute(delete(EventClaim).where(EventClaim.event_id.in_(own_events)))
+    _insert(
+        conn,
+        _table(EventActor),
+        [
+            {"event_id": e.id, "actor_id": ref.id, "role": ref.role.value, "position": n}
+            for e in bundle.events
+            for n, ref in enumerate(e.actors)
+        ],
+    )
+    _insert(
+        conn,
+        _table(EventClaim),
+        [
+            {"event_id": e.id, "claim_id": claim_id, "position": n}
+            for e in bundle.events
+            for n, claim_id in enumerate(dict.fromkeys(e.claims))
+        ],
+    )
+    _delete_stale(conn, Event, report_id, {str(row["id"]) for row in event_rows})
+    _delete_stale(conn, Media, report_id, {str(row["id"]) for row in media_rows})
+    _delete_stale(conn, Claim, report_id, {str(row["id"]) for row in claim_rows})
+    if progress:
+        progress(len(bundle.events))
+
+
+def _delete_stale(conn: Connection, model: Any, report_id: str, keep: set[str]) -> None:
+    current = set(conn.execute(select(model.id).where(model.report_id == report_id)).scalars())
+    stale = sorted(current - keep)
+    for start in range(0, len(stale), 500):
+        conn.execute(delete(model).where(model.id.in_(stale[start : start + 500])))
+
+
+def _location_row(location: Any) -> dict[str, Any]:
+    return {
+        "id": location.id,
+        "name": location.name,
+        "kind": location.kind.value,
+        "latitude": location.latitude,
+        "longitude": location.longitude,
+        "precision": location.precision.value,
+        "parent_id": location.parent,
+        "country_code": location.country_code,
+        "aliases": location.aliases,
+        "description": location.description,
+    }
+
+
+def _parents_first(bundle: Bundle) -> list[Any]:
+    by_id = {location.id: location for location in bundle.locations}
+    ordered: list[Any] = []
+    placed: set[str] = set()
+
+    def place(location_id: str) -> None:
+        if location_id in placed or location_id not in by_id:
+            return
+        placed.add(location_id)
+        parent = by_id[location_id].parent
+        if parent is not None:
+            place(parent)
+        ordered.append(by_id[location_id])
+
+    for location in bundle.locations:
+        place(location.id)
+    return ordered
+
+
+def _with_ancestors(conn: Connection, location_ids: set[str]) -> set[str]:
+    found = set(location_ids)
+    frontier = set(location_ids)
+    while frontier:
+        parents = set(
+            conn.execute(
+                select(Location.parent_id).where(
+                    Location.id.in_(sorted(frontier)), Location.parent_id.is_not(None)
+                )
+            ).scalars()
+        )
+        frontier = {p for p in parents if p is not None} - found
+        found |= frontier
+    return found
+
+
+def _collect_orphans(conn: Connection) -> None:
+    """Drop actors and locations that no report mentions any longer."""
+    conn.execute(delete(Actor).where(Actor.id.not_in(select(ReportActor.actor_id))))
+    conn.execute(delete(Location).where(Location.id.not_in(select(ReportLocation.location_id))))

@@ -1,0 +1,470 @@
+"""Reading and checking seed bundles before anything is written.
+
+Every problem is collected, not just the first, and each names the file, the entity (its
+collection, position and id), the field and what is wrong, with a line number where known.
+"""
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+from sqlalchemy import Connection, select
+
+from app.importer.bundle import Bundle, FuzzyDate, parse_fuzzy_date
+from app.importer.spans import Span, SpanError, TextIndex
+from app.importer.yaml_source import line_of, parse_yaml
+from app.models import Actor, ActorRelation, Claim, Event, Location, Media
+
+COLLECTIONS = ("actors", "locations", "relations", "claims", "media", "events")
+
+
+@dataclass(frozen=True, slots=True)
+class ImportIssue:
+    file: str
+    message: str
+    entity: str | None = None
+    field: str | None = None
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = self.file if self.line is None else f"{self.file}:{self.line}"
+        parts = [where]
+        if self.entity:
+            parts.append(self.entity)
+        if self.field:
+            parts.append(f"field '{self.field}'")
+        return ": ".join([*parts, self.message])
+
+
+class ImportFailed(Exception):
+    """Raised with every issue found; nothing has been written."""
+
+    def __init__(self, issues: Sequence[ImportIssue]) -> None:
+        self.issues = list(issues)
+        super().__init__("\n".join(str(issue) for issue in self.issues))
+
+
+@dataclass
+class PreparedBundle:
+    """A validated bundle with its text and every quote located."""
+
+    path: Path
+    bundle: Bundle
+    text: str
+    sha256: str
+    summary: list[str]
+    raw: Any = None
+    node: Any = None
+    spans: dict[tuple[str, str], Span] = field(default_factory=dict)
+
+    def quoted(self, collection: str, entity_id: str) -> tuple[str, Span]:
+        span = self.spans[(collection, entity_id)]
+        return self.text[span.start : span.end], span
+
+
+@dataclass
+class _Checker:
+    """Collects issues for one file, naming entities the same way everywhere."""
+
+    file: str
+    raw: Any
+    node: Any
+    issues: list[ImportIssue] = field(default_factory=list)
+
+    def entity_name(self, collection: str, index: int) -> str:
+        entity_id = None
+        if isinstance(self.raw, dict):
+            items = self.raw.get(collection)
+            if isinstance(items, list) and 0 <= index < len(items):
+                item = items[index]
+                if isinstance(item, dict):
+                    entity_id = item.get("id")
+        suffix = f" (id '{entity_id}')" if entity_id else ""
+        return f"{collection}[{index}]{suffix}"
+
+    def add(self, loc: Sequence[str | int], message: str) -> None:
+        loc = list(loc)
+        entity: str | None = None
+        rest: list[str | int] = loc
+        if len(loc) >= 2 and loc[0] in COLLECTIONS and isinstance(loc[1], int):
+            entity = self.entity_name(str(loc[0]), loc[1])
+            rest = loc[2:]
+        elif loc and loc[0] == "report":
+            entity = "report"
+            rest = loc[1:]
+        field_name = ".".join(str(step) for step in rest) or None
+        self.issues.append(
+            ImportIssue(
+                file=self.file,
+                entity=entity,
+                field=field_name,
+                message=message,
+                line=line_of(self.node, loc),
+            )
+        )
+
+
+def discover(paths: Iterable[Path]) -> list[Path]:
+    """The bundle files named, with folders expanded to the YAML files below them, sorted."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found.extend(sorted([*path.rglob("*.yaml"), *path.rglob("*.yml")]))
+        else:
+            found.append(path)
+    unique: dict[Path, None] = {}
+    for item in found:
+        unique.setdefault(item.resolve(), None)
+    return list(unique)
+
+
+def _display(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return path.name
+
+
+def read_bundle(path: Path) -> tuple[PreparedBundle | None, list[ImportIssue]]:
+    """Parse, validate and locate every quote of one bundle file."""
+    name = _display(path)
+    try:
+        source = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        return None, [ImportIssue(file=name, message=f"cannot read the file: {exc}")]
+    try:
+        raw, node = parse_yaml(source)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        message = " ".join(str(exc).split())
+        return None, [ImportIssue(file=name, line=line, message=f"broken YAML: {message}")]
+    checker = _Checker(file=name, raw=raw, node=node)
+    if not isinstance(raw, dict):
+        checker.add([], "a bundle is a YAML mapping with `report`, `actors`, `claims` …")
+        return None, checker.issues
+    try:
+        bundle = Bundle.model_validate(raw)
+    except ValidationError as exc:
+        for error in exc.errors(include_url=False):
+            checker.add(list(error["loc"]), error["msg"])
+        return None, checker.issues
+
+    text_path = path.parent / bundle.report.text_file
+    try:
+        # newline="" keeps the text exactly as given, line endings included.
+        with text_path.open(encoding="utf-8", newline="") as handle:
+            text = handle.read()
+    except (OSError, UnicodeDecodeError) as exc:
+        checker.add(["report", "text_file"], f"cannot read the report text: {exc}")
+        return None, checker.issues
+
+    index = TextIndex(text)
+    prepared = PreparedBundle(
+        path=path,
+        bundle=bundle,
+        text=text,
+        sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        summary=[],
+        raw=raw,
+        node=node,
+    )
+    for position, bullet in enumerate(bundle.report.summary):
+        try:
+            span = index.locate(bullet)
+            prepared.summary.append(text[span.start : span.end])
+        except SpanError as exc:
+            checker.add(["report", "summary", position], str(exc))
+
+    located: list[tuple[str, int, str, str, int | None, str]] = []
+    located += [
+        ("relations", i, r.key, r.quote, r.occurrence, "quote")
+        for i, r in enumerate(bundle.relations)
+    ]
+    located += [
+        ("claims", i, c.id, c.quote, c.occurrence, "quote") for i, c in enumerate(bundle.claims)
+    ]
+    located += [
+        ("media", i, m.id, m.caption, m.occurrence, "caption") for i, m in enumerate(bundle.media)
+    ]
+    for collection, position, entity_id, quote, occurrence, field_name in located:
+        try:
+            prepared.spans[(collection, entity_id)] = index.locate(quote, occurrence=occurrence)
+        except SpanError as exc:
+            checker.add([collection, position, field_name], str(exc))
+
+    _check_references(bundle, checker)
+    return (prepared if not checker.issues else None), checker.issues
+
+
+def _check_references(bundle: Bundle, checker: _Checker) -> None:
+    """Ids unique within the bundle; references to things declared in it (or, for actors,
+    locations and contradicted claims, already in the database: checked later)."""
+    for collection in COLLECTIONS:
+        seen: dict[str, int] = {}
+        for position, item in enumerate(getattr(bundle, collection)):
+            key = item.key if collection == "relations" else item.id
+            if key in seen:
+                checker.add(
+                    [collection, position, "id"],
+                    f"duplicate id '{key}': {collection}[{seen[key]}] already has it",
+                )
+            else:
+                seen[key] = position
+
+    claim_ids = {claim.id for claim in bundle.claims}
+    for position, media in enumerate(bundle.media):
+        if media.claim is not None and media.claim not in claim_ids:
+            checker.add(
+                ["media", position, "claim"],
+                f"unknown claim '{media.claim}': a media item carries a claim of its own report",
+            )
+    for position, event in enumerate(bundle.events):
+        for index, claim_id in enumerate(event.claims):
+            if claim_id not in claim_ids:
+                checker.add(
+                    ["events", position, "claims", index],
+                    f"unknown claim '{claim_id}': an event is reported by claims of its own report",
+                )
+    for position, claim in enumerate(bundle.claims):
+        for link in ("contradicts", "supports"):
+            if claim.id in getattr(claim, link):
+                checker.add(["claims", position, link], f"a claim cannot {link[:-1]} itself")
+
+    # Parent cycles among the bundle's own locations.
+    parents = {location.id: location.parent for location in bundle.locations}
+    for position, location in enumerate(bundle.locations):
+        seen_ids = {location.id}
+        current = location.parent
+        while current is not None and current in parents:
+            if current in seen_ids:
+                checker.add(
+                    ["locations", position, "parent"],
+                    f"parent chain of '{location.id}' loops back on itself",
+                )
+                break
+            seen_ids.add(current)
+            current = parents[current]
+
+
+@dataclass
+class ReferenceIndex:
+    """What a run's bundles may refer to: their own declarations plus what the database has."""
+
+    actors: set[str]
+    locations: set[str]
+    claims: set[str]
+
+
+def check_against_database(
+    conn: Connection, prepared: Sequence[PreparedBundle]
+) -> list[ImportIssue]:
+    """Cross-bundle and database checks: one declaration per id, every reference resolvable,
+    and no id taken from another report."""
+    issues: list[ImportIssue] = []
+
+    def issue(item: PreparedBundle, loc: Sequence[str | int], message: str) -> None:
+        checker = _Checker(file=_display(item.path), raw=item.raw, node=item.node)
+        checker.add(loc, message)
+        issues.extend(checker.issues)
+
+    # One declaration per id across the run.
+    declared: dict[tuple[str, str], PreparedBundle] = {}
+    report_files: dict[str, PreparedBundle] = {}
+    for item in prepared:
+        report_id = item.bundle.report.id
+        if report_id in report_files:
+            issue(
+                item,
+                ["report", "id"],
+                f"report '{report_id}' is also in {_display(report_files[report_id].path)}",
+            )
+        report_files.setdefault(report_id, item)
+        for collection in COLLECTIONS:
+            for position, entity in enumerate(getattr(item.bundle, collection)):
+                key = entity.key if collection == "relations" else entity.id
+                other = declared.get((collection, key))
+                if other is not None and other is not item:
+                    issue(
+                        item,
+                        [collection, position, "id"],
+                        f"'{key}' is declared in {_display(other.path)} too: declare it once "
+                        "and refer to it from the other bundles",
+                    )
+                declared.setdefault((collection, key), item)
+
+    run_actors = {key for (collection, key) in declared if collection == "actors"}
+    run_locations = {key for (collection, key) in declared if collection == "locations"}
+    run_claims = {key for (collection, key) in declared if collection == "claims"}
+    db_actors = _existing(conn, Actor.id, _referenced_actors(prepared) - run_actors)
+    db_locations = _existing(conn, Location.id, _referenced_locations(prepared) - run_locations)
+    db_claims = _existing(conn, Claim.id, _referenced_claims(prepared) - run_claims)
+    actors = run_actors | db_actors
+    locations = run_locations | db_locations
+    claims = run_claims | db_claims
+
+    for item in prepared:
+        bundle = item.bundle
+        for position, relation in enumerate(bundle.relations):
+            for role in ("subject", "object"):
+                if getattr(relation, role) not in actors:
+                    issue(
+                        item,
+                        ["relations", position, role],
+                        f"unknown actor '{getattr(relation, role)}'",
+                    )
+        for position, location in enumerate(bundle.locations):
+            if location.parent is not None and location.parent not in locations:
+                issue(
+                    item, ["locations", position, "parent"], f"unknown location '{location.parent}'"
+                )
+        for position, claim in enumerate(bundle.claims):
+            if claim.claimant is not None and claim.claimant not in actors:
+                issue(item, ["claims", position, "claimant"], f"unknown actor '{claim.claimant}'")
+            for index, ref in enumerate(claim.actors):
+                if ref.id not in actors:
+                    issue(
+                        item,
+                        ["claims", position, "actors", index, "id"],
+                        f"unknown actor '{ref.id}'",
+                    )
+            for index, place in enumerate(claim.locations):
+                if place.id not in locations:
+                    issue(
+                        item,
+                        ["claims", position, "locations", index, "id"],
+                        f"unknown location '{place.id}'",
+                    )
+            for link in ("contradicts", "supports"):
+                for index, target in enumerate(getattr(claim, link)):
+                    if target not in claims:
+                        issue(item, ["claims", position, link, index], f"unknown claim '{target}'")
+        for position, media in enumerate(bundle.media):
+            if media.posted_by is not None and media.posted_by not in actors:
+                issue(item, ["media", position, "posted_by"], f"unknown actor '{media.posted_by}'")
+            for index, media_actor in enumerate(media.actors):
+                if media_actor.id not in actors:
+                    issue(
+                        item,
+                        ["media", position, "actors", index, "id"],
+                        f"unknown actor '{media_actor.id}'",
+                    )
+            for index, location_id in enumerate(media.locations):
+                if location_id not in locations:
+                    issue(
+                        item,
+                        ["media", position, "locations", index],
+                        f"unknown location '{location_id}'",
+                    )
+        for position, event in enumerate(bundle.events):
+            if event.location is not None and event.location not in locations:
+                issue(
+                    item, ["events", position, "location"], f"unknown location '{event.location}'"
+                )
+            for index, event_actor in enumerate(event.actors):
+                if event_actor.id not in actors:
+                    issue(
+                        item,
+                        ["events", position, "actors", index, "id"],
+                        f"unknown actor '{event_actor.id}'",
+                    )
+
+        # Ids owned by another report already in the database.
+        owned: list[tuple[str, Any, Any]] = [
+            ("claims", Claim.id, Claim.report_id),
+            ("media", Media.id, Media.report_id),
+            ("events", Event.id, Event.report_id),
+            ("relations", ActorRelation.id, ActorRelation.report_id),
+        ]
+        for collection, id_column, report_column in owned:
+            keys = [
+                e.key if collection == "relations" else e.id for e in getattr(bundle, collection)
+            ]
+            if not keys:
+                continue
+            taken: dict[str, str] = dict(
+                conn.execute(
+                    select(id_column, report_column).where(
+                        id_column.in_(keys), report_column != bundle.report.id
+                    )
+                ).all()
+            )
+            for position, key in enumerate(keys):
+                if key in taken:
+                    issue(
+                        item,
+                        [collection, position, "id"],
+                        f"id '{key}' already belongs to report '{taken[key]}'",
+                    )
+    return issues
+
+
+def _existing(conn: Connection, column: Any, ids: set[str]) -> set[str]:
+    found: set[str] = set()
+    ordered = sorted(ids)
+    for start in range(0, len(ordered), 500):
+        chunk = ordered[start : start + 500]
+        found.update(conn.execute(select(column).where(column.in_(chunk))).scalars())
+    return found
+
+
+def _referenced_actors(prepared: Sequence[PreparedBundle]) -> set[str]:
+    return (
+        set().union(*(referenced_actors(item.bundle) for item in prepared)) if prepared else set()
+    )
+
+
+def _referenced_locations(prepared: Sequence[PreparedBundle]) -> set[str]:
+    return (
+        set().union(*(referenced_locations(item.bundle) for item in prepared))
+        if prepared
+        else set()
+    )
+
+
+def _referenced_claims(prepared: Sequence[PreparedBundle]) -> set[str]:
+    refs: set[str] = set()
+    for item in prepared:
+        for claim in item.bundle.claims:
+            refs.update(claim.contradicts, claim.supports)
+    return refs
+
+
+def referenced_actors(bundle: Bundle) -> set[str]:
+    """Every actor a bundle declares or refers to."""
+    refs = {actor.id for actor in bundle.actors}
+    for relation in bundle.relations:
+        refs.update((relation.subject, relation.object))
+    for claim in bundle.claims:
+        if claim.claimant:
+            refs.add(claim.claimant)
+        refs.update(ref.id for ref in claim.actors)
+    for media in bundle.media:
+        if media.posted_by:
+            refs.add(media.posted_by)
+        refs.update(ref.id for ref in media.actors)
+    for event in bundle.events:
+        refs.update(ref.id for ref in event.actors)
+    return refs
+
+
+def referenced_locations(bundle: Bundle) -> set[str]:
+    """Every location a bundle declares or refers to (ancestors are added at load time)."""
+    refs = {location.id for location in bundle.locations}
+    refs.update(location.parent for location in bundle.locations if location.parent)
+    for claim in bundle.claims:
+        refs.update(place.id for place in claim.locations)
+    for media in bundle.media:
+        refs.update(media.locations)
+    for event in bundle.events:
+        if event.location:
+            refs.add(event.location)
+    return refs
+
+
+def fuzzy(value: str | None) -> FuzzyDate | None:
+    return parse_fuzzy_date(value) if value is not None else None

@@ -1,0 +1,30 @@
+"""Every ORM table, imported together so that relationships always resolve."""
+
+from app.models.actor import Actor, ActorRelation
+from app.models.base import Base
+from app.models.claim import Claim, ClaimActor, ClaimLink, ClaimLocation, ClaimQuantity
+from app.models.event import Event, EventActor, EventClaim
+from app.models.location import Location
+from app.models.media import Media, MediaActor, MediaLocation
+from app.models.report import Report, ReportActor, ReportLocation
+
+__all__ = [
+    "Actor",
+    "ActorRelation",
+    "Base",
+    "Claim",
+    "ClaimActor",
+    "ClaimLink",
+    "ClaimLocation",
+    "ClaimQuantity",
+    "Event",
+    "EventActor",
+    "EventClaim",
+    "Location",
+    "Media",
+    "MediaActor",
+    "MediaLocation",
+    "Report",
+    "ReportActor",
+    "ReportLocation",
+]

@@ -1,0 +1,33 @@
+from typing import Optional
+
+from sqlalchemy import CheckConstraint, Float, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.models.base import Base, JsonList, Slug, Vocab
+
+
+class Location(Base):
+    """A place, in WGS84, with an honest precision and its parent in the hierarchy."""
+
+    __tablename__ = "location"
+
+    id: Mapped[str] = mapped_column(Slug, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), index=True)
+    kind: Mapped[str] = mapped_column(Vocab, index=True)
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    precision: Mapped[str] = mapped_column(Vocab)
+    parent_id: Mapped[str | None] = mapped_column(ForeignKey("location.id"), index=True)
+    country_code: Mapped[str | None] = mapped_column(String(2), index=True)
+    aliases: Mapped[list[str]] = mapped_column(JsonList)
+    description: Mapped[str | None] = mapped_column(Text)
+
+    parent: Mapped[Optional["Location"]] = relationship(remote_side=[id], lazy="raise")
+
+    __table_args__ = (
+        CheckConstraint("latitude IS NULL OR (latitude BETWEEN -90 AND 90)", name="latitude_range"),
+        CheckConstraint(
+            "longitude IS NULL OR (longitude BETWEEN -180 AND 180)", name="longitude_range"
+        ),
+        CheckConstraint("(latitude IS NULL) = (longitude IS NULL)", name="coordinates_pair"),
+    )

@@ -1,0 +1,55 @@
+from datetime import date
+
+from sqlalchemy import CheckConstraint, Date, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.models.base import Base, JsonList, Slug
+
+
+class Report(Base):
+    """A source document, its text kept verbatim: every span points into `body`."""
+
+    __tablename__ = "report"
+
+    id: Mapped[str] = mapped_column(Slug, primary_key=True)
+    title: Mapped[str] = mapped_column(Text)
+    headline: Mapped[str | None] = mapped_column(Text)
+    publisher: Mapped[str] = mapped_column(String(200))
+    publisher_note: Mapped[str | None] = mapped_column(Text)
+    author: Mapped[str | None] = mapped_column(String(200))
+    published_on: Mapped[date] = mapped_column(Date, index=True)
+    published_on_note: Mapped[str] = mapped_column(Text)
+    url: Mapped[str | None] = mapped_column(Text)
+    language: Mapped[str] = mapped_column(String(16))
+    summary: Mapped[list[str]] = mapped_column(JsonList)
+    body: Mapped[str] = mapped_column(Text)
+    body_sha256: Mapped[str] = mapped_column(String(64))
+    source_file: Mapped[str] = mapped_column(String(300))
+
+    __table_args__ = (CheckConstraint("length(body_sha256) = 64", name="sha256_length"),)
+
+
+class ReportActor(Base):
+    """The actors a report declares or refers to."""
+
+    __tablename__ = "report_actor"
+
+    report_id: Mapped[str] = mapped_column(
+        ForeignKey("report.id", ondelete="CASCADE"), primary_key=True
+    )
+    actor_id: Mapped[str] = mapped_column(
+        ForeignKey("actor.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
+class ReportLocation(Base):
+    """The locations a report declares or refers to, with their ancestors."""
+
+    __tablename__ = "report_location"
+
+    report_id: Mapped[str] = mapped_column(
+        ForeignKey("report.id", ondelete="CASCADE"), primary_key=True
+    )
+    location_id: Mapped[str] = mapped_column(
+        ForeignKey("location.id", ondelete="CASCADE"), primary_key=True, index=True
+    )

@@ -1,0 +1,97 @@
+"""The project's promises about itself: published schema, compose file, README and CI."""
+
+import re
+import shlex
+from typing import Any
+
+import typer.main
+import yaml
+
+from app.cli import cli, render_bundle_schema
+from app.core.config import Settings
+from tests.conftest import ROOT, SEED_DIR
+
+
+def test_published_bundle_schema_is_in_sync() -> None:
+    published = (SEED_DIR / "schema.json").read_text(encoding="utf-8")
+    assert published == render_bundle_schema(), "run `make schema` and commit seed/schema.json"
+    assert '"stated_on"' in published
+
+
+def _cli_commands() -> dict[str, Any]:
+    group = typer.main.get_command(cli)
+    commands: dict[str, Any] = getattr(group, "commands", {})
+    assert {"migrate", "seed", "serve"} <= commands.keys()
+    return commands
+
+
+def _invocations(script: str) -> list[list[str]]:
+    """The `conflict-reports …` invocations in a shell command line."""
+    found = []
+    for part in re.split(r"&&|;|\n", script):
+        words = shlex.split(part)
+        if words and words[0].endswith("conflict-reports"):
+            found.append(words[1:])
+    return found
+
+
+def test_compose_runs_the_cli_commands_ci_exercises() -> None:
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))
+    db, api = compose["services"]["db"], compose["services"]["api"]
+    assert "pg_isready" in " ".join(db["healthcheck"]["test"])
+    assert any(volume.split(":")[0] in compose["volumes"] for volume in db["volumes"])
+    assert api["depends_on"]["db"]["condition"] == "service_healthy"
+
+    invocations = _invocations(api["command"][-1])
+    assert [words[0] for words in invocations] == ["migrate", "seed", "serve"]
+    commands = _cli_commands()
+    for words in invocations:
+        command = commands[words[0]]
+        options = {opt for param in command.params for opt in getattr(param, "opts", [])}
+        assert {w for w in words[1:] if w.startswith("--")} <= options, words
+    assert invocations[-1][-2:] == ["--port", "8000"]
+    assert api["ports"] == ["8000:8000"]
+
+    # The same variable and driver the app reads and CI connects with.
+    url = api["environment"]["DATABASE_URL"]
+    assert "database_url" in Settings.model_fields
+    assert url.startswith("postgresql+psycopg://")
+    assert "postgresql+psycopg://" in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert url.split("@")[1].startswith("db:5432/")
+
+
+def test_make_run_uses_the_same_cli_commands() -> None:
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    assert re.search(r"^run: install migrate seed serve$", makefile, re.M)
+    for command in ("migrate", "seed", "serve --host $(HOST) --port $(PORT)"):
+        assert f"$(BIN)/conflict-reports {command}" in makefile
+
+
+def test_readme_names_two_commands_and_ci_runs_the_test_one() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "make run" in readme
+    assert "make test" in readme
+    assert "http://127.0.0.1:8000/docs" in readme
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert re.search(r"^make test$", ci, re.M)
+    assert "pg_ctlcluster --skip-systemctl-redirect" in ci
+
+
+def test_no_machine_paths_in_the_project() -> None:
+    tracked = [
+        path
+        for path in ROOT.rglob("*")
+        if path.is_file()
+        and not any(
+            part in {".venv", ".git", "data", "__pycache__"} or part.endswith("_cache")
+            for part in path.relative_to(ROOT).parts
+        )
+        and path.suffix in {".py", ".md", ".yaml", ".yml", ".toml", ".ini", ".json", ""}
+    ]
+    offenders = [
+        str(path.relative_to(ROOT))
+        for path in tracked
+        if re.search(r"/work/|/root/|/home/\w+", path.read_text(encoding="utf-8", errors="ignore"))
+        and path.name != "test_project.py"
+    ]
+    assert offenders == []
