@@ -1,20 +1,58 @@
 """The application factory."""
 
+from importlib.resources import files
+from pathlib import Path
+
 from fastapi import FastAPI
+from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine, text
 
+from app.actors.router import router as actors_router
+from app.claims.router import router as claims_router
 from app.core.db import get_engine, session_factory
 from app.core.deps import SessionDep
 from app.core.errors import install_error_handlers
+from app.events.router import router as events_router
+from app.locations.router import router as locations_router
+from app.media.router import router as media_router
 from app.reports.router import router as reports_router
+from app.search.router import router as search_router
 
 DESCRIPTION = """
-Structured conflict reports: who took part, where, who said what and when, what was shown
-and what happened, every fact traceable to the exact characters of its source.
+Structured conflict reports: who took part (**actors**), where (**locations**), who said what
+and when (**claims**, each with its verbatim quote and the exact characters it came from),
+what was shown (**media**) and what happened (**events**).
 
-Every list answers `{"items": [...], "next_cursor": ...}`; every error is
-`application/problem+json` (RFC 9457).
+- Lists answer `{"items": [...], "next_cursor": "…" | null, "total": n | null}`. Page with
+  `limit` (1 to 500) and the opaque `cursor`; order with `sort` (`-field` for descending); skip the
+  count with `count=none`.
+- A repeated filter means OR (`kind=photo&kind=video`); different filters combine with AND.
+- An unknown parameter is an error, never silently ignored.
+- Every error is `application/problem+json` (RFC 9457).
+- Every `span` is `{start, end}` in Unicode code points into `/v1/reports/{id}/text`.
 """
+
+TAGS = [
+    {
+        "name": "claims",
+        "description": "Attributed statements, with quotes, quantities and contradictions.",
+    },
+    {
+        "name": "actors",
+        "description": "People, groups, governments, states and outlets, and their relations.",
+    },
+    {"name": "locations", "description": "Places with WGS84 coordinates and a hierarchy."},
+    {"name": "events", "description": "What happened, coded with ACLED's event types."},
+    {"name": "media", "description": "Photos, videos, maps and tweets, with captions verbatim."},
+    {"name": "reports", "description": "Source documents, their text kept verbatim."},
+    {"name": "search", "description": "Full-text search across every collection."},
+    {"name": "service", "description": "Health of the service."},
+]
+
+# Swagger UI and ReDoc assets ship inside an installed package: no CDN at run time.
+DOCS_ASSETS = Path(str(files("fastapi_offline") / "static"))
 
 
 def create_app(engine: Engine | None = None) -> FastAPI:
@@ -22,15 +60,44 @@ def create_app(engine: Engine | None = None) -> FastAPI:
         title="conflict-reports",
         version="0.1.0",
         description=DESCRIPTION,
-        openapi_tags=[
-            {"name": "reports", "description": "Source documents, their text kept verbatim."},
-            {"name": "service", "description": "Health of the service."},
-        ],
+        openapi_tags=TAGS,
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.engine = engine or get_engine()
     app.state.sessionmaker = session_factory(app.state.engine)
     install_error_handlers(app)
-    app.include_router(reports_router)
+    for router in (
+        claims_router,
+        actors_router,
+        locations_router,
+        events_router,
+        media_router,
+        reports_router,
+        search_router,
+    ):
+        app.include_router(router)
+    app.mount("/static/docs", StaticFiles(directory=DOCS_ASSETS), name="docs-assets")
+
+    @app.get("/docs", include_in_schema=False)
+    def swagger_ui() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title="conflict-reports: API",
+            swagger_js_url="/static/docs/swagger-ui-bundle.js",
+            swagger_css_url="/static/docs/swagger-ui.css",
+            swagger_favicon_url="/static/docs/favicon.png",
+        )
+
+    @app.get("/redoc", include_in_schema=False)
+    def redoc() -> HTMLResponse:
+        return get_redoc_html(
+            openapi_url="/openapi.json",
+            title="conflict-reports: API reference",
+            redoc_js_url="/static/docs/redoc.standalone.js",
+            redoc_favicon_url="/static/docs/favicon.png",
+            with_google_fonts=False,
+        )
 
     @app.get("/healthz", tags=["service"], summary="Health check")
     def healthz(session: SessionDep) -> dict[str, str]:

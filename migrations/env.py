@@ -5,6 +5,7 @@ from sqlalchemy import Connection
 
 from app.core.config import get_settings
 from app.core.db import build_engine
+from app.migrate import include_name
 from app.models import Base
 
 config = context.config
@@ -17,6 +18,7 @@ def _configure(connection: Connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_name=include_name,
     )
 
 

@@ -6,14 +6,19 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import Engine, inspect
 
-from app.migrate import downgrade_to_base, upgrade_to_head
+from app.migrate import downgrade_to_base, include_name, upgrade_to_head
 from app.models import Base
 
 
 def _differences(engine: Engine) -> list[object]:
     with engine.connect() as conn:
         context = MigrationContext.configure(
-            conn, opts={"compare_type": True, "render_as_batch": conn.dialect.name == "sqlite"}
+            conn,
+            opts={
+                "compare_type": True,
+                "render_as_batch": conn.dialect.name == "sqlite",
+                "include_name": include_name,
+            },
         )
         return list(compare_metadata(context, Base.metadata))
 

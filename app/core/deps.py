@@ -13,3 +13,8 @@ def get_session(request: Request) -> Iterator[Session]:
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def dialect_of(session: Session) -> str:
+    bind = session.get_bind()
+    return bind.dialect.name

@@ -34,6 +34,21 @@ class BadRequest(AppError):
     title = "Bad Request"
 
 
+class BadParameter(BadRequest):
+    """A query parameter with a value the API cannot use; names the parameter."""
+
+    def __init__(self, name: str, detail: str) -> None:
+        super().__init__(
+            f"invalid query parameter '{name}': {detail}",
+            extra={"errors": [{"in": "query", "name": name, "detail": detail}]},
+        )
+
+
+class Unauthorized(AppError):
+    status = 401
+    title = "Unauthorized"
+
+
 def problem(status: int, detail: str, *, title: str | None = None, **extra: Any) -> JSONResponse:
     body: dict[str, Any] = {
         "type": "about:blank",
@@ -56,18 +71,43 @@ async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
     return problem(exc.status_code, detail)
 
 
-async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
+def _accepted_query_parameters(request: Request) -> list[str]:
+    route = request.scope.get("route")
+    dependant = getattr(route, "dependant", None)
+    if dependant is None:
+        return []
+    names: list[str] = []
+    stack = [dependant]
+    while stack:
+        current = stack.pop()
+        for param in current.query_params:
+            annotation = getattr(param.field_info, "annotation", None)
+            model_fields = getattr(annotation, "model_fields", None)
+            if model_fields:
+                names.extend(f.alias or name for name, f in model_fields.items())
+            else:
+                names.append(param.alias)
+        stack.extend(current.dependencies)
+    return sorted(set(names))
+
+
+async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
-    errors = [
-        {
-            "in": str(error["loc"][0]) if error["loc"] else "request",
-            "name": ".".join(str(part) for part in error["loc"][1:]) or None,
-            "detail": error["msg"],
-        }
-        for error in exc.errors()
-    ]
-    names = ", ".join(e["name"] or e["in"] for e in errors)
-    return problem(400, f"invalid request parameters: {names}", errors=errors)
+    errors = []
+    for error in exc.errors():
+        location = [str(part) for part in error["loc"]]
+        where = location[0] if location else "request"
+        name = ".".join(location[1:]) or None
+        detail = error["msg"].removeprefix("Value error, ")
+        if error["type"] == "extra_forbidden" and where == "query":
+            accepted = _accepted_query_parameters(request)
+            detail = "unknown query parameter" + (
+                f"; accepted: {', '.join(accepted)}" if accepted else ""
+            )
+        errors.append({"in": where, "name": name, "detail": detail})
+    names = ", ".join(f"'{e['name'] or e['in']}'" for e in errors)
+    summary = "; ".join(f"{e['name'] or e['in']}: {e['detail']}" for e in errors)
+    return problem(400, f"invalid parameters {names}: {summary}", errors=errors)
 
 
 async def _unexpected(_request: Request, _exc: Exception) -> JSONResponse:

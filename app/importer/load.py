@@ -45,6 +45,7 @@ from app.models import (
     Report,
     ReportActor,
     ReportLocation,
+    SearchDocument,
 )
 
 Progress = Callable[[int], None]
@@ -402,8 +403,76 @@ def load_bundle(
     _delete_stale(conn, Event, report_id, {str(row["id"]) for row in event_rows})
     _delete_stale(conn, Media, report_id, {str(row["id"]) for row in media_rows})
     _delete_stale(conn, Claim, report_id, {str(row["id"]) for row in claim_rows})
+    _write_search_documents(conn, item)
     if progress:
         progress(len(bundle.events))
+
+
+def _joined(*parts: str | None) -> str:
+    return "\n".join(part for part in parts if part)
+
+
+def _write_search_documents(conn: Connection, item: PreparedBundle) -> None:
+    """The text full-text search looks at, one document per entity."""
+    bundle = item.bundle
+    report_id = bundle.report.id
+    shared = [
+        {
+            "entity_type": "actor",
+            "entity_id": actor.id,
+            "report_id": None,
+            "content": _joined(actor.name, *actor.aliases, actor.description),
+        }
+        for actor in bundle.actors
+    ] + [
+        {
+            "entity_type": "location",
+            "entity_id": location.id,
+            "report_id": None,
+            "content": _joined(location.name, *location.aliases, location.description),
+        }
+        for location in bundle.locations
+    ]
+    _upsert(conn, _table(SearchDocument), shared)
+    conn.execute(delete(SearchDocument).where(SearchDocument.report_id == report_id))
+    owned = [
+        {
+            "entity_type": "report",
+            "entity_id": report_id,
+            "report_id": report_id,
+            "content": _joined(bundle.report.title, bundle.report.headline, *item.summary),
+        }
+    ]
+    for claim in bundle.claims:
+        quote, _ = item.quoted("claims", claim.id)
+        owned.append(
+            {
+                "entity_type": "claim",
+                "entity_id": claim.id,
+                "report_id": report_id,
+                "content": _joined(quote, claim.statement),
+            }
+        )
+    for media in bundle.media:
+        caption, _ = item.quoted("media", media.id)
+        owned.append(
+            {
+                "entity_type": "media",
+                "entity_id": media.id,
+                "report_id": report_id,
+                "content": caption,
+            }
+        )
+    owned += [
+        {
+            "entity_type": "event",
+            "entity_id": event.id,
+            "report_id": report_id,
+            "content": _joined(event.title, event.description),
+        }
+        for event in bundle.events
+    ]
+    _insert(conn, _table(SearchDocument), owned)
 
 
 def _delete_stale(conn: Connection, model: Any, report_id: str, keep: set[str]) -> None:
@@ -467,3 +536,10 @@ def _collect_orphans(conn: Connection) -> None:
     """Drop actors and locations that no report mentions any longer."""
     conn.execute(delete(Actor).where(Actor.id.not_in(select(ReportActor.actor_id))))
     conn.execute(delete(Location).where(Location.id.not_in(select(ReportLocation.location_id))))
+    for entity_type, model in (("actor", Actor), ("location", Location)):
+        conn.execute(
+            delete(SearchDocument).where(
+                SearchDocument.entity_type == entity_type,
+                SearchDocument.entity_id.not_in(select(model.id)),
+            )
+        )

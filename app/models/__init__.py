@@ -7,6 +7,7 @@ from app.models.event import Event, EventActor, EventClaim
 from app.models.location import Location
 from app.models.media import Media, MediaActor, MediaLocation
 from app.models.report import Report, ReportActor, ReportLocation
+from app.models.search import SearchDocument
 
 __all__ = [
     "Actor",
@@ -27,4 +28,5 @@ __all__ = [
     "Report",
     "ReportActor",
     "ReportLocation",
+    "SearchDocument",
 ]

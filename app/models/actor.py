@@ -1,4 +1,4 @@
-from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Base, JsonList, Slug, Vocab
@@ -11,11 +11,13 @@ class Actor(Base):
 
     id: Mapped[str] = mapped_column(Slug, primary_key=True)
     name: Mapped[str] = mapped_column(String(200), index=True)
-    kind: Mapped[str] = mapped_column(Vocab, index=True)
+    kind: Mapped[str] = mapped_column(Vocab)
     aliases: Mapped[list[str]] = mapped_column(JsonList)
     description: Mapped[str | None] = mapped_column(Text)
     affiliation: Mapped[str | None] = mapped_column(String(200))
     nationality: Mapped[str | None] = mapped_column(String(100))
+
+    __table_args__ = (Index("ix_actor_kind_id", "kind", "id"),)
 
 
 class ActorRelation(Base):

@@ -1,6 +1,6 @@
 from typing import Optional
 
-from sqlalchemy import CheckConstraint, Float, ForeignKey, String, Text
+from sqlalchemy import CheckConstraint, Float, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Base, JsonList, Slug, Vocab
@@ -13,12 +13,12 @@ class Location(Base):
 
     id: Mapped[str] = mapped_column(Slug, primary_key=True)
     name: Mapped[str] = mapped_column(String(200), index=True)
-    kind: Mapped[str] = mapped_column(Vocab, index=True)
+    kind: Mapped[str] = mapped_column(Vocab)
     latitude: Mapped[float | None] = mapped_column(Float)
     longitude: Mapped[float | None] = mapped_column(Float)
     precision: Mapped[str] = mapped_column(Vocab)
-    parent_id: Mapped[str | None] = mapped_column(ForeignKey("location.id"), index=True)
-    country_code: Mapped[str | None] = mapped_column(String(2), index=True)
+    parent_id: Mapped[str | None] = mapped_column(ForeignKey("location.id"))
+    country_code: Mapped[str | None] = mapped_column(String(2))
     aliases: Mapped[list[str]] = mapped_column(JsonList)
     description: Mapped[str | None] = mapped_column(Text)
 
@@ -30,4 +30,8 @@ class Location(Base):
             "longitude IS NULL OR (longitude BETWEEN -180 AND 180)", name="longitude_range"
         ),
         CheckConstraint("(latitude IS NULL) = (longitude IS NULL)", name="coordinates_pair"),
+        Index("ix_location_kind_id", "kind", "id"),
+        Index("ix_location_parent_id_id", "parent_id", "id"),
+        Index("ix_location_country_code_id", "country_code", "id"),
+        Index("ix_location_latitude_longitude", "latitude", "longitude"),
     )

@@ -1,6 +1,6 @@
 from datetime import date
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, String, Text
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.actor import Actor
@@ -14,15 +14,15 @@ class Media(Base):
     __tablename__ = "media"
 
     id: Mapped[str] = mapped_column(Slug, primary_key=True)
-    report_id: Mapped[str] = mapped_column(ForeignKey("report.id", ondelete="CASCADE"), index=True)
-    kind: Mapped[str] = mapped_column(Vocab, index=True)
+    report_id: Mapped[str] = mapped_column(ForeignKey("report.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(Vocab)
     caption: Mapped[str] = mapped_column(Text)
     span_start: Mapped[int] = mapped_column(Integer)
     span_end: Mapped[int] = mapped_column(Integer)
-    posted_by_id: Mapped[str | None] = mapped_column(ForeignKey("actor.id"), index=True)
+    posted_by_id: Mapped[str | None] = mapped_column(ForeignKey("actor.id"))
     credit: Mapped[str | None] = mapped_column(String(200))
-    platform: Mapped[str | None] = mapped_column(String(80), index=True)
-    posted_on: Mapped[date | None] = mapped_column(Date, index=True)
+    platform: Mapped[str | None] = mapped_column(String(80))
+    posted_on: Mapped[date | None] = mapped_column(Date)
     posted_until: Mapped[date | None] = mapped_column(Date)
     posted_on_precision: Mapped[str | None] = mapped_column(Vocab)
     posted_on_text: Mapped[str | None] = mapped_column(Text)
@@ -37,6 +37,12 @@ class Media(Base):
         CheckConstraint(
             "(posted_on IS NULL) = (posted_on_precision IS NULL)", name="posted_on_precision"
         ),
+        Index("ix_media_report_id_id", "report_id", "id"),
+        Index("ix_media_kind_id", "kind", "id"),
+        Index("ix_media_posted_by_id_id", "posted_by_id", "id"),
+        Index("ix_media_platform_id", "platform", "id"),
+        Index("ix_media_posted_on_id", "posted_on", "id"),
+        Index("ix_media_posted_until", "posted_until"),
     )
 
 
@@ -46,11 +52,13 @@ class MediaActor(Base):
     media_id: Mapped[str] = mapped_column(
         ForeignKey("media.id", ondelete="CASCADE"), primary_key=True
     )
-    actor_id: Mapped[str] = mapped_column(ForeignKey("actor.id"), primary_key=True, index=True)
+    actor_id: Mapped[str] = mapped_column(ForeignKey("actor.id"), primary_key=True)
     role: Mapped[str] = mapped_column(Vocab)
     position: Mapped[int] = mapped_column(Integer)
 
     actor: Mapped[Actor] = relationship(lazy="raise")
+
+    __table_args__ = (Index("ix_media_actor_actor_id_media_id", "actor_id", "media_id"),)
 
 
 class MediaLocation(Base):
@@ -59,9 +67,9 @@ class MediaLocation(Base):
     media_id: Mapped[str] = mapped_column(
         ForeignKey("media.id", ondelete="CASCADE"), primary_key=True
     )
-    location_id: Mapped[str] = mapped_column(
-        ForeignKey("location.id"), primary_key=True, index=True
-    )
+    location_id: Mapped[str] = mapped_column(ForeignKey("location.id"), primary_key=True)
     position: Mapped[int] = mapped_column(Integer)
 
     location: Mapped[Location] = relationship(lazy="raise")
+
+    __table_args__ = (Index("ix_media_location_location_id_media_id", "location_id", "media_id"),)

@@ -1,11 +1,16 @@
-from typing import Annotated, Any
+import datetime as dt
+from typing import Annotated
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Path, Query
 from fastapi.responses import PlainTextResponse
+from pydantic import Field
 
-from app.core.deps import SessionDep
+from app.core.deps import SessionDep, dialect_of
+from app.core.params import ListParams, sort_description
+from app.core.responses import FastJSONResponse
+from app.core.schemas import problem_responses
 from app.reports import service
-from app.reports.schemas import ReportDetail, ReportPage, ReportSummary
+from app.reports.schemas import ReportDetail, ReportPage
 
 router = APIRouter(prefix="/v1/reports", tags=["reports"])
 
@@ -13,45 +18,48 @@ ReportId = Annotated[
     str,
     Path(description="The report's id.", examples=["panjshir-last-bastion-2021-08-24"]),
 ]
-NOT_FOUND: dict[int | str, dict[str, Any]] = {
-    404: {"description": "No report with that id (problem+json)."}
-}
 
 
-@router.get("", summary="List reports", response_model=ReportPage)
-def list_reports(session: SessionDep) -> ReportPage:
-    """Every report, newest first."""
-    items = [ReportSummary.model_validate(r) for r in service.list_reports(session)]
-    return ReportPage(items=items, next_cursor=None)
-
-
-@router.get("/{report_id}", summary="One report", response_model=ReportDetail, responses=NOT_FOUND)
-def get_report(report_id: ReportId, session: SessionDep) -> ReportDetail:
-    """A report's metadata, summary bullets and the checksum of its text."""
-    report, length = service.report_with_length(session, report_id=report_id)
-    return ReportDetail(
-        id=report.id,
-        title=report.title,
-        publisher=report.publisher,
-        author=report.author,
-        published_on=report.published_on,
-        language=report.language,
-        headline=report.headline,
-        publisher_note=report.publisher_note,
-        published_on_note=report.published_on_note,
-        url=report.url,
-        summary=report.summary,
-        body_sha256=report.body_sha256,
-        body_length=length,
-        text_url=f"/v1/reports/{report.id}/text",
+class ReportParams(ListParams):
+    sort: str | None = Field(
+        default=None,
+        description=sort_description(list(service.SORT_FIELDS), default="-published_on"),
+        examples=["-published_on"],
     )
+    language: list[str] | None = Field(
+        default=None, description="Language code of the text.", examples=[["en"]]
+    )
+    published_from: dt.date | None = Field(
+        default=None, description="Published on or after this day.", examples=["2021-08-01"]
+    )
+    published_to: dt.date | None = Field(
+        default=None, description="Published on or before this day.", examples=["2021-08-31"]
+    )
+
+
+@router.get("", summary="List reports", response_model=ReportPage, responses=problem_responses(400))
+def list_reports(params: Annotated[ReportParams, Query()], session: SessionDep) -> FastJSONResponse:
+    """The source documents, newest first."""
+    return FastJSONResponse(service.list_reports(session, dialect_of(session), params))
+
+
+@router.get(
+    "/{report_id}",
+    summary="One report",
+    response_model=ReportDetail,
+    responses=problem_responses(404),
+)
+def get_report(report_id: ReportId, session: SessionDep) -> FastJSONResponse:
+    """A report's metadata, how its date was established, its summary bullets and the checksum
+    and length of its text."""
+    return FastJSONResponse(service.report_detail(session, report_id=report_id))
 
 
 @router.get(
     "/{report_id}/text",
     summary="A report's text, verbatim",
     response_class=PlainTextResponse,
-    responses={200: {"content": {"text/plain": {}}}, **NOT_FOUND},
+    responses={200: {"content": {"text/plain": {}}}, **problem_responses(404)},
 )
 def get_report_text(report_id: ReportId, session: SessionDep) -> PlainTextResponse:
     """Exactly the stored text: every `span` in this API indexes it in Unicode code points."""

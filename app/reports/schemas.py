@@ -1,17 +1,17 @@
 from datetime import date
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
+
+from app.core.schemas import Page
 
 
 class ReportSummary(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
     id: str = Field(examples=["panjshir-last-bastion-2021-08-24"])
-    title: str
-    publisher: str
+    title: str = Field(examples=["Afghanistan's last bastion against the Taliban"])
+    publisher: str = Field(examples=["MailOnline (Daily Mail)"])
     author: str | None
-    published_on: date
-    language: str
+    published_on: date = Field(examples=["2021-08-24"])
+    language: str = Field(examples=["en"])
 
 
 class ReportDetail(ReportSummary):
@@ -25,6 +25,5 @@ class ReportDetail(ReportSummary):
     text_url: str
 
 
-class ReportPage(BaseModel):
-    items: list[ReportSummary]
-    next_cursor: str | None = None
+class ReportPage(Page[ReportSummary]):
+    pass

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-24 23:24:51.176762
+Create Date: 2026-11-24 23:36:37.549172
 """
 
 from collections.abc import Sequence
@@ -34,7 +34,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_actor")),
     )
     with op.batch_alter_table("actor", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_actor_kind"), ["kind"], unique=False)
+        batch_op.create_index("ix_actor_kind_id", ["kind", "id"], unique=False)
         batch_op.create_index(batch_op.f("ix_actor_name"), ["name"], unique=False)
 
     op.create_table(
@@ -70,12 +70,13 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_location")),
     )
     with op.batch_alter_table("location", schema=None) as batch_op:
+        batch_op.create_index("ix_location_country_code_id", ["country_code", "id"], unique=False)
+        batch_op.create_index("ix_location_kind_id", ["kind", "id"], unique=False)
         batch_op.create_index(
-            batch_op.f("ix_location_country_code"), ["country_code"], unique=False
+            "ix_location_latitude_longitude", ["latitude", "longitude"], unique=False
         )
-        batch_op.create_index(batch_op.f("ix_location_kind"), ["kind"], unique=False)
         batch_op.create_index(batch_op.f("ix_location_name"), ["name"], unique=False)
-        batch_op.create_index(batch_op.f("ix_location_parent_id"), ["parent_id"], unique=False)
+        batch_op.create_index("ix_location_parent_id_id", ["parent_id", "id"], unique=False)
 
     op.create_table(
         "report",
@@ -173,13 +174,13 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_claim")),
     )
     with op.batch_alter_table("claim", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_claim_channel"), ["channel"], unique=False)
-        batch_op.create_index(batch_op.f("ix_claim_claimant_id"), ["claimant_id"], unique=False)
-        batch_op.create_index(batch_op.f("ix_claim_kind"), ["kind"], unique=False)
-        batch_op.create_index(batch_op.f("ix_claim_report_id"), ["report_id"], unique=False)
-        batch_op.create_index(batch_op.f("ix_claim_stated_on"), ["stated_on"], unique=False)
-        batch_op.create_index(batch_op.f("ix_claim_stated_until"), ["stated_until"], unique=False)
-        batch_op.create_index(batch_op.f("ix_claim_status"), ["status"], unique=False)
+        batch_op.create_index("ix_claim_channel_id", ["channel", "id"], unique=False)
+        batch_op.create_index("ix_claim_claimant_id_id", ["claimant_id", "id"], unique=False)
+        batch_op.create_index("ix_claim_kind_id", ["kind", "id"], unique=False)
+        batch_op.create_index("ix_claim_report_id_id", ["report_id", "id"], unique=False)
+        batch_op.create_index("ix_claim_stated_on_id", ["stated_on", "id"], unique=False)
+        batch_op.create_index("ix_claim_stated_until", ["stated_until"], unique=False)
+        batch_op.create_index("ix_claim_status_id", ["status", "id"], unique=False)
 
     op.create_table(
         "event",
@@ -210,17 +211,15 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_event")),
     )
     with op.batch_alter_table("event", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_event_date"), ["date"], unique=False)
-        batch_op.create_index(batch_op.f("ix_event_date_until"), ["date_until"], unique=False)
-        batch_op.create_index(batch_op.f("ix_event_event_type"), ["event_type"], unique=False)
+        batch_op.create_index("ix_event_date_id", ["date", "id"], unique=False)
+        batch_op.create_index("ix_event_date_until", ["date_until"], unique=False)
+        batch_op.create_index("ix_event_event_type_id", ["event_type", "id"], unique=False)
         batch_op.create_index(
-            batch_op.f("ix_event_fatalities_best"), ["fatalities_best"], unique=False
+            "ix_event_fatalities_best_id", ["fatalities_best", "id"], unique=False
         )
-        batch_op.create_index(batch_op.f("ix_event_location_id"), ["location_id"], unique=False)
-        batch_op.create_index(batch_op.f("ix_event_report_id"), ["report_id"], unique=False)
-        batch_op.create_index(
-            batch_op.f("ix_event_sub_event_type"), ["sub_event_type"], unique=False
-        )
+        batch_op.create_index("ix_event_location_id_id", ["location_id", "id"], unique=False)
+        batch_op.create_index("ix_event_report_id_id", ["report_id", "id"], unique=False)
+        batch_op.create_index("ix_event_sub_event_type_id", ["sub_event_type", "id"], unique=False)
 
     op.create_table(
         "report_actor",
@@ -267,6 +266,23 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "search_document",
+        sa.Column("entity_type", sa.String(length=40), nullable=False),
+        sa.Column("entity_id", sa.String(length=120), nullable=False),
+        sa.Column("report_id", sa.String(length=120), nullable=True),
+        sa.Column("content", sa.Text(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["report_id"],
+            ["report.id"],
+            name=op.f("fk_search_document_report_id_report"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("entity_type", "entity_id", name=op.f("pk_search_document")),
+    )
+    with op.batch_alter_table("search_document", schema=None) as batch_op:
+        batch_op.create_index("ix_search_document_report_id", ["report_id"], unique=False)
+
+    op.create_table(
         "claim_actor",
         sa.Column("claim_id", sa.String(length=120), nullable=False),
         sa.Column("actor_id", sa.String(length=120), nullable=False),
@@ -284,7 +300,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("claim_id", "actor_id", name=op.f("pk_claim_actor")),
     )
     with op.batch_alter_table("claim_actor", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_claim_actor_actor_id"), ["actor_id"], unique=False)
+        batch_op.create_index(
+            "ix_claim_actor_actor_id_claim_id", ["actor_id", "claim_id"], unique=False
+        )
 
     op.create_table(
         "claim_link",
@@ -308,7 +326,12 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("source_id", "target_id", "kind", name=op.f("pk_claim_link")),
     )
     with op.batch_alter_table("claim_link", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_claim_link_target_id"), ["target_id"], unique=False)
+        batch_op.create_index("ix_claim_link_kind_source_id", ["kind", "source_id"], unique=False)
+        batch_op.create_index(
+            "ix_claim_link_target_id_kind_source_id",
+            ["target_id", "kind", "source_id"],
+            unique=False,
+        )
 
     op.create_table(
         "claim_location",
@@ -329,7 +352,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("claim_location", schema=None) as batch_op:
         batch_op.create_index(
-            batch_op.f("ix_claim_location_location_id"), ["location_id"], unique=False
+            "ix_claim_location_location_id_claim_id", ["location_id", "claim_id"], unique=False
         )
 
     op.create_table(
@@ -349,9 +372,6 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("claim_id", "position", name=op.f("pk_claim_quantity")),
     )
-    with op.batch_alter_table("claim_quantity", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_claim_quantity_value"), ["value"], unique=False)
-
     op.create_table(
         "event_actor",
         sa.Column("event_id", sa.String(length=120), nullable=False),
@@ -370,7 +390,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("event_id", "actor_id", name=op.f("pk_event_actor")),
     )
     with op.batch_alter_table("event_actor", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_event_actor_actor_id"), ["actor_id"], unique=False)
+        batch_op.create_index(
+            "ix_event_actor_actor_id_event_id", ["actor_id", "event_id"], unique=False
+        )
 
     op.create_table(
         "event_claim",
@@ -430,11 +452,12 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("media", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_media_claim_id"), ["claim_id"], unique=False)
-        batch_op.create_index(batch_op.f("ix_media_kind"), ["kind"], unique=False)
-        batch_op.create_index(batch_op.f("ix_media_platform"), ["platform"], unique=False)
-        batch_op.create_index(batch_op.f("ix_media_posted_by_id"), ["posted_by_id"], unique=False)
-        batch_op.create_index(batch_op.f("ix_media_posted_on"), ["posted_on"], unique=False)
-        batch_op.create_index(batch_op.f("ix_media_report_id"), ["report_id"], unique=False)
+        batch_op.create_index("ix_media_kind_id", ["kind", "id"], unique=False)
+        batch_op.create_index("ix_media_platform_id", ["platform", "id"], unique=False)
+        batch_op.create_index("ix_media_posted_by_id_id", ["posted_by_id", "id"], unique=False)
+        batch_op.create_index("ix_media_posted_on_id", ["posted_on", "id"], unique=False)
+        batch_op.create_index("ix_media_posted_until", ["posted_until"], unique=False)
+        batch_op.create_index("ix_media_report_id_id", ["report_id", "id"], unique=False)
 
     op.create_table(
         "media_actor",
@@ -454,7 +477,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("media_id", "actor_id", name=op.f("pk_media_actor")),
     )
     with op.batch_alter_table("media_actor", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_media_actor_actor_id"), ["actor_id"], unique=False)
+        batch_op.create_index(
+            "ix_media_actor_actor_id_media_id", ["actor_id", "media_id"], unique=False
+        )
 
     op.create_table(
         "media_location",
@@ -474,25 +499,29 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("media_location", schema=None) as batch_op:
         batch_op.create_index(
-            batch_op.f("ix_media_location_location_id"), ["location_id"], unique=False
+            "ix_media_location_location_id_media_id", ["location_id", "media_id"], unique=False
         )
+
+    _create_full_text()
 
 
 def downgrade() -> None:
+    _drop_full_text()
     with op.batch_alter_table("media_location", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_media_location_location_id"))
+        batch_op.drop_index("ix_media_location_location_id_media_id")
 
     op.drop_table("media_location")
     with op.batch_alter_table("media_actor", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_media_actor_actor_id"))
+        batch_op.drop_index("ix_media_actor_actor_id_media_id")
 
     op.drop_table("media_actor")
     with op.batch_alter_table("media", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_media_report_id"))
-        batch_op.drop_index(batch_op.f("ix_media_posted_on"))
-        batch_op.drop_index(batch_op.f("ix_media_posted_by_id"))
-        batch_op.drop_index(batch_op.f("ix_media_platform"))
-        batch_op.drop_index(batch_op.f("ix_media_kind"))
+        batch_op.drop_index("ix_media_report_id_id")
+        batch_op.drop_index("ix_media_posted_until")
+        batch_op.drop_index("ix_media_posted_on_id")
+        batch_op.drop_index("ix_media_posted_by_id_id")
+        batch_op.drop_index("ix_media_platform_id")
+        batch_op.drop_index("ix_media_kind_id")
         batch_op.drop_index(batch_op.f("ix_media_claim_id"))
 
     op.drop_table("media")
@@ -501,25 +530,27 @@ def downgrade() -> None:
 
     op.drop_table("event_claim")
     with op.batch_alter_table("event_actor", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_event_actor_actor_id"))
+        batch_op.drop_index("ix_event_actor_actor_id_event_id")
 
     op.drop_table("event_actor")
-    with op.batch_alter_table("claim_quantity", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_claim_quantity_value"))
-
     op.drop_table("claim_quantity")
     with op.batch_alter_table("claim_location", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_claim_location_location_id"))
+        batch_op.drop_index("ix_claim_location_location_id_claim_id")
 
     op.drop_table("claim_location")
     with op.batch_alter_table("claim_link", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_claim_link_target_id"))
+        batch_op.drop_index("ix_claim_link_target_id_kind_source_id")
+        batch_op.drop_index("ix_claim_link_kind_source_id")
 
     op.drop_table("claim_link")
     with op.batch_alter_table("claim_actor", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_claim_actor_actor_id"))
+        batch_op.drop_index("ix_claim_actor_actor_id_claim_id")
 
     op.drop_table("claim_actor")
+    with op.batch_alter_table("search_document", schema=None) as batch_op:
+        batch_op.drop_index("ix_search_document_report_id")
+
+    op.drop_table("search_document")
     with op.batch_alter_table("report_location", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_report_location_location_id"))
 
@@ -529,23 +560,23 @@ def downgrade() -> None:
 
     op.drop_table("report_actor")
     with op.batch_alter_table("event", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_event_sub_event_type"))
-        batch_op.drop_index(batch_op.f("ix_event_report_id"))
-        batch_op.drop_index(batch_op.f("ix_event_location_id"))
-        batch_op.drop_index(batch_op.f("ix_event_fatalities_best"))
-        batch_op.drop_index(batch_op.f("ix_event_event_type"))
-        batch_op.drop_index(batch_op.f("ix_event_date_until"))
-        batch_op.drop_index(batch_op.f("ix_event_date"))
+        batch_op.drop_index("ix_event_sub_event_type_id")
+        batch_op.drop_index("ix_event_report_id_id")
+        batch_op.drop_index("ix_event_location_id_id")
+        batch_op.drop_index("ix_event_fatalities_best_id")
+        batch_op.drop_index("ix_event_event_type_id")
+        batch_op.drop_index("ix_event_date_until")
+        batch_op.drop_index("ix_event_date_id")
 
     op.drop_table("event")
     with op.batch_alter_table("claim", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_claim_status"))
-        batch_op.drop_index(batch_op.f("ix_claim_stated_until"))
-        batch_op.drop_index(batch_op.f("ix_claim_stated_on"))
-        batch_op.drop_index(batch_op.f("ix_claim_report_id"))
-        batch_op.drop_index(batch_op.f("ix_claim_kind"))
-        batch_op.drop_index(batch_op.f("ix_claim_claimant_id"))
-        batch_op.drop_index(batch_op.f("ix_claim_channel"))
+        batch_op.drop_index("ix_claim_status_id")
+        batch_op.drop_index("ix_claim_stated_until")
+        batch_op.drop_index("ix_claim_stated_on_id")
+        batch_op.drop_index("ix_claim_report_id_id")
+        batch_op.drop_index("ix_claim_kind_id")
+        batch_op.drop_index("ix_claim_claimant_id_id")
+        batch_op.drop_index("ix_claim_channel_id")
 
     op.drop_table("claim")
     with op.batch_alter_table("actor_relation", schema=None) as batch_op:
@@ -559,14 +590,56 @@ def downgrade() -> None:
 
     op.drop_table("report")
     with op.batch_alter_table("location", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_location_parent_id"))
+        batch_op.drop_index("ix_location_parent_id_id")
         batch_op.drop_index(batch_op.f("ix_location_name"))
-        batch_op.drop_index(batch_op.f("ix_location_kind"))
-        batch_op.drop_index(batch_op.f("ix_location_country_code"))
+        batch_op.drop_index("ix_location_latitude_longitude")
+        batch_op.drop_index("ix_location_kind_id")
+        batch_op.drop_index("ix_location_country_code_id")
 
     op.drop_table("location")
     with op.batch_alter_table("actor", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_actor_name"))
-        batch_op.drop_index(batch_op.f("ix_actor_kind"))
+        batch_op.drop_index("ix_actor_kind_id")
 
     op.drop_table("actor")
+
+
+# Full text: SQLite gets an FTS5 table kept in step with search_document by triggers;
+# PostgreSQL a GIN index on the same expression the queries use.
+SQLITE_FULL_TEXT = [
+    """CREATE VIRTUAL TABLE search_fts USING fts5(
+        content, content='search_document', content_rowid='rowid',
+        tokenize='porter unicode61 remove_diacritics 2'
+    )""",
+    """CREATE TRIGGER search_fts_insert AFTER INSERT ON search_document BEGIN
+        INSERT INTO search_fts(rowid, content) VALUES (new.rowid, new.content);
+    END""",
+    """CREATE TRIGGER search_fts_delete AFTER DELETE ON search_document BEGIN
+        INSERT INTO search_fts(search_fts, rowid, content)
+        VALUES ('delete', old.rowid, old.content);
+    END""",
+    """CREATE TRIGGER search_fts_update AFTER UPDATE ON search_document BEGIN
+        INSERT INTO search_fts(search_fts, rowid, content)
+        VALUES ('delete', old.rowid, old.content);
+        INSERT INTO search_fts(rowid, content) VALUES (new.rowid, new.content);
+    END""",
+]
+POSTGRESQL_FULL_TEXT = [
+    "CREATE INDEX ix_search_document_tsv ON search_document"
+    " USING gin (to_tsvector('english', content))",
+]
+
+
+def _create_full_text() -> None:
+    dialect = op.get_bind().dialect.name
+    for statement in SQLITE_FULL_TEXT if dialect == "sqlite" else POSTGRESQL_FULL_TEXT:
+        op.execute(statement)
+
+
+def _drop_full_text() -> None:
+    if op.get_bind().dialect.name == "sqlite":
+        for trigger in ("search_fts_insert", "search_fts_delete", "search_fts_update"):
+            op.execute(f"DROP TRIGGER IF EXISTS {trigger}")
+        op.execute("DROP TABLE IF EXISTS search_fts")
+    else:
+        op.execute("DROP INDEX IF EXISTS ix_search_document_tsv")

@@ -1,0 +1,56 @@
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query
+from pydantic import Field
+
+from app.actors import service
+from app.actors.schemas import ActorDetail, ActorPage
+from app.core.deps import SessionDep, dialect_of
+from app.core.params import ListParams, sort_description
+from app.core.responses import FastJSONResponse
+from app.core.schemas import problem_responses
+from app.models.vocab import ActorKind
+
+router = APIRouter(prefix="/v1/actors", tags=["actors"])
+
+
+class ActorParams(ListParams):
+    sort: str | None = Field(
+        default=None, description=sort_description(list(service.SORT_FIELDS)), examples=["name"]
+    )
+    kind: list[ActorKind] | None = Field(
+        default=None, description="Kind of actor; repeat for any of several.", examples=[["person"]]
+    )
+    report_id: list[str] | None = Field(
+        default=None,
+        description="Actors a report mentions.",
+        examples=[["panjshir-last-bastion-2021-08-24"]],
+    )
+    related_to: list[str] | None = Field(
+        default=None,
+        description="Actors with a relation, in either direction, to this actor.",
+        examples=[["ahmad-massoud"]],
+    )
+
+
+ActorId = Annotated[str, Path(description="The actor's id.", examples=["ahmad-massoud"])]
+
+
+@router.get("", summary="List actors", response_model=ActorPage, responses=problem_responses(400))
+def list_actors(params: Annotated[ActorParams, Query()], session: SessionDep) -> FastJSONResponse:
+    """People, armed groups, governments, states and outlets, filtered by kind, by the report
+    that mentions them or by who they are related to; `q` searches names, aliases and
+    descriptions."""
+    return FastJSONResponse(service.list_actors(session, dialect_of(session), params))
+
+
+@router.get(
+    "/{actor_id}",
+    summary="One actor, with its relations and claims",
+    response_model=ActorDetail,
+    responses=problem_responses(404),
+)
+def get_actor(actor_id: ActorId, session: SessionDep) -> FastJSONResponse:
+    """An actor with its relations in both directions (each with the words that support it),
+    the claims it made, and the reports that mention it."""
+    return FastJSONResponse(service.actor_detail(session, actor_id=actor_id))

@@ -1,0 +1,136 @@
+import datetime as dt
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Path, Query
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.claims import service
+from app.claims.schemas import ClaimDetail, ClaimPage, Facets
+from app.core.deps import SessionDep, dialect_of
+from app.core.params import ListParams, sort_description
+from app.core.responses import FastJSONResponse
+from app.core.schemas import problem_responses
+from app.models.vocab import ClaimKind, ClaimStatus
+
+router = APIRouter(prefix="/v1/claims", tags=["claims"])
+
+DATE_MATCH_DESCRIPTION = (
+    "How a date known only to the month, year or decade meets the range: `overlap` (default) "
+    "matches when its period overlaps the range; `within` only when the whole period lies "
+    "inside it."
+)
+
+
+class ClaimFilters(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    claimant_id: list[str] | None = Field(
+        default=None,
+        description="Who made the claim; repeat for any of several.",
+        examples=[["taliban"]],
+    )
+    actor_id: list[str] | None = Field(
+        default=None,
+        description="Claims about this actor (any role: subject, target, addressee …).",
+        examples=[["northern-alliance"]],
+    )
+    location_id: list[str] | None = Field(
+        default=None, description="Claims about this place.", examples=[["panjshir-valley"]]
+    )
+    include_sublocations: bool = Field(
+        default=False,
+        description="With `location_id`, take in every place below it too (a province's "
+        "districts and valleys).",
+    )
+    report_id: list[str] | None = Field(
+        default=None,
+        description="Claims from this report.",
+        examples=[["panjshir-last-bastion-2021-08-24"]],
+    )
+    kind: list[ClaimKind] | None = Field(
+        default=None,
+        description="Kind of claim; repeat for any of several.",
+        examples=[["territorial_control"]],
+    )
+    status: list[ClaimStatus] | None = Field(
+        default=None, description="Verification status.", examples=[["disputed"]]
+    )
+    channel: list[str] | None = Field(
+        default=None,
+        description="How it was said, exactly as listed in the facets.",
+        examples=[["tweet"]],
+    )
+    stated_from: dt.date | None = Field(
+        default=None, description="Stated on or after this day (ISO date).", examples=["2021-08-01"]
+    )
+    stated_to: dt.date | None = Field(
+        default=None,
+        description="Stated on or before this day (ISO date).",
+        examples=["2021-08-31"],
+    )
+    date_match: Literal["overlap", "within"] = Field(
+        default="overlap", description=DATE_MATCH_DESCRIPTION
+    )
+    contested: bool | None = Field(
+        default=None,
+        description="true: claims with a contradicting claim (either way); false: without.",
+    )
+    has_quantity: bool | None = Field(
+        default=None, description="true: claims that state a number; false: without."
+    )
+
+
+class ClaimParams(ListParams, ClaimFilters):
+    sort: str | None = Field(
+        default=None,
+        description=sort_description(list(service.SORT_FIELDS)),
+        examples=["-stated_on"],
+    )
+
+
+class ClaimFacetParams(ClaimFilters):
+    q: str | None = Field(
+        default=None, min_length=1, max_length=500, description="Full-text search."
+    )
+    facet_size: int = Field(default=50, ge=1, le=500, description="Values per facet, at most.")
+
+
+ClaimId = Annotated[
+    str, Path(description="The claim's id.", examples=["taliban-panjshir-surrounded"])
+]
+
+
+@router.get("", summary="List claims", response_model=ClaimPage, responses=problem_responses(400))
+def list_claims(params: Annotated[ClaimParams, Query()], session: SessionDep) -> FastJSONResponse:
+    """Attributed statements: who claimed what, when, through which channel, in which exact
+    words (`quote` at `span` in the report text), with the numbers stated and the claims
+    that contradict them. Filters combine with AND; a repeated filter means OR."""
+    return FastJSONResponse(service.list_claims(session, dialect_of(session), params))
+
+
+@router.get(
+    "/facets",
+    summary="Claim counts by claimant, kind, status, channel, location and month",
+    response_model=Facets,
+    responses=problem_responses(400),
+)
+def claim_facets(
+    params: Annotated[ClaimFacetParams, Query()], session: SessionDep
+) -> FastJSONResponse:
+    """Counts of the claims matching the filters (the same filters as the list), by value."""
+    return FastJSONResponse(
+        service.claim_facets(session, dialect_of(session), params, size=params.facet_size)
+    )
+
+
+@router.get(
+    "/{claim_id}",
+    summary="One claim, with everything it relates to",
+    response_model=ClaimDetail,
+    responses=problem_responses(404),
+)
+def get_claim(claim_id: ClaimId, session: SessionDep) -> FastJSONResponse:
+    """A claim with its claimant, actors, places and quantities, the claims that contradict
+    it (themselves, not only their ids), the claims it supports or is supported by, the media
+    that carry it and the events it reports."""
+    return FastJSONResponse(service.claim_detail(session, claim_id=claim_id))

@@ -1,0 +1,113 @@
+import datetime as dt
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.core.schemas import ActorRef, ActorRole, ClaimBrief, LocationRole, Page, Span
+
+
+class QuantityOut(BaseModel):
+    value: float = Field(examples=[50])
+    unit: str = Field(examples=["people"])
+    counted: str = Field(examples=["Taliban fighters killed"])
+    qualifier: str = Field(
+        description="exact, approximately, more_than, at_least or at_most.", examples=["exact"]
+    )
+    text: str | None = Field(description="The words the number was read from.")
+
+
+CLAIM_EXAMPLE: dict[str, Any] = {
+    "id": "taliban-panjshir-surrounded",
+    "report_id": "panjshir-last-bastion-2021-08-24",
+    "claimant": {"id": "taliban", "name": "Taliban", "kind": "armed_group"},
+    "quote": "and said they had surrounded the Panjshir",
+    "span": {"start": 3326, "end": 3367},
+    "statement": "The Taliban have surrounded the Panjshir.",
+    "kind": "territorial_control",
+    "status": "disputed",
+    "channel": "statement",
+    "stated_on": "2021-08-23",
+    "stated_on_precision": "day",
+    "stated_on_text": "on Monday",
+    "quantities": [],
+    "contradicts": ["massoud-no-fighter-has-dared", "na-efforts-rebuffed"],
+    "actors": [{"id": "taliban", "name": "Taliban", "kind": "armed_group", "role": "subject"}],
+    "locations": [
+        {"id": "panjshir-valley", "name": "Panjshir Valley", "kind": "valley", "role": "subject"}
+    ],
+}
+
+
+class ClaimOut(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [CLAIM_EXAMPLE]})
+
+    id: str
+    report_id: str
+    claimant: ActorRef | None = Field(
+        description="Who makes the claim; null where the report itself asserts it."
+    )
+    quote: str = Field(description="The claim's words, exactly as in the report text.")
+    span: Span
+    statement: str = Field(description="The claim in one normalised line.")
+    kind: str
+    status: str = Field(description="unverified, disputed, corroborated or denied.")
+    channel: str = Field(description="How it was said: tweet, interview with Reuters …")
+    stated_on: dt.date | None = Field(description="First day of the period it was stated in.")
+    stated_on_precision: str | None = Field(description="day, month, year or decade.")
+    stated_on_text: str | None = Field(description="The words the date was resolved from.")
+    quantities: list[QuantityOut]
+    contradicts: list[str] = Field(
+        description="Ids of claims this one contradicts or is contradicted by."
+    )
+    actors: list[ActorRole] = Field(description="Actors the claim is about, with their role.")
+    locations: list[LocationRole] = Field(description="Places the claim is about.")
+
+
+class MediaBrief(BaseModel):
+    id: str
+    kind: str
+    caption: str
+
+
+class ClaimDetail(ClaimOut):
+    contradicting_claims: list[ClaimBrief] = Field(
+        description="The contradicting claims themselves, with their claimants."
+    )
+    supports: list[str] = Field(description="Claims this one supports.")
+    supported_by: list[str] = Field(description="Claims that support this one.")
+    media: list[MediaBrief] = Field(description="Photos, videos and tweets that carry the claim.")
+    event_ids: list[str] = Field(description="Events the claim reports.")
+
+
+class ClaimPage(Page[ClaimOut]):
+    pass
+
+
+class FacetValue(BaseModel):
+    value: str | None = Field(description="The value to filter by; null for 'none'.")
+    label: str | None = Field(description="A readable name, where the value is an id.")
+    count: int
+
+
+class Facets(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "total": 30,
+                    "facets": {
+                        "claimant": [
+                            {"value": "northern-alliance", "label": "Northern Alliance", "count": 7}
+                        ],
+                        "kind": [{"value": "support_received", "label": None, "count": 6}],
+                    },
+                }
+            ]
+        }
+    )
+
+    total: int = Field(description="Items matching the filters.")
+    facets: dict[str, list[FacetValue]] = Field(
+        description="For each facet, the values with their counts, most frequent first. "
+        "`month` counts only items dated to the month or the day."
+    )

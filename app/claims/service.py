@@ -1,0 +1,378 @@
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, func, not_, or_, select
+from sqlalchemy.orm import Session
+
+from app.core.errors import BadParameter, NotFound
+from app.core.facets import facet_counts, month_of
+from app.core.fulltext import matches
+from app.core.listing import envelope, grouped, paginate
+from app.core.pagination import SortField, parse_sort
+from app.locations.service import located_in
+from app.models import (
+    Actor,
+    Claim,
+    ClaimActor,
+    ClaimLink,
+    ClaimLocation,
+    ClaimQuantity,
+    EventClaim,
+    Location,
+    Media,
+)
+
+CLAIM_COLUMNS = (
+    Claim.id,
+    Claim.report_id,
+    Claim.claimant_id,
+    Claim.quote,
+    Claim.span_start,
+    Claim.span_end,
+    Claim.statement,
+    Claim.kind,
+    Claim.status,
+    Claim.channel,
+    Claim.stated_on,
+    Claim.stated_on_precision,
+    Claim.stated_on_text,
+)
+SORT_FIELDS = {
+    "id": SortField(Claim.id, "str"),
+    "stated_on": SortField(Claim.stated_on, "date", nullable=True),
+    "kind": SortField(Claim.kind, "str"),
+    "status": SortField(Claim.status, "str"),
+    "channel": SortField(Claim.channel, "str"),
+    "claimant": SortField(Claim.claimant_id, "str", nullable=True),
+    "report_id": SortField(Claim.report_id, "str"),
+}
+
+
+def date_range(
+    start_column: Any,
+    end_column: Any,
+    *,
+    date_from: Any,
+    date_to: Any,
+    mode: str,
+    names: tuple[str, str],
+) -> list[ColumnElement[bool]]:
+    """Periods (start..end) that overlap the range, or lie within it with mode=within."""
+    if date_from is not None and date_to is not None and date_from > date_to:
+        raise BadParameter(names[1], f"{names[1]} ({date_to}) is before {names[0]} ({date_from})")
+    where: list[ColumnElement[bool]] = []
+    if mode == "within":
+        if date_from is not None:
+            where.append(start_column >= date_from)
+        if date_to is not None:
+            where.append(end_column <= date_to)
+    else:
+        if date_from is not None:
+            where.append(end_column >= date_from)
+        if date_to is not None:
+            where.append(start_column <= date_to)
+    return where
+
+
+def contested_claim_ids() -> ColumnElement[bool]:
+    contradicting = ClaimLink.kind == "contradicts"
+    return or_(
+        Claim.id.in_(select(ClaimLink.source_id).where(contradicting)),
+        Claim.id.in_(select(ClaimLink.target_id).where(contradicting)),
+    )
+
+
+def claim_filters(params: Any) -> list[ColumnElement[bool]]:
+    where: list[ColumnElement[bool]] = []
+    if params.claimant_id:
+        where.append(Claim.claimant_id.in_(params.claimant_id))
+    if params.actor_id:
+        where.append(
+            Claim.id.in_(
+                select(ClaimActor.claim_id).where(ClaimActor.actor_id.in_(params.actor_id))
+            )
+        )
+    if params.location_id:
+        where.append(
+            Claim.id.in_(
+                select(ClaimLocation.claim_id).where(
+                    located_in(
+                        ClaimLocation.location_id,
+                        params.location_id,
+                        include_sublocations=params.include_sublocations,
+                    )
+                )
+            )
+        )
+    if params.report_id:
+        where.append(Claim.report_id.in_(params.report_id))
+    if params.kind:
+        where.append(Claim.kind.in_(params.kind))
+    if params.status:
+        where.append(Claim.status.in_(params.status))
+    if params.channel:
+        where.append(Claim.channel.in_(params.channel))
+    where += date_range(
+        Claim.stated_on,
+        Claim.stated_until,
+        date_from=params.stated_from,
+        date_to=params.stated_to,
+        mode=params.date_match,
+        names=("stated_from", "stated_to"),
+    )
+    if params.contested is not None:
+        contested = contested_claim_ids()
+        where.append(contested if params.contested else not_(contested))
+    if params.has_quantity is not None:
+        quantified = Claim.id.in_(select(ClaimQuantity.claim_id))
+        where.append(quantified if params.has_quantity else not_(quantified))
+    return where
+
+
+def _base_statement() -> Select[*tuple[Any, ...]]:
+    return select(
+        *CLAIM_COLUMNS,
+        Actor.name.label("claimant_name"),
+        Actor.kind.label("claimant_kind"),
+    ).outerjoin(Actor, Actor.id == Claim.claimant_id)
+
+
+def list_claims(session: Session, dialect: str, params: Any) -> dict[str, Any]:
+    statement = _base_statement()
+    where = claim_filters(params)
+    relevance = None
+    if params.q:
+        found = matches(dialect, params.q, "claim")
+        statement = statement.join(found, found.c.entity_id == Claim.id)
+        relevance = SortField(found.c.rank, "float")
+    sort = parse_sort(
+        params.sort,
+        fields=SORT_FIELDS,
+        id_field=SORT_FIELDS["id"],
+        default="relevance" if params.q else "id",
+        relevance=relevance,
+    )
+    result = paginate(
+        session,
+        statement,
+        where=where,
+        sort=sort,
+        limit=params.limit,
+        cursor=params.cursor,
+        count=params.count,
+    )
+    return envelope(claim_items(session, result.rows), result)
+
+
+def claim_items(session: Session, rows: Sequence[Any]) -> list[dict[str, Any]]:
+    """Claims shaped for the API, their related rows fetched in four statements in all."""
+    ids = [row["id"] for row in rows]
+    if not ids:
+        return []
+    actors = grouped(
+        session.execute(
+            select(ClaimActor.claim_id, Actor.id, Actor.name, Actor.kind, ClaimActor.role)
+            .join(Actor, Actor.id == ClaimActor.actor_id)
+            .where(ClaimActor.claim_id.in_(ids))
+            .order_by(ClaimActor.claim_id, ClaimActor.position)
+        )
+        .mappings()
+        .all(),
+        "claim_id",
+    )
+    locations = grouped(
+        session.execute(
+            select(
+                ClaimLocation.claim_id,
+                Location.id,
+                Location.name,
+                Location.kind,
+                ClaimLocation.role,
+            )
+            .join(Location, Location.id == ClaimLocation.location_id)
+            .where(ClaimLocation.claim_id.in_(ids))
+            .order_by(ClaimLocation.claim_id, ClaimLocation.position)
+        )
+        .mappings()
+        .all(),
+        "claim_id",
+    )
+    quantities = grouped(
+        session.execute(
+            select(
+                ClaimQuantity.claim_id,
+                ClaimQuantity.value,
+                ClaimQuantity.unit,
+                ClaimQuantity.counted,
+                ClaimQuantity.qualifier,
+                ClaimQuantity.text,
+            )
+            .where(ClaimQuantity.claim_id.in_(ids))
+            .order_by(ClaimQuantity.claim_id, ClaimQuantity.position)
+        )
+        .mappings()
+        .all(),
+        "claim_id",
+    )
+    contradictions: dict[str, set[str]] = {}
+    for source, target in session.execute(
+        select(ClaimLink.source_id, ClaimLink.target_id).where(
+            ClaimLink.kind == "contradicts",
+            or_(ClaimLink.source_id.in_(ids), ClaimLink.target_id.in_(ids)),
+        )
+    ):
+        contradictions.setdefault(source, set()).add(target)
+        contradictions.setdefault(target, set()).add(source)
+    items = []
+    for row in rows:
+        claim_id = row["id"]
+        claimant = None
+        if row["claimant_id"] is not None:
+            claimant = {
+                "id": row["claimant_id"],
+                "name": row["claimant_name"],
+                "kind": row["claimant_kind"],
+            }
+        items.append(
+            {
+                "id": claim_id,
+                "report_id": row["report_id"],
+                "claimant": claimant,
+                "quote": row["quote"],
+                "span": {"start": row["span_start"], "end": row["span_end"]},
+                "statement": row["statement"],
+                "kind": row["kind"],
+                "status": row["status"],
+                "channel": row["channel"],
+                "stated_on": row["stated_on"],
+                "stated_on_precision": row["stated_on_precision"],
+                "stated_on_text": row["stated_on_text"],
+                "quantities": [
+                    {k: q[k] for k in ("value", "unit", "counted", "qualifier", "text")}
+                    for q in quantities.get(claim_id, [])
+                ],
+                "contradicts": sorted(contradictions.get(claim_id, ())),
+                "actors": [
+                    {k: a[k] for k in ("id", "name", "kind", "role")}
+                    for a in actors.get(claim_id, [])
+                ],
+                "locations": [
+                    {k: loc[k] for k in ("id", "name", "kind", "role")}
+                    for loc in locations.get(claim_id, [])
+                ],
+            }
+        )
+    return items
+
+
+def claim_briefs(session: Session, claim_ids: Sequence[str]) -> list[dict[str, Any]]:
+    if not claim_ids:
+        return []
+    rows = session.execute(
+        select(
+            Claim.id,
+            Claim.statement,
+            Claim.kind,
+            Claim.status,
+            Claim.stated_on,
+            Claim.claimant_id,
+            Actor.name.label("claimant_name"),
+            Actor.kind.label("claimant_kind"),
+        )
+        .outerjoin(Actor, Actor.id == Claim.claimant_id)
+        .where(Claim.id.in_(claim_ids))
+        .order_by(Claim.id)
+    ).mappings()
+    return [
+        {
+            "id": r["id"],
+            "claimant": None
+            if r["claimant_id"] is None
+            else {"id": r["claimant_id"], "name": r["claimant_name"], "kind": r["claimant_kind"]},
+            "statement": r["statement"],
+            "kind": r["kind"],
+            "status": r["status"],
+            "stated_on": r["stated_on"],
+        }
+        for r in rows
+    ]
+
+
+def claim_detail(session: Session, *, claim_id: str) -> dict[str, Any]:
+    row = session.execute(_base_statement().where(Claim.id == claim_id)).mappings().first()
+    if row is None:
+        raise NotFound(f"no claim with id '{claim_id}'")
+    (item,) = claim_items(session, [row])
+    links = session.execute(
+        select(ClaimLink.source_id, ClaimLink.target_id).where(
+            ClaimLink.kind == "supports",
+            or_(ClaimLink.source_id == claim_id, ClaimLink.target_id == claim_id),
+        )
+    ).all()
+    media = session.execute(
+        select(Media.id, Media.kind, Media.caption)
+        .where(Media.claim_id == claim_id)
+        .order_by(Media.id)
+    ).mappings()
+    events = session.scalars(
+        select(EventClaim.event_id)
+        .where(EventClaim.claim_id == claim_id)
+        .order_by(EventClaim.event_id)
+    )
+    return {
+        **item,
+        "contradicting_claims": claim_briefs(session, item["contradicts"]),
+        "supports": sorted(target for source, target in links if source == claim_id),
+        "supported_by": sorted(source for source, target in links if target == claim_id),
+        "media": [dict(m) for m in media],
+        "event_ids": list(events),
+    }
+
+
+def claim_facets(session: Session, dialect: str, params: Any, *, size: int) -> dict[str, Any]:
+    where = claim_filters(params)
+    if params.q:
+        found = matches(dialect, params.q, "claim")
+        where.append(Claim.id.in_(select(found.c.entity_id)))
+    scope = and_(*where) if where else None
+    month = month_of(dialect, Claim.stated_on)
+    dated_to_month = Claim.stated_on_precision.in_(["day", "month"])
+    facets = {
+        "claimant": facet_counts(
+            session,
+            value=Claim.claimant_id,
+            label=Actor.name,
+            joins=[(Actor, Actor.id == Claim.claimant_id, True)],
+            base=Claim,
+            where=scope,
+            size=size,
+        ),
+        "kind": facet_counts(session, value=Claim.kind, base=Claim, where=scope, size=size),
+        "status": facet_counts(session, value=Claim.status, base=Claim, where=scope, size=size),
+        "channel": facet_counts(session, value=Claim.channel, base=Claim, where=scope, size=size),
+        "location": facet_counts(
+            session,
+            value=ClaimLocation.location_id,
+            label=Location.name,
+            joins=[
+                (ClaimLocation, ClaimLocation.claim_id == Claim.id, False),
+                (Location, Location.id == ClaimLocation.location_id, False),
+            ],
+            base=Claim,
+            where=scope,
+            size=size,
+            distinct=Claim.id,
+        ),
+        "month": facet_counts(
+            session,
+            value=month,
+            base=Claim,
+            where=and_(dated_to_month, scope) if scope is not None else dated_to_month,
+            size=size,
+            order="value",
+        ),
+    }
+    total = session.execute(
+        select(func.count()).select_from(Claim).where(*([scope] if scope is not None else []))
+    ).scalar_one()
+    return {"total": int(total), "facets": facets}

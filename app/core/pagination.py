@@ -1,0 +1,167 @@
+"""Sorting and keyset pagination, shared by every collection.
+
+A sort is a list of terms (an SQL expression and a direction); the id is always the last term,
+so every row has a unique position and cursors stay stable. A nullable field sorts as two
+terms, `field IS NULL` (ascending) then `field`, so items without a value come last in
+either direction, on every engine.
+
+The cursor is opaque to clients: base64url of the sort it belongs to and the last row's
+values for each term. No OFFSET anywhere: page 1,000 costs what page 1 does.
+"""
+
+import base64
+import binascii
+import datetime as dt
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from sqlalchemy import ColumnElement, and_, case, false, or_
+from sqlalchemy.sql.elements import UnaryExpression
+
+from app.core.errors import BadParameter
+
+ValueKind = Literal["str", "int", "float", "date", "bool"]
+
+
+@dataclass(frozen=True, slots=True)
+class SortField:
+    """A field users may sort by: its SQL expression, value type and nullability."""
+
+    expression: Any  # a column or SQL expression
+    kind: ValueKind
+    nullable: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    expression: Any  # a column or SQL expression
+    kind: ValueKind
+    descending: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Sort:
+    """A parsed `sort` parameter: its canonical text and its ordering terms."""
+
+    text: str
+    terms: tuple[Term, ...]
+
+    def order_by(self) -> list[UnaryExpression[Any]]:
+        return [t.expression.desc() if t.descending else t.expression.asc() for t in self.terms]
+
+    def labelled(self) -> list[ColumnElement[Any]]:
+        return [t.expression.label(f"_k{index}") for index, t in enumerate(self.terms)]
+
+    def values_of(self, row: Any) -> list[Any]:
+        return [row[f"_k{index}"] for index in range(len(self.terms))]
+
+    def after(self, values: Sequence[Any]) -> ColumnElement[bool]:
+        """Rows strictly after the row whose term values are `values`."""
+        disjuncts: list[ColumnElement[bool]] = []
+        for index, term in enumerate(self.terms):
+            value = values[index]
+            if value is None:
+                # NULLs are equal and sort last: nothing is "after" a NULL on this term.
+                continue
+            equal_before = [
+                (prior.expression.is_(None) if values[i] is None else prior.expression == values[i])
+                for i, prior in enumerate(self.terms[:index])
+            ]
+            beyond = term.expression < value if term.descending else term.expression > value
+            disjuncts.append(and_(*equal_before, beyond))
+        return or_(*disjuncts) if disjuncts else false()
+
+
+def parse_sort(
+    raw: str | None,
+    *,
+    fields: Mapping[str, SortField],
+    id_field: SortField,
+    default: str = "id",
+    relevance: SortField | None = None,
+) -> Sort:
+    """Parse `sort=field,-other` against the collection's allowed fields."""
+    text = (raw or default).strip()
+    names = [part.strip() for part in text.split(",")]
+    allowed = dict(fields)
+    if relevance is not None:
+        allowed["relevance"] = relevance
+    terms: list[Term] = []
+    seen: set[str] = set()
+    for part in names:
+        descending = part.startswith("-")
+        name = part[1:] if descending else part
+        if name == "relevance" and relevance is None:
+            raise BadParameter("sort", "sort=relevance needs a search: give `q` as well")
+        if name not in allowed:
+            choices = ", ".join(sorted([*fields, *(["relevance"] if relevance else [])]))
+            raise BadParameter("sort", f"unknown sort field '{name}'; sortable: {choices}")
+        if name in seen:
+            raise BadParameter("sort", f"sort field '{name}' is given twice")
+        seen.add(name)
+        field = allowed[name]
+        if field.nullable:
+            is_null = case((field.expression.is_(None), 1), else_=0)
+            # Items without a value come last in both directions.
+            terms.append(Term(is_null, "int", False))
+        terms.append(Term(field.expression, field.kind, descending))
+    if "id" not in seen:
+        terms.append(Term(id_field.expression, id_field.kind, False))
+    canonical = ",".join(names)
+    return Sort(text=canonical, terms=tuple(terms))
+
+
+def encode_cursor(sort: Sort, values: Sequence[Any]) -> str:
+    payload = {
+        "s": sort.text,
+        "v": [value.isoformat() if isinstance(value, dt.date) else value for value in values],
+    }
+    raw = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
+
+
+def decode_cursor(cursor: str, sort: Sort) -> list[Any]:
+    """The term values a cursor carries; a 400 naming `cursor` if it is not one of ours."""
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        payload = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
+        stored_sort = payload["s"]
+        raw_values = payload["v"]
+    except (ValueError, KeyError, TypeError, binascii.Error, UnicodeError):
+        raise BadParameter(
+            "cursor", "not a cursor this API issued; use next_cursor as given"
+        ) from None
+    if stored_sort != sort.text:
+        raise BadParameter(
+            "cursor",
+            f"this cursor belongs to sort={stored_sort!r}, not sort={sort.text!r}: "
+            "keep the sort while paging",
+        )
+    if not isinstance(raw_values, list) or len(raw_values) != len(sort.terms):
+        raise BadParameter("cursor", "not a cursor this API issued; use next_cursor as given")
+    try:
+        return [
+            _restore(value, term.kind) for value, term in zip(raw_values, sort.terms, strict=True)
+        ]
+    except (TypeError, ValueError):
+        raise BadParameter(
+            "cursor", "not a cursor this API issued; use next_cursor as given"
+        ) from None
+
+
+def _restore(value: Any, kind: ValueKind) -> Any:
+    if value is None:
+        return None
+    if kind == "date":
+        return dt.date.fromisoformat(value)
+    if kind == "int":
+        return int(value)
+    if kind == "float":
+        return float(value)
+    if kind == "bool":
+        return bool(value)
+    if not isinstance(value, str):
+        raise TypeError("expected text")
+    return value

@@ -1,0 +1,116 @@
+"""Query parameters shared by every collection, and the parsers for geometric filters.
+
+Each collection declares its filters as a Pydantic model with `extra="forbid"`, so an unknown
+query parameter (a typo) is a 400 naming it, never a silently unfiltered answer.
+"""
+
+from dataclasses import dataclass
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+LIMIT_DESCRIPTION = "Items per page, 1 to 500. Larger values are refused, not clamped."
+CURSOR_DESCRIPTION = (
+    "Opaque keyset cursor: pass the `next_cursor` of the previous page, with the same "
+    "filters and sort, to get the next one."
+)
+COUNT_DESCRIPTION = (
+    "`exact` (default) fills `total` with the number of matching items; `none` skips the "
+    "count (faster on large results) and answers `total: null`."
+)
+Q_DESCRIPTION = (
+    'Full-text search (stemmed English): every word must match; "quoted phrases" match as '
+    "phrases. With `q`, results are ordered by relevance unless `sort` says otherwise."
+)
+
+
+class ListParams(BaseModel):
+    """Paging, counting and search: the parameters every collection accepts."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    limit: int = Field(default=50, ge=1, le=500, description=LIMIT_DESCRIPTION)
+    cursor: str | None = Field(default=None, description=CURSOR_DESCRIPTION)
+    count: Literal["exact", "none"] = Field(default="exact", description=COUNT_DESCRIPTION)
+    q: str | None = Field(default=None, min_length=1, max_length=500, description=Q_DESCRIPTION)
+
+
+def sort_description(fields: list[str], default: str = "id") -> str:
+    return (
+        "Comma-separated fields, `-field` for descending: "
+        + ", ".join(f"`{f}`" for f in fields)
+        + f", and `relevance` when `q` is given. Default `{default}` (`relevance` with `q`). "
+        "The id is always the final tie-breaker, so the order, and every cursor, is stable."
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class BBox:
+    min_lon: float
+    min_lat: float
+    max_lon: float
+    max_lat: float
+
+
+@dataclass(frozen=True, slots=True)
+class Near:
+    lat: float
+    lon: float
+    km: float
+
+
+def _floats(value: str, count: int, shape: str) -> list[float]:
+    parts = [part.strip() for part in value.split(",")]
+    if len(parts) != count:
+        raise ValueError(f"expected {count} comma-separated numbers: {shape}")
+    try:
+        return [float(part) for part in parts]
+    except ValueError:
+        raise ValueError(f"expected numbers: {shape}") from None
+
+
+def parse_bbox(value: str) -> BBox:
+    min_lon, min_lat, max_lon, max_lat = _floats(value, 4, "minLon,minLat,maxLon,maxLat")
+    for lon in (min_lon, max_lon):
+        if not -180 <= lon <= 180:
+            raise ValueError(f"longitude {lon} is outside -180..180")
+    for lat in (min_lat, max_lat):
+        if not -90 <= lat <= 90:
+            raise ValueError(f"latitude {lat} is outside -90..90")
+    if min_lat > max_lat:
+        raise ValueError("minLat is greater than maxLat")
+    if min_lon > max_lon:
+        raise ValueError(
+            "minLon is greater than maxLon (boxes across the antimeridian are not supported)"
+        )
+    return BBox(min_lon, min_lat, max_lon, max_lat)
+
+
+def parse_near(value: str) -> Near:
+    lat, lon, km = _floats(value, 3, "lat,lon,km")
+    if not -90 <= lat <= 90:
+        raise ValueError(f"latitude {lat} is outside -90..90")
+    if not -180 <= lon <= 180:
+        raise ValueError(f"longitude {lon} is outside -180..180")
+    if not 0 < km <= 20_000:
+        raise ValueError(f"radius {km} km must be above 0 and at most 20000")
+    return Near(lat, lon, km)
+
+
+BBOX_DESCRIPTION = (
+    "Bounding box `minLon,minLat,maxLon,maxLat` in WGS84 degrees (OGC API - Features order). "
+    "Places without coordinates never match."
+)
+
+
+class BBoxMixin(BaseModel):
+    bbox: str | None = Field(
+        default=None, description=BBOX_DESCRIPTION, examples=["69.0,35.0,70.5,36.0"]
+    )
+
+    @field_validator("bbox")
+    @classmethod
+    def _valid_bbox(cls, value: str | None) -> str | None:
+        if value is not None:
+            parse_bbox(value)
+        return value

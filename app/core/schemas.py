@@ -1,0 +1,88 @@
+"""Shapes shared by several resources: the list envelope, spans, references, problems."""
+
+import datetime as dt
+from typing import Generic, TypeVar
+
+from pydantic import BaseModel, Field
+
+T = TypeVar("T")
+
+
+class Page(BaseModel, Generic[T]):
+    items: list[T]
+    next_cursor: str | None = Field(
+        description="Pass as `cursor` for the next page; null on the last page."
+    )
+    total: int | None = Field(description="Matching items in all pages; null with `count=none`.")
+
+
+class Span(BaseModel):
+    start: int = Field(description="Offset of the first character, in Unicode code points.")
+    end: int = Field(description="Offset just past the last character: text[start:end] == quote.")
+
+
+class ActorRef(BaseModel):
+    id: str = Field(examples=["taliban"])
+    name: str = Field(examples=["Taliban"])
+    kind: str = Field(examples=["armed_group"])
+
+
+class ActorRole(ActorRef):
+    role: str = Field(examples=["subject"])
+
+
+class LocationRef(BaseModel):
+    id: str = Field(examples=["panjshir-valley"])
+    name: str = Field(examples=["Panjshir Valley"])
+    kind: str = Field(examples=["valley"])
+
+
+class LocationRole(LocationRef):
+    role: str = Field(examples=["subject"])
+
+
+class ClaimBrief(BaseModel):
+    id: str = Field(examples=["na-efforts-rebuffed"])
+    claimant: ActorRef | None
+    statement: str
+    kind: str
+    status: str
+    stated_on: dt.date | None
+
+
+class ProblemParameter(BaseModel):
+    in_: str = Field(alias="in", examples=["query"])
+    name: str | None = Field(examples=["limit"])
+    detail: str = Field(examples=["Input should be less than or equal to 500"])
+
+
+class Problem(BaseModel):
+    """An error, as RFC 9457 `application/problem+json`."""
+
+    type: str = Field(default="about:blank")
+    title: str = Field(examples=["Bad Request"])
+    status: int = Field(examples=[400])
+    detail: str = Field(
+        examples=["invalid parameters 'limit': limit: Input should be less than or equal to 500"]
+    )
+    errors: list[ProblemParameter] | None = Field(
+        default=None, description="For bad parameters: each one, and what is wrong with it."
+    )
+
+
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, object]]:
+    """OpenAPI declarations of the problem documents an operation may answer."""
+    text = {
+        400: "Bad parameters: each is named in `errors`.",
+        401: "Missing or wrong credentials.",
+        404: "No such item.",
+        422: "The submitted document is not valid.",
+    }
+    return {
+        status: {
+            "model": Problem,
+            "description": text.get(status, "Error"),
+            "content": {"application/problem+json": {}},
+        }
+        for status in statuses
+    }

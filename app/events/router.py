@@ -1,0 +1,104 @@
+import datetime as dt
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Path, Query
+from pydantic import ConfigDict, Field
+
+from app.claims.router import DATE_MATCH_DESCRIPTION
+from app.claims.schemas import Facets
+from app.core.deps import SessionDep, dialect_of
+from app.core.params import BBoxMixin, ListParams, sort_description
+from app.core.responses import FastJSONResponse
+from app.core.schemas import problem_responses
+from app.events import service
+from app.events.schemas import EventDetail, EventPage
+
+router = APIRouter(prefix="/v1/events", tags=["events"])
+
+
+class EventFilters(BBoxMixin):
+    model_config = ConfigDict(extra="forbid")
+
+    event_type: list[str] | None = Field(
+        default=None,
+        description="ACLED event type; repeat for any of several.",
+        examples=[["Battles"]],
+    )
+    sub_event_type: list[str] | None = Field(
+        default=None, description="ACLED sub-event type.", examples=[["Armed clash"]]
+    )
+    actor_id: list[str] | None = Field(
+        default=None, description="Events this actor took part in.", examples=[["taliban"]]
+    )
+    location_id: list[str] | None = Field(
+        default=None, description="Events at this place.", examples=[["panjshir-valley"]]
+    )
+    include_sublocations: bool = Field(
+        default=False, description="With `location_id`, take in every place below it too."
+    )
+    report_id: list[str] | None = Field(
+        default=None,
+        description="Events from this report.",
+        examples=[["panjshir-last-bastion-2021-08-24"]],
+    )
+    date_from: dt.date | None = Field(
+        default=None, description="On or after this day (ISO date).", examples=["2021-08-01"]
+    )
+    date_to: dt.date | None = Field(
+        default=None, description="On or before this day (ISO date).", examples=["2021-08-31"]
+    )
+    date_match: Literal["overlap", "within"] = Field(
+        default="overlap", description=DATE_MATCH_DESCRIPTION
+    )
+    min_fatalities: int | None = Field(
+        default=None, ge=0, description="Best fatality estimate at least this.", examples=[10]
+    )
+
+
+class EventParams(ListParams, EventFilters):
+    sort: str | None = Field(
+        default=None, description=sort_description(list(service.SORT_FIELDS)), examples=["-date"]
+    )
+
+
+class EventFacetParams(EventFilters):
+    q: str | None = Field(
+        default=None, min_length=1, max_length=500, description="Full-text search."
+    )
+    facet_size: int = Field(default=50, ge=1, le=500, description="Values per facet, at most.")
+
+
+EventId = Annotated[str, Path(description="The event's id.", examples=["fuj-ambush"])]
+
+
+@router.get("", summary="List events", response_model=EventPage, responses=problem_responses(400))
+def list_events(params: Annotated[EventParams, Query()], session: SessionDep) -> FastJSONResponse:
+    """What happened, coded with ACLED's event types, dated with a precision, placed, with the
+    actors and their roles, fatalities as low / best / high and the claims that report it."""
+    return FastJSONResponse(service.list_events(session, dialect_of(session), params))
+
+
+@router.get(
+    "/facets",
+    summary="Event counts by type, sub-type, actor, location and month",
+    response_model=Facets,
+    responses=problem_responses(400),
+)
+def event_facets(
+    params: Annotated[EventFacetParams, Query()], session: SessionDep
+) -> FastJSONResponse:
+    """Counts of the events matching the filters (the same filters as the list), by value."""
+    return FastJSONResponse(
+        service.event_facets(session, dialect_of(session), params, size=params.facet_size)
+    )
+
+
+@router.get(
+    "/{event_id}",
+    summary="One event, with the claims that report it",
+    response_model=EventDetail,
+    responses=problem_responses(404),
+)
+def get_event(event_id: EventId, session: SessionDep) -> FastJSONResponse:
+    """An event with its actors, location and the claims (with their claimants) that report it."""
+    return FastJSONResponse(service.event_detail(session, event_id=event_id))

@@ -1,0 +1,240 @@
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, func, select
+from sqlalchemy.orm import Session
+
+from app.claims.service import claim_briefs, date_range
+from app.core.errors import NotFound
+from app.core.facets import facet_counts, month_of
+from app.core.fulltext import matches
+from app.core.listing import envelope, grouped, paginate
+from app.core.pagination import SortField, parse_sort
+from app.core.params import parse_bbox
+from app.locations.service import in_bbox, located_in
+from app.models import Actor, Event, EventActor, EventClaim, Location
+
+EVENT_COLUMNS = (
+    Event.id,
+    Event.report_id,
+    Event.title,
+    Event.description,
+    Event.event_type,
+    Event.sub_event_type,
+    Event.date,
+    Event.date_precision,
+    Event.date_text,
+    Event.location_id,
+    Event.fatalities_low,
+    Event.fatalities_best,
+    Event.fatalities_high,
+)
+SORT_FIELDS = {
+    "id": SortField(Event.id, "str"),
+    "date": SortField(Event.date, "date"),
+    "event_type": SortField(Event.event_type, "str"),
+    "fatalities": SortField(Event.fatalities_best, "int", nullable=True),
+    "report_id": SortField(Event.report_id, "str"),
+}
+
+
+def event_filters(params: Any) -> list[ColumnElement[bool]]:
+    where: list[ColumnElement[bool]] = []
+    if params.event_type:
+        where.append(Event.event_type.in_(params.event_type))
+    if params.sub_event_type:
+        where.append(Event.sub_event_type.in_(params.sub_event_type))
+    if params.actor_id:
+        where.append(
+            Event.id.in_(
+                select(EventActor.event_id).where(EventActor.actor_id.in_(params.actor_id))
+            )
+        )
+    if params.location_id:
+        where.append(
+            located_in(
+                Event.location_id,
+                params.location_id,
+                include_sublocations=params.include_sublocations,
+            )
+        )
+    if params.report_id:
+        where.append(Event.report_id.in_(params.report_id))
+    where += date_range(
+        Event.date,
+        Event.date_until,
+        date_from=params.date_from,
+        date_to=params.date_to,
+        mode=params.date_match,
+        names=("date_from", "date_to"),
+    )
+    if params.bbox:
+        box = parse_bbox(params.bbox)
+        where.append(
+            Event.location_id.in_(
+                select(Location.id).where(in_bbox(Location.latitude, Location.longitude, box))
+            )
+        )
+    if params.min_fatalities is not None:
+        where.append(Event.fatalities_best >= params.min_fatalities)
+    return where
+
+
+def _base_statement() -> Select[*tuple[Any, ...]]:
+    return select(
+        *EVENT_COLUMNS,
+        Location.name.label("location_name"),
+        Location.kind.label("location_kind"),
+        Location.latitude.label("location_latitude"),
+        Location.longitude.label("location_longitude"),
+        Location.precision.label("location_precision"),
+    ).outerjoin(Location, Location.id == Event.location_id)
+
+
+def list_events(session: Session, dialect: str, params: Any) -> dict[str, Any]:
+    statement = _base_statement()
+    relevance = None
+    if params.q:
+        found = matches(dialect, params.q, "event")
+        statement = statement.join(found, found.c.entity_id == Event.id)
+        relevance = SortField(found.c.rank, "float")
+    sort = parse_sort(
+        params.sort,
+        fields=SORT_FIELDS,
+        id_field=SORT_FIELDS["id"],
+        default="relevance" if params.q else "id",
+        relevance=relevance,
+    )
+    result = paginate(
+        session,
+        statement,
+        where=event_filters(params),
+        sort=sort,
+        limit=params.limit,
+        cursor=params.cursor,
+        count=params.count,
+    )
+    return envelope(event_items(session, result.rows), result)
+
+
+def event_items(session: Session, rows: Sequence[Any]) -> list[dict[str, Any]]:
+    ids = [row["id"] for row in rows]
+    if not ids:
+        return []
+    actors = grouped(
+        session.execute(
+            select(EventActor.event_id, Actor.id, Actor.name, Actor.kind, EventActor.role)
+            .join(Actor, Actor.id == EventActor.actor_id)
+            .where(EventActor.event_id.in_(ids))
+            .order_by(EventActor.event_id, EventActor.position)
+        )
+        .mappings()
+        .all(),
+        "event_id",
+    )
+    claims = grouped(
+        session.execute(
+            select(EventClaim.event_id, EventClaim.claim_id)
+            .where(EventClaim.event_id.in_(ids))
+            .order_by(EventClaim.event_id, EventClaim.position)
+        )
+        .mappings()
+        .all(),
+        "event_id",
+    )
+    items = []
+    for row in rows:
+        location = None
+        if row["location_id"] is not None:
+            location = {
+                "id": row["location_id"],
+                "name": row["location_name"],
+                "kind": row["location_kind"],
+                "latitude": row["location_latitude"],
+                "longitude": row["location_longitude"],
+                "precision": row["location_precision"],
+            }
+        items.append(
+            {
+                "id": row["id"],
+                "report_id": row["report_id"],
+                "title": row["title"],
+                "description": row["description"],
+                "event_type": row["event_type"],
+                "sub_event_type": row["sub_event_type"],
+                "date": row["date"],
+                "date_precision": row["date_precision"],
+                "date_text": row["date_text"],
+                "location": location,
+                "actors": [
+                    {k: a[k] for k in ("id", "name", "kind", "role")}
+                    for a in actors.get(row["id"], [])
+                ],
+                "fatalities": {
+                    "low": row["fatalities_low"],
+                    "best": row["fatalities_best"],
+                    "high": row["fatalities_high"],
+                },
+                "claim_ids": [c["claim_id"] for c in claims.get(row["id"], [])],
+            }
+        )
+    return items
+
+
+def event_detail(session: Session, *, event_id: str) -> dict[str, Any]:
+    row = session.execute(_base_statement().where(Event.id == event_id)).mappings().first()
+    if row is None:
+        raise NotFound(f"no event with id '{event_id}'")
+    (item,) = event_items(session, [row])
+    return {**item, "claims": claim_briefs(session, item["claim_ids"])}
+
+
+def event_facets(session: Session, dialect: str, params: Any, *, size: int) -> dict[str, Any]:
+    where = event_filters(params)
+    if params.q:
+        found = matches(dialect, params.q, "event")
+        where.append(Event.id.in_(select(found.c.entity_id)))
+    scope = and_(*where) if where else None
+    dated_to_month = Event.date_precision.in_(["day", "month"])
+    facets = {
+        "event_type": facet_counts(
+            session, value=Event.event_type, base=Event, where=scope, size=size
+        ),
+        "sub_event_type": facet_counts(
+            session, value=Event.sub_event_type, base=Event, where=scope, size=size
+        ),
+        "actor": facet_counts(
+            session,
+            value=EventActor.actor_id,
+            label=Actor.name,
+            joins=[
+                (EventActor, EventActor.event_id == Event.id, False),
+                (Actor, Actor.id == EventActor.actor_id, False),
+            ],
+            base=Event,
+            where=scope,
+            size=size,
+            distinct=Event.id,
+        ),
+        "location": facet_counts(
+            session,
+            value=Event.location_id,
+            label=Location.name,
+            joins=[(Location, Location.id == Event.location_id, True)],
+            base=Event,
+            where=scope,
+            size=size,
+        ),
+        "month": facet_counts(
+            session,
+            value=month_of(dialect, Event.date),
+            base=Event,
+            where=and_(dated_to_month, scope) if scope is not None else dated_to_month,
+            size=size,
+            order="value",
+        ),
+    }
+    total = session.execute(
+        select(func.count()).select_from(Event).where(*([scope] if scope is not None else []))
+    ).scalar_one()
+    return {"total": int(total), "facets": facets}

@@ -1,0 +1,82 @@
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query
+from pydantic import Field, field_validator
+
+from app.core.deps import SessionDep, dialect_of
+from app.core.params import BBoxMixin, ListParams, parse_near, sort_description
+from app.core.responses import FastJSONResponse
+from app.core.schemas import problem_responses
+from app.locations import service
+from app.locations.schemas import LocationDetail, LocationPage
+from app.models.vocab import LocationKind
+
+router = APIRouter(prefix="/v1/locations", tags=["locations"])
+
+
+class LocationParams(ListParams, BBoxMixin):
+    sort: str | None = Field(
+        default=None,
+        description=sort_description([*service.SORT_FIELDS, "distance (with `near`)"]),
+        examples=["name", "-latitude,name"],
+    )
+    kind: list[LocationKind] | None = Field(
+        default=None, description="Kind of place; repeat for any of several.", examples=[["valley"]]
+    )
+    country: list[str] | None = Field(
+        default=None,
+        description="ISO 3166-1 alpha-2 country code; repeat for any of several.",
+        examples=[["AF"]],
+    )
+    parent_id: list[str] | None = Field(
+        default=None,
+        description="Direct children of this location.",
+        examples=[["panjshir-province"]],
+    )
+    report_id: list[str] | None = Field(
+        default=None,
+        description="Places a report mentions.",
+        examples=[["panjshir-last-bastion-2021-08-24"]],
+    )
+    near: str | None = Field(
+        default=None,
+        description="`lat,lon,km`: places within km kilometres of the point (great-circle). "
+        "Adds `distance_km` to each item and sorts by distance unless `sort` says otherwise.",
+        examples=["34.5553,69.2075,150"],
+    )
+
+    @field_validator("near")
+    @classmethod
+    def _valid_near(cls, value: str | None) -> str | None:
+        if value is not None:
+            parse_near(value)
+        return value
+
+
+LocationId = Annotated[str, Path(description="The location's id.", examples=["panjshir-valley"])]
+
+
+@router.get(
+    "",
+    summary="List locations",
+    response_model=LocationPage,
+    responses=problem_responses(400),
+)
+def list_locations(
+    params: Annotated[LocationParams, Query()], session: SessionDep
+) -> FastJSONResponse:
+    """Places with WGS84 coordinates, filtered by kind, country, parent, bounding box or
+    distance from a point. Places whose position is unknown carry null coordinates and never
+    match a geometric filter."""
+    return FastJSONResponse(service.list_locations(session, dialect_of(session), params))
+
+
+@router.get(
+    "/{location_id}",
+    summary="One location, with its parent chain and children",
+    response_model=LocationDetail,
+    responses=problem_responses(404),
+)
+def get_location(location_id: LocationId, session: SessionDep) -> FastJSONResponse:
+    """A place with `ancestors` (parent first, up to the country) and its direct `children`."""
+    return FastJSONResponse(service.location_detail(session, location_id=location_id))

@@ -1,0 +1,50 @@
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.core.schemas import LocationRef, Page
+
+
+class LocationOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "panjshir-valley",
+                    "name": "Panjshir Valley",
+                    "kind": "valley",
+                    "latitude": 35.35,
+                    "longitude": 69.6,
+                    "precision": "district",
+                    "parent_id": "panjshir-province",
+                    "country_code": "AF",
+                    "aliases": ["the Panjshir", "the valley", "Panjshir valley"],
+                    "description": "River valley about 100 miles north of Kabul …",
+                }
+            ]
+        }
+    )
+
+    id: str
+    name: str
+    kind: str
+    latitude: float | None = Field(description="WGS84 degrees; null where not located.")
+    longitude: float | None = Field(description="WGS84 degrees; null where not located.")
+    precision: str = Field(
+        description="How far the point may be from the place: site (~1 km), city (~10 km), "
+        "district (~30 km), province (~100 km), region, country, or unknown (no point)."
+    )
+    parent_id: str | None
+    country_code: str | None = Field(description="ISO 3166-1 alpha-2.")
+    aliases: list[str]
+    description: str | None
+    distance_km: float | None = Field(
+        default=None, description="Distance from the `near` point, when `near` is given."
+    )
+
+
+class LocationDetail(LocationOut):
+    ancestors: list[LocationRef] = Field(description="Parent first, up to the country.")
+    children: list[LocationRef]
+
+
+class LocationPage(Page[LocationOut]):
+    pass

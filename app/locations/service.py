@@ -1,0 +1,176 @@
+import math
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, case, func, literal, select
+from sqlalchemy.orm import Session
+
+from app.core.errors import NotFound
+from app.core.fulltext import matches
+from app.core.listing import PageResult, envelope, paginate
+from app.core.pagination import SortField, parse_sort
+from app.core.params import BBox, Near, parse_bbox, parse_near
+from app.models import Location, ReportLocation
+
+EARTH_RADIUS_KM = 6371.0088
+
+LOCATION_COLUMNS = (
+    Location.id,
+    Location.name,
+    Location.kind,
+    Location.latitude,
+    Location.longitude,
+    Location.precision,
+    Location.parent_id,
+    Location.country_code,
+    Location.aliases,
+    Location.description,
+)
+
+SORT_FIELDS = {
+    "id": SortField(Location.id, "str"),
+    "name": SortField(Location.name, "str"),
+    "kind": SortField(Location.kind, "str"),
+    "latitude": SortField(Location.latitude, "float", nullable=True),
+    "longitude": SortField(Location.longitude, "float", nullable=True),
+}
+
+
+def location_item(row: Any) -> dict[str, Any]:
+    item = {column.key: row[column.key] for column in LOCATION_COLUMNS}
+    if "distance_km" in row:
+        item["distance_km"] = round(row["distance_km"], 3)
+    return item
+
+
+def with_descendants(location_ids: list[str]) -> Select[*tuple[Any, ...]]:
+    """The given locations and every location below them (a recursive CTE)."""
+    tree = select(Location.id).where(Location.id.in_(location_ids)).cte("tree", recursive=True)
+    tree = tree.union_all(select(Location.id).where(Location.parent_id == tree.c.id))
+    return select(tree.c.id)
+
+
+def located_in(
+    column: Any, location_ids: list[str], *, include_sublocations: bool
+) -> ColumnElement[bool]:
+    condition: ColumnElement[bool] = (
+        column.in_(with_descendants(location_ids))
+        if include_sublocations
+        else column.in_(location_ids)
+    )
+    return condition
+
+
+def in_bbox(latitude: Any, longitude: Any, box: BBox) -> ColumnElement[bool]:
+    return and_(
+        latitude.between(box.min_lat, box.max_lat),
+        longitude.between(box.min_lon, box.max_lon),
+    )
+
+
+def distance_km(latitude: Any, longitude: Any, near: Near) -> ColumnElement[float]:
+    """Great-circle distance (haversine) from the `near` point, in SQL."""
+    lat1, lon1 = math.radians(near.lat), math.radians(near.lon)
+    dlat = (func.radians(latitude) - lat1) / 2
+    dlon = (func.radians(longitude) - lon1) / 2
+    inner = func.sin(dlat) * func.sin(dlat) + math.cos(lat1) * func.cos(
+        func.radians(latitude)
+    ) * func.sin(dlon) * func.sin(dlon)
+    # Rounding can push `inner` a hair above 1, where asin is undefined.
+    clamped = case((inner > 1.0, literal(1.0)), else_=inner)
+    return 2 * EARTH_RADIUS_KM * func.asin(func.sqrt(clamped))
+
+
+def near_box(near: Near) -> BBox:
+    """A box that holds the circle, so an index narrows the rows before the exact distance."""
+    dlat = math.degrees(near.km / EARTH_RADIUS_KM)
+    cos_lat = math.cos(math.radians(near.lat))
+    dlon = 180.0 if cos_lat < 1e-6 else min(180.0, dlat / cos_lat)
+    return BBox(
+        min_lon=max(-180.0, near.lon - dlon),
+        min_lat=max(-90.0, near.lat - dlat),
+        max_lon=min(180.0, near.lon + dlon),
+        max_lat=min(90.0, near.lat + dlat),
+    )
+
+
+def list_locations(session: Session, dialect: str, params: Any) -> dict[str, Any]:
+    statement = select(*LOCATION_COLUMNS)
+    where: list[ColumnElement[bool]] = []
+    if params.kind:
+        where.append(Location.kind.in_(params.kind))
+    if params.country:
+        where.append(Location.country_code.in_([c.upper() for c in params.country]))
+    if params.parent_id:
+        where.append(Location.parent_id.in_(params.parent_id))
+    if params.report_id:
+        where.append(
+            Location.id.in_(
+                select(ReportLocation.location_id).where(
+                    ReportLocation.report_id.in_(params.report_id)
+                )
+            )
+        )
+    if params.bbox:
+        where.append(in_bbox(Location.latitude, Location.longitude, parse_bbox(params.bbox)))
+    fields = dict(SORT_FIELDS)
+    if params.near:
+        near = parse_near(params.near)
+        distance = distance_km(Location.latitude, Location.longitude, near)
+        statement = statement.add_columns(distance.label("distance_km"))
+        where.append(in_bbox(Location.latitude, Location.longitude, near_box(near)))
+        where.append(distance <= near.km)
+        fields["distance"] = SortField(distance, "float")
+    relevance = None
+    if params.q:
+        found = matches(dialect, params.q, "location")
+        statement = statement.join(found, found.c.entity_id == Location.id)
+        relevance = SortField(found.c.rank, "float")
+    default = "relevance" if params.q else ("distance" if params.near else "id")
+    sort = parse_sort(
+        params.sort, fields=fields, id_field=SORT_FIELDS["id"], default=default, relevance=relevance
+    )
+    result: PageResult = paginate(
+        session,
+        statement,
+        where=where,
+        sort=sort,
+        limit=params.limit,
+        cursor=params.cursor,
+        count=params.count,
+    )
+    return envelope([location_item(row) for row in result.rows], result)
+
+
+def location_detail(session: Session, *, location_id: str) -> dict[str, Any]:
+    row = (
+        session.execute(select(*LOCATION_COLUMNS).where(Location.id == location_id))
+        .mappings()
+        .first()
+    )
+    if row is None:
+        raise NotFound(f"no location with id '{location_id}'")
+    chain = (
+        select(Location.id, Location.parent_id, literal(1).label("depth"))
+        .where(Location.id == row["parent_id"])
+        .cte("chain", recursive=True)
+    )
+    chain = chain.union_all(
+        select(Location.id, Location.parent_id, (chain.c.depth + 1).label("depth")).join(
+            chain, Location.id == chain.c.parent_id
+        )
+    )
+    ancestors = session.execute(
+        select(Location.id, Location.name, Location.kind)
+        .join(chain, chain.c.id == Location.id)
+        .order_by(chain.c.depth)
+    ).mappings()
+    children = session.execute(
+        select(Location.id, Location.name, Location.kind)
+        .where(Location.parent_id == location_id)
+        .order_by(Location.id)
+    ).mappings()
+    return {
+        **location_item(row),
+        "ancestors": [dict(a) for a in ancestors],
+        "children": [dict(c) for c in children],
+    }

@@ -1,0 +1,111 @@
+import datetime as dt
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Path, Query
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.claims.router import DATE_MATCH_DESCRIPTION
+from app.claims.schemas import Facets
+from app.core.deps import SessionDep, dialect_of
+from app.core.params import ListParams, sort_description
+from app.core.responses import FastJSONResponse
+from app.core.schemas import problem_responses
+from app.media import service
+from app.media.schemas import MediaOut, MediaPage
+from app.models.vocab import MediaKind
+
+router = APIRouter(prefix="/v1/media", tags=["media"])
+
+
+class MediaFilters(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: list[MediaKind] | None = Field(
+        default=None,
+        description="photo, video, map or tweet; repeat for any of several.",
+        examples=[["video"]],
+    )
+    posted_by: list[str] | None = Field(
+        default=None, description="Who posted it.", examples=[["northern-alliance"]]
+    )
+    actor_id: list[str] | None = Field(
+        default=None,
+        description="Items that show, mention or were posted by this actor.",
+        examples=[["ahmad-massoud"]],
+    )
+    location_id: list[str] | None = Field(
+        default=None, description="Items showing this place.", examples=[["panjshir-valley"]]
+    )
+    include_sublocations: bool = Field(
+        default=False, description="With `location_id`, take in every place below it too."
+    )
+    report_id: list[str] | None = Field(
+        default=None,
+        description="Items from this report.",
+        examples=[["panjshir-last-bastion-2021-08-24"]],
+    )
+    platform: list[str] | None = Field(
+        default=None, description="Where it was posted.", examples=[["Twitter"]]
+    )
+    posted_from: dt.date | None = Field(
+        default=None, description="Posted or taken on or after this day.", examples=["2021-08-22"]
+    )
+    posted_to: dt.date | None = Field(
+        default=None, description="Posted or taken on or before this day.", examples=["2021-08-24"]
+    )
+    date_match: Literal["overlap", "within"] = Field(
+        default="overlap", description=DATE_MATCH_DESCRIPTION
+    )
+
+
+class MediaParams(ListParams, MediaFilters):
+    sort: str | None = Field(
+        default=None,
+        description=sort_description(list(service.SORT_FIELDS)),
+        examples=["-posted_on"],
+    )
+
+
+class MediaFacetParams(MediaFilters):
+    q: str | None = Field(
+        default=None, min_length=1, max_length=500, description="Full-text search."
+    )
+    facet_size: int = Field(default=50, ge=1, le=500, description="Values per facet, at most.")
+
+
+MediaId = Annotated[
+    str, Path(description="The media item's id.", examples=["video-humvees-rolling"])
+]
+
+
+@router.get("", summary="List media", response_model=MediaPage, responses=problem_responses(400))
+def list_media(params: Annotated[MediaParams, Query()], session: SessionDep) -> FastJSONResponse:
+    """Photos, videos, maps and tweets the reports show, each with its caption exactly as
+    printed and its span in the report text; `q` searches captions."""
+    return FastJSONResponse(service.list_media(session, dialect_of(session), params))
+
+
+@router.get(
+    "/facets",
+    summary="Media counts by kind, poster, platform, location and month",
+    response_model=Facets,
+    responses=problem_responses(400),
+)
+def media_facets(
+    params: Annotated[MediaFacetParams, Query()], session: SessionDep
+) -> FastJSONResponse:
+    """Counts of the media items matching the filters (the same filters as the list), by value."""
+    return FastJSONResponse(
+        service.media_facets(session, dialect_of(session), params, size=params.facet_size)
+    )
+
+
+@router.get(
+    "/{media_id}",
+    summary="One media item",
+    response_model=MediaOut,
+    responses=problem_responses(404),
+)
+def get_media(media_id: MediaId, session: SessionDep) -> FastJSONResponse:
+    """A photo, video, map or tweet with who posted it, what it shows and the claim it carries."""
+    return FastJSONResponse(service.media_detail(session, media_id=media_id))

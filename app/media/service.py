@@ -1,0 +1,227 @@
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy.orm import Session
+
+from app.claims.service import date_range
+from app.core.errors import NotFound
+from app.core.facets import facet_counts, month_of
+from app.core.fulltext import matches
+from app.core.listing import envelope, grouped, paginate
+from app.core.pagination import SortField, parse_sort
+from app.locations.service import located_in
+from app.models import Actor, Location, Media, MediaActor, MediaLocation
+
+MEDIA_COLUMNS = (
+    Media.id,
+    Media.report_id,
+    Media.kind,
+    Media.caption,
+    Media.span_start,
+    Media.span_end,
+    Media.posted_on,
+    Media.posted_on_precision,
+    Media.posted_on_text,
+    Media.posted_by_id,
+    Media.platform,
+    Media.credit,
+    Media.claim_id,
+)
+SORT_FIELDS = {
+    "id": SortField(Media.id, "str"),
+    "posted_on": SortField(Media.posted_on, "date", nullable=True),
+    "kind": SortField(Media.kind, "str"),
+    "report_id": SortField(Media.report_id, "str"),
+}
+
+
+def media_filters(params: Any) -> list[ColumnElement[bool]]:
+    where: list[ColumnElement[bool]] = []
+    if params.kind:
+        where.append(Media.kind.in_(params.kind))
+    if params.posted_by:
+        where.append(Media.posted_by_id.in_(params.posted_by))
+    if params.actor_id:
+        where.append(
+            or_(
+                Media.posted_by_id.in_(params.actor_id),
+                Media.id.in_(
+                    select(MediaActor.media_id).where(MediaActor.actor_id.in_(params.actor_id))
+                ),
+            )
+        )
+    if params.location_id:
+        where.append(
+            Media.id.in_(
+                select(MediaLocation.media_id).where(
+                    located_in(
+                        MediaLocation.location_id,
+                        params.location_id,
+                        include_sublocations=params.include_sublocations,
+                    )
+                )
+            )
+        )
+    if params.report_id:
+        where.append(Media.report_id.in_(params.report_id))
+    if params.platform:
+        where.append(Media.platform.in_(params.platform))
+    where += date_range(
+        Media.posted_on,
+        Media.posted_until,
+        date_from=params.posted_from,
+        date_to=params.posted_to,
+        mode=params.date_match,
+        names=("posted_from", "posted_to"),
+    )
+    return where
+
+
+def _base_statement() -> Select[*tuple[Any, ...]]:
+    return select(
+        *MEDIA_COLUMNS, Actor.name.label("posted_by_name"), Actor.kind.label("posted_by_kind")
+    ).outerjoin(Actor, Actor.id == Media.posted_by_id)
+
+
+def list_media(session: Session, dialect: str, params: Any) -> dict[str, Any]:
+    statement = _base_statement()
+    relevance = None
+    if params.q:
+        found = matches(dialect, params.q, "media")
+        statement = statement.join(found, found.c.entity_id == Media.id)
+        relevance = SortField(found.c.rank, "float")
+    sort = parse_sort(
+        params.sort,
+        fields=SORT_FIELDS,
+        id_field=SORT_FIELDS["id"],
+        default="relevance" if params.q else "id",
+        relevance=relevance,
+    )
+    result = paginate(
+        session,
+        statement,
+        where=media_filters(params),
+        sort=sort,
+        limit=params.limit,
+        cursor=params.cursor,
+        count=params.count,
+    )
+    return envelope(media_items(session, result.rows), result)
+
+
+def media_items(session: Session, rows: Sequence[Any]) -> list[dict[str, Any]]:
+    ids = [row["id"] for row in rows]
+    if not ids:
+        return []
+    actors = grouped(
+        session.execute(
+            select(MediaActor.media_id, Actor.id, Actor.name, Actor.kind, MediaActor.role)
+            .join(Actor, Actor.id == MediaActor.actor_id)
+            .where(MediaActor.media_id.in_(ids))
+            .order_by(MediaActor.media_id, MediaActor.position)
+        )
+        .mappings()
+        .all(),
+        "media_id",
+    )
+    locations = grouped(
+        session.execute(
+            select(MediaLocation.media_id, Location.id, Location.name, Location.kind)
+            .join(Location, Location.id == MediaLocation.location_id)
+            .where(MediaLocation.media_id.in_(ids))
+            .order_by(MediaLocation.media_id, MediaLocation.position)
+        )
+        .mappings()
+        .all(),
+        "media_id",
+    )
+    items = []
+    for row in rows:
+        posted_by = None
+        if row["posted_by_id"] is not None:
+            posted_by = {
+                "id": row["posted_by_id"],
+                "name": row["posted_by_name"],
+                "kind": row["posted_by_kind"],
+            }
+        items.append(
+            {
+                "id": row["id"],
+                "report_id": row["report_id"],
+                "kind": row["kind"],
+                "caption": row["caption"],
+                "span": {"start": row["span_start"], "end": row["span_end"]},
+                "posted_on": row["posted_on"],
+                "posted_on_precision": row["posted_on_precision"],
+                "posted_on_text": row["posted_on_text"],
+                "posted_by": posted_by,
+                "platform": row["platform"],
+                "credit": row["credit"],
+                "claim_id": row["claim_id"],
+                "actors": [
+                    {k: a[k] for k in ("id", "name", "kind", "role")}
+                    for a in actors.get(row["id"], [])
+                ],
+                "locations": [
+                    {k: loc[k] for k in ("id", "name", "kind")}
+                    for loc in locations.get(row["id"], [])
+                ],
+            }
+        )
+    return items
+
+
+def media_detail(session: Session, *, media_id: str) -> dict[str, Any]:
+    row = session.execute(_base_statement().where(Media.id == media_id)).mappings().first()
+    if row is None:
+        raise NotFound(f"no media item with id '{media_id}'")
+    (item,) = media_items(session, [row])
+    return item
+
+
+def media_facets(session: Session, dialect: str, params: Any, *, size: int) -> dict[str, Any]:
+    where = media_filters(params)
+    if params.q:
+        found = matches(dialect, params.q, "media")
+        where.append(Media.id.in_(select(found.c.entity_id)))
+    scope = and_(*where) if where else None
+    dated_to_month = Media.posted_on_precision.in_(["day", "month"])
+    facets = {
+        "kind": facet_counts(session, value=Media.kind, base=Media, where=scope, size=size),
+        "posted_by": facet_counts(
+            session,
+            value=Media.posted_by_id,
+            label=Actor.name,
+            joins=[(Actor, Actor.id == Media.posted_by_id, True)],
+            base=Media,
+            where=scope,
+            size=size,
+        ),
+        "platform": facet_counts(session, value=Media.platform, base=Media, where=scope, size=size),
+        "location": facet_counts(
+            session,
+            value=MediaLocation.location_id,
+            label=Location.name,
+            joins=[
+                (MediaLocation, MediaLocation.media_id == Media.id, False),
+                (Location, Location.id == MediaLocation.location_id, False),
+            ],
+            base=Media,
+            where=scope,
+            size=size,
+            distinct=Media.id,
+        ),
+        "month": facet_counts(
+            session,
+            value=month_of(dialect, Media.posted_on),
+            base=Media,
+            where=and_(dated_to_month, scope) if scope is not None else dated_to_month,
+            size=size,
+            order="value",
+        ),
+    }
+    total = session.execute(
+        select(func.count()).select_from(Media).where(*([scope] if scope is not None else []))
+    ).scalar_one()
+    return {"total": int(total), "facets": facets}
