@@ -1,11 +1,15 @@
 """The application factory."""
 
+from collections.abc import Callable
 from importlib.resources import files
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
+from fastapi.openapi.utils import get_openapi
 from fastapi.responses import HTMLResponse
+from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine, text
 
@@ -55,6 +59,55 @@ TAGS = [
 DOCS_ASSETS = Path(str(files("fastapi_offline") / "static"))
 
 
+def _operation_id(route: APIRoute) -> str:
+    return route.name
+
+
+def _openapi_with_problems(app: FastAPI) -> Callable[[], dict[str, Any]]:
+    """The generated schema, with errors declared as application/problem+json and without
+    FastAPI's default 422 (bad parameters are answered 400 here)."""
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        schema = get_openapi(
+            title=app.title,
+            version=app.version,
+            description=app.description,
+            routes=app.routes,
+            tags=app.openapi_tags,
+        )
+        for methods in schema.get("paths", {}).values():
+            for operation in methods.values():
+                responses = operation.get("responses", {})
+                responses.pop("422", None)
+                responses.setdefault(
+                    "500",
+                    {
+                        "description": "The server failed; nothing was changed.",
+                        "content": {
+                            "application/problem+json": {
+                                "schema": {"$ref": "#/components/schemas/Problem"}
+                            }
+                        },
+                    },
+                )
+                for status, response in responses.items():
+                    if status.isdigit() and int(status) >= 400:
+                        response["content"] = {
+                            "application/problem+json": {
+                                "schema": {"$ref": "#/components/schemas/Problem"}
+                            }
+                        }
+        components = schema.get("components", {}).get("schemas", {})
+        for unused in ("HTTPValidationError", "ValidationError"):
+            components.pop(unused, None)
+        app.openapi_schema = schema
+        return schema
+
+    return openapi
+
+
 def create_app(engine: Engine | None = None) -> FastAPI:
     app = FastAPI(
         title="conflict-reports",
@@ -63,7 +116,9 @@ def create_app(engine: Engine | None = None) -> FastAPI:
         openapi_tags=TAGS,
         docs_url=None,
         redoc_url=None,
+        generate_unique_id_function=_operation_id,
     )
+    app.openapi = _openapi_with_problems(app)  # type: ignore[method-assign]
     app.state.engine = engine or get_engine()
     app.state.sessionmaker = session_factory(app.state.engine)
     install_error_handlers(app)

@@ -31,7 +31,15 @@ CLAIM_EXAMPLE: dict[str, Any] = {
     "stated_on_text": "on Monday",
     "quantities": [],
     "contradicts": ["massoud-no-fighter-has-dared", "na-efforts-rebuffed"],
-    "actors": [{"id": "taliban", "name": "Taliban", "kind": "armed_group", "role": "subject"}],
+    "actors": [
+        {"id": "taliban", "name": "Taliban", "kind": "armed_group", "role": "subject"},
+        {
+            "id": "northern-alliance",
+            "name": "Northern Alliance",
+            "kind": "armed_group",
+            "role": "target",
+        },
+    ],
     "locations": [
         {"id": "panjshir-valley", "name": "Panjshir Valley", "kind": "valley", "role": "subject"}
     ],

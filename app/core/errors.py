@@ -97,8 +97,14 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     for error in exc.errors():
         location = [str(part) for part in error["loc"]]
         where = location[0] if location else "request"
-        name = ".".join(location[1:]) or None
+        # A repeated query parameter fails per value (`kind.1`): name the parameter itself.
+        if where in {"query", "path", "header", "cookie"}:
+            name = location[1] if len(location) > 1 else None
+        else:
+            name = ".".join(location[1:]) or None
         detail = error["msg"].removeprefix("Value error, ")
+        if where == "query" and isinstance(error.get("input"), str) and error["type"] != "missing":
+            detail = f"{error['input']!r}: {detail}"
         if error["type"] == "extra_forbidden" and where == "query":
             accepted = _accepted_query_parameters(request)
             detail = "unknown query parameter" + (

@@ -56,8 +56,9 @@ def matches(dialect: str, q: str, entity_type: str | None, *, name: str = "match
         params["match_query"] = q
         statement = text(
             "SELECT d.entity_type AS entity_type, d.entity_id AS entity_id,"
-            " -ts_rank(to_tsvector('english', d.content),"
-            " websearch_to_tsquery('english', :match_query)) AS rank"
+            # float8: ts_rank's real would not survive the round trip through a cursor.
+            " -CAST(ts_rank(to_tsvector('english', d.content),"
+            " websearch_to_tsquery('english', :match_query)) AS DOUBLE PRECISION) AS rank"
             " FROM search_document AS d"
             " WHERE to_tsvector('english', d.content)"
             f" @@ websearch_to_tsquery('english', :match_query){type_filter}"
@@ -85,7 +86,8 @@ def snippets(dialect: str, q: str, *, limit_words: int = 14) -> Subquery:
             raise BadParameter("q", "give at least one word to search for")
         statement = text(
             "SELECT d.entity_type AS entity_type, d.entity_id AS entity_id,"
-            " -ts_rank(to_tsvector('english', d.content), query) AS rank,"
+            " -CAST(ts_rank(to_tsvector('english', d.content), query) AS DOUBLE PRECISION)"
+            " AS rank,"
             " ts_headline('english', d.content, query,"
             f" 'StartSel={SNIPPET_START}, StopSel={SNIPPET_END}, MaxWords={limit_words + 6},"
             " MinWords=5, FragmentDelimiter=…') AS snippet"

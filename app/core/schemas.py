@@ -79,10 +79,5 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, object]]:
         422: "The submitted document is not valid.",
     }
     return {
-        status: {
-            "model": Problem,
-            "description": text.get(status, "Error"),
-            "content": {"application/problem+json": {}},
-        }
-        for status in statuses
+        status: {"model": Problem, "description": text.get(status, "Error")} for status in statuses
     }

@@ -1,0 +1,47 @@
+"""Small helpers for API tests."""
+
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+
+def get_json(client: TestClient, path: str, **params: Any) -> Any:
+    response = client.get(path, params=params)
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith("application/json")
+    return response.json()
+
+
+def ids(client: TestClient, path: str, **params: Any) -> list[str]:
+    """Every id the collection answers, walking all pages."""
+    found: list[str] = []
+    cursor = None
+    for _ in range(1000):
+        page = get_json(client, path, limit=500, **params, **({"cursor": cursor} if cursor else {}))
+        found.extend(item["id"] for item in page["items"])
+        cursor = page["next_cursor"]
+        if cursor is None:
+            return found
+    raise AssertionError("pagination did not end")
+
+
+def id_set(client: TestClient, path: str, **params: Any) -> set[str]:
+    found = ids(client, path, **params)
+    assert len(found) == len(set(found)), "an item came twice"
+    return set(found)
+
+
+def assert_problem(response: Any, status: int, *, parameter: str | None = None) -> dict[str, Any]:
+    """The response is an RFC 9457 problem document, naming `parameter` where given."""
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    body: dict[str, Any] = response.json()
+    assert {"type", "title", "status", "detail"} <= body.keys()
+    assert body["status"] == status
+    assert isinstance(body["detail"], str)
+    assert body["detail"]
+    if parameter is not None:
+        names = [error["name"] for error in body["errors"]]
+        assert parameter in names, body
+        assert parameter in body["detail"]
+    return body
