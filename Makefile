@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: install run serve migrate seed test lint typecheck pytest schema bench clean
+.PHONY: install run serve migrate seed test lint typecheck pytest schema bench bench-smoke clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "conflict-reports needs Python 3.11 or newer (set PYTHON=python3.11)")'
@@ -46,5 +46,22 @@ pytest: install
 schema: install
 	$(BIN)/conflict-reports schema --output seed/schema.json
 
+## bench: the full benchmark (10k, 100k, 1M claims on SQLite and PostgreSQL; about 15 min)
+## bench-smoke: the same harness on 10k claims with short loads (CI runs it)
+DATASETTE := $(VENV)-datasette/bin/datasette
+
+$(DATASETTE):
+	$(PYTHON) -m venv $(VENV)-datasette
+	$(VENV)-datasette/bin/python -m pip install --quiet datasette
+
+bench-tools: install $(DATASETTE)
+	@command -v wrk >/dev/null 2>&1 || echo "wrk is not installed (apt-get install wrk): using the built-in load generator"
+
+bench: bench-tools
+	$(BIN)/python -m bench.run
+
+bench-smoke: bench-tools
+	$(BIN)/python -m bench.run --smoke
+
 clean:
-	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(VENV)-datasette data .pytest_cache .mypy_cache .ruff_cache

@@ -155,7 +155,7 @@ def create_app(engine: Engine | None = None) -> FastAPI:
         )
 
     @app.get("/healthz", tags=["service"], summary="Health check")
-    def healthz(session: SessionDep) -> dict[str, str]:
+    async def healthz(session: SessionDep) -> dict[str, str]:
         """`ok` when the service answers and its database does too."""
         session.execute(text("SELECT 1"))
         return {"status": "ok", "database": app.state.engine.dialect.name}

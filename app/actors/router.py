@@ -37,7 +37,9 @@ ActorId = Annotated[str, Path(description="The actor's id.", examples=["ahmad-ma
 
 
 @router.get("", summary="List actors", response_model=ActorPage, responses=problem_responses(400))
-def list_actors(params: Annotated[ActorParams, Query()], session: SessionDep) -> FastJSONResponse:
+async def list_actors(
+    params: Annotated[ActorParams, Query()], session: SessionDep
+) -> FastJSONResponse:
     """People, armed groups, governments, states and outlets, filtered by kind, by the report
     that mentions them or by who they are related to; `q` searches names, aliases and
     descriptions."""
@@ -50,7 +52,7 @@ def list_actors(params: Annotated[ActorParams, Query()], session: SessionDep) ->
     response_model=ActorDetail,
     responses=problem_responses(404),
 )
-def get_actor(actor_id: ActorId, session: SessionDep) -> FastJSONResponse:
+async def get_actor(actor_id: ActorId, session: SessionDep) -> FastJSONResponse:
     """An actor with its relations in both directions (each with the words that support it),
     the claims it made, and the reports that mention it."""
     return FastJSONResponse(service.actor_detail(session, actor_id=actor_id))

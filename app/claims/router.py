@@ -101,7 +101,9 @@ ClaimId = Annotated[
 
 
 @router.get("", summary="List claims", response_model=ClaimPage, responses=problem_responses(400))
-def list_claims(params: Annotated[ClaimParams, Query()], session: SessionDep) -> FastJSONResponse:
+async def list_claims(
+    params: Annotated[ClaimParams, Query()], session: SessionDep
+) -> FastJSONResponse:
     """Attributed statements: who claimed what, when, through which channel, in which exact
     words (`quote` at `span` in the report text), with the numbers stated and the claims
     that contradict them. Filters combine with AND; a repeated filter means OR."""
@@ -114,7 +116,7 @@ def list_claims(params: Annotated[ClaimParams, Query()], session: SessionDep) ->
     response_model=Facets,
     responses=problem_responses(400),
 )
-def claim_facets(
+async def claim_facets(
     params: Annotated[ClaimFacetParams, Query()], session: SessionDep
 ) -> FastJSONResponse:
     """Counts of the claims matching the filters (the same filters as the list), by value."""
@@ -129,7 +131,7 @@ def claim_facets(
     response_model=ClaimDetail,
     responses=problem_responses(404),
 )
-def get_claim(claim_id: ClaimId, session: SessionDep) -> FastJSONResponse:
+async def get_claim(claim_id: ClaimId, session: SessionDep) -> FastJSONResponse:
     """A claim with its claimant, actors, places and quantities, the claims that contradict
     it (themselves, not only their ids), the claims it supports or is supported by, the media
     that carry it and the events it reports."""

@@ -1,3 +1,4 @@
+import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
@@ -48,16 +49,25 @@ SORT_FIELDS = {
 }
 
 
+# The longest period each precision stands for, in days.
+PERIOD_DAYS = {"day": 0, "month": 30, "year": 365, "decade": 3652}
+
+
 def date_range(
     start_column: Any,
     end_column: Any,
+    precision_column: Any,
     *,
     date_from: Any,
     date_to: Any,
     mode: str,
     names: tuple[str, str],
 ) -> list[ColumnElement[bool]]:
-    """Periods (start..end) that overlap the range, or lie within it with mode=within."""
+    """Periods (start..end) that overlap the range, or lie within it with mode=within.
+
+    A period overlapping [from, to] starts at most its own length before `from`; spelling
+    that out per precision turns the overlap test into tight ranges on (precision, start),
+    which an index serves, instead of a scan of everything before `to`."""
     if date_from is not None and date_to is not None and date_from > date_to:
         raise BadParameter(names[1], f"{names[1]} ({date_to}) is before {names[0]} ({date_from})")
     where: list[ColumnElement[bool]] = []
@@ -65,12 +75,21 @@ def date_range(
         if date_from is not None:
             where.append(start_column >= date_from)
         if date_to is not None:
+            where.append(start_column <= date_to)
             where.append(end_column <= date_to)
-    else:
-        if date_from is not None:
-            where.append(end_column >= date_from)
+        return where
+    if date_from is None:
         if date_to is not None:
             where.append(start_column <= date_to)
+        return where
+    branches = []
+    for precision, days in PERIOD_DAYS.items():
+        lower = date_from - dt.timedelta(days=days)
+        branch = [precision_column == precision, start_column >= lower, end_column >= date_from]
+        if date_to is not None:
+            branch.append(start_column <= date_to)
+        branches.append(and_(*branch))
+    where.append(or_(*branches))
     return where
 
 
@@ -115,6 +134,7 @@ def claim_filters(params: Any) -> list[ColumnElement[bool]]:
     where += date_range(
         Claim.stated_on,
         Claim.stated_until,
+        Claim.stated_on_precision,
         date_from=params.stated_from,
         date_to=params.stated_to,
         mode=params.date_match,

@@ -72,7 +72,9 @@ EventId = Annotated[str, Path(description="The event's id.", examples=["fuj-ambu
 
 
 @router.get("", summary="List events", response_model=EventPage, responses=problem_responses(400))
-def list_events(params: Annotated[EventParams, Query()], session: SessionDep) -> FastJSONResponse:
+async def list_events(
+    params: Annotated[EventParams, Query()], session: SessionDep
+) -> FastJSONResponse:
     """What happened, coded with ACLED's event types, dated with a precision, placed, with the
     actors and their roles, fatalities as low / best / high and the claims that report it."""
     return FastJSONResponse(service.list_events(session, dialect_of(session), params))
@@ -84,7 +86,7 @@ def list_events(params: Annotated[EventParams, Query()], session: SessionDep) ->
     response_model=Facets,
     responses=problem_responses(400),
 )
-def event_facets(
+async def event_facets(
     params: Annotated[EventFacetParams, Query()], session: SessionDep
 ) -> FastJSONResponse:
     """Counts of the events matching the filters (the same filters as the list), by value."""
@@ -99,6 +101,6 @@ def event_facets(
     response_model=EventDetail,
     responses=problem_responses(404),
 )
-def get_event(event_id: EventId, session: SessionDep) -> FastJSONResponse:
+async def get_event(event_id: EventId, session: SessionDep) -> FastJSONResponse:
     """An event with its actors, location and the claims (with their claimants) that report it."""
     return FastJSONResponse(service.event_detail(session, event_id=event_id))

@@ -63,6 +63,7 @@ def event_filters(params: Any) -> list[ColumnElement[bool]]:
     where += date_range(
         Event.date,
         Event.date_until,
+        Event.date_precision,
         date_from=params.date_from,
         date_to=params.date_to,
         mode=params.date_match,

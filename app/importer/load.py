@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, Table, delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
+from app.importer.bulk import insert_rows
 from app.importer.bundle import Bundle
 from app.importer.validate import (
     ImportFailed,
@@ -138,8 +139,9 @@ def _upsert(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> N
 
 
 def _insert(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
-    for start in range(0, len(rows), 1000):
-        conn.execute(table.insert(), list(rows[start : start + 1000]))
+    if rows:
+        columns = list(rows[0])
+        insert_rows(conn, table, columns, [tuple(row[c] for c in columns) for row in rows])
 
 
 def _table(model: type[Base]) -> Table:

@@ -62,7 +62,7 @@ LocationId = Annotated[str, Path(description="The location's id.", examples=["pa
     response_model=LocationPage,
     responses=problem_responses(400),
 )
-def list_locations(
+async def list_locations(
     params: Annotated[LocationParams, Query()], session: SessionDep
 ) -> FastJSONResponse:
     """Places with WGS84 coordinates, filtered by kind, country, parent, bounding box or
@@ -77,6 +77,6 @@ def list_locations(
     response_model=LocationDetail,
     responses=problem_responses(404),
 )
-def get_location(location_id: LocationId, session: SessionDep) -> FastJSONResponse:
+async def get_location(location_id: LocationId, session: SessionDep) -> FastJSONResponse:
     """A place with `ancestors` (parent first, up to the country) and its direct `children`."""
     return FastJSONResponse(service.location_detail(session, location_id=location_id))

@@ -79,7 +79,9 @@ MediaId = Annotated[
 
 
 @router.get("", summary="List media", response_model=MediaPage, responses=problem_responses(400))
-def list_media(params: Annotated[MediaParams, Query()], session: SessionDep) -> FastJSONResponse:
+async def list_media(
+    params: Annotated[MediaParams, Query()], session: SessionDep
+) -> FastJSONResponse:
     """Photos, videos, maps and tweets the reports show, each with its caption exactly as
     printed and its span in the report text; `q` searches captions."""
     return FastJSONResponse(service.list_media(session, dialect_of(session), params))
@@ -91,7 +93,7 @@ def list_media(params: Annotated[MediaParams, Query()], session: SessionDep) -> 
     response_model=Facets,
     responses=problem_responses(400),
 )
-def media_facets(
+async def media_facets(
     params: Annotated[MediaFacetParams, Query()], session: SessionDep
 ) -> FastJSONResponse:
     """Counts of the media items matching the filters (the same filters as the list), by value."""
@@ -106,6 +108,6 @@ def media_facets(
     response_model=MediaOut,
     responses=problem_responses(404),
 )
-def get_media(media_id: MediaId, session: SessionDep) -> FastJSONResponse:
+async def get_media(media_id: MediaId, session: SessionDep) -> FastJSONResponse:
     """A photo, video, map or tweet with who posted it, what it shows and the claim it carries."""
     return FastJSONResponse(service.media_detail(session, media_id=media_id))

@@ -70,6 +70,7 @@ def media_filters(params: Any) -> list[ColumnElement[bool]]:
     where += date_range(
         Media.posted_on,
         Media.posted_until,
+        Media.posted_on_precision,
         date_from=params.posted_from,
         date_to=params.posted_to,
         mode=params.date_match,

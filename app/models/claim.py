@@ -55,6 +55,7 @@ class Claim(Base):
         Index("ix_claim_channel_id", "channel", "id"),
         Index("ix_claim_stated_on_id", "stated_on", "id"),
         Index("ix_claim_stated_until", "stated_until"),
+        Index("ix_claim_stated_on_precision_stated_on", "stated_on_precision", "stated_on"),
     )
 
 

@@ -38,7 +38,9 @@ class ReportParams(ListParams):
 
 
 @router.get("", summary="List reports", response_model=ReportPage, responses=problem_responses(400))
-def list_reports(params: Annotated[ReportParams, Query()], session: SessionDep) -> FastJSONResponse:
+async def list_reports(
+    params: Annotated[ReportParams, Query()], session: SessionDep
+) -> FastJSONResponse:
     """The source documents, newest first."""
     return FastJSONResponse(service.list_reports(session, dialect_of(session), params))
 
@@ -49,7 +51,7 @@ def list_reports(params: Annotated[ReportParams, Query()], session: SessionDep) 
     response_model=ReportDetail,
     responses=problem_responses(404),
 )
-def get_report(report_id: ReportId, session: SessionDep) -> FastJSONResponse:
+async def get_report(report_id: ReportId, session: SessionDep) -> FastJSONResponse:
     """A report's metadata, how its date was established, its summary bullets and the checksum
     and length of its text."""
     return FastJSONResponse(service.report_detail(session, report_id=report_id))
@@ -61,6 +63,6 @@ def get_report(report_id: ReportId, session: SessionDep) -> FastJSONResponse:
     response_class=PlainTextResponse,
     responses={200: {"content": {"text/plain": {}}}, **problem_responses(404)},
 )
-def get_report_text(report_id: ReportId, session: SessionDep) -> PlainTextResponse:
+async def get_report_text(report_id: ReportId, session: SessionDep) -> PlainTextResponse:
     """Exactly the stored text: every `span` in this API indexes it in Unicode code points."""
     return PlainTextResponse(service.report_text(session, report_id=report_id))

@@ -118,7 +118,7 @@ def search(session: Session, params: SearchParams) -> dict[str, Any]:
     response_model=SearchPage,
     responses=problem_responses(400),
 )
-def search_everything(
+async def search_everything(
     params: Annotated[SearchParams, Query()], session: SessionDep
 ) -> FastJSONResponse:
     """Full-text hits across reports, actors, locations, claims, media and events, best first,
