@@ -219,6 +219,7 @@ class Corpus:
     def static_rows(self) -> Rows:
         """Actors and the location hierarchy, written before any report."""
         rows: Rows = {"actor": [], "location": [], "search_document": []}
+        self.districts = []
         for n, name in enumerate(self.actor_names):
             kind = "person" if n % 3 == 0 else "armed_group"
             aliases = [f"the {name.split()[0].lower()} {n}"]
@@ -262,6 +263,8 @@ class Corpus:
         return rows
 
     def chunks(self) -> Iterator[Rows]:
+        if not self.districts:
+            self.static_rows()
         report_count = -(-self.claims // CLAIMS_PER_REPORT)
         reports_per_chunk = max(1, CHUNK_CLAIMS // CLAIMS_PER_REPORT)
         claim_number = 0
