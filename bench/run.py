@@ -330,8 +330,9 @@ def query_paths(
 
 def measure(server: Server, paths_file: Path, settings: Settings) -> LoadResult:
     # Warm the database and the process first: this machine pages out untouched file data.
-    run_load(server.url, paths_file, connections=settings.connections, seconds=settings.warmup)
-    drain(server.url, paths_file)
+    if settings.warmup:
+        run_load(server.url, paths_file, connections=settings.connections, seconds=settings.warmup)
+        drain(server.url, paths_file)
     return run_load(
         server.url, paths_file, connections=settings.connections, seconds=settings.seconds
     )
@@ -716,7 +717,7 @@ def main(argv: list[str] | None = None) -> int:
         sizes=[10_000] if args.smoke else [int(s) for s in args.sizes.split(",")],
         engines=args.engines.split(","),
         seconds=1.0 if args.smoke else args.seconds,
-        warmup=1.0,
+        warmup=0.0 if args.smoke else 1.0,
         deep_pages=100 if args.smoke else 1000,
         rounds=1 if args.smoke else args.rounds,
         connections=args.connections,
@@ -727,11 +728,7 @@ def main(argv: list[str] | None = None) -> int:
     report = Report(
         started=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         machine={"cpus": os.cpu_count(), "load_tool": "wrk" if shutil.which("wrk") else "httpx"},
-        settings={
-            k: (str(v) if isinstance(v, Path) else v)
-            for k, v in settings.__dict__.items()
-            if k != "postgres_url"
-        },
+        settings={k: v for k, v in settings.__dict__.items() if k not in {"postgres_url", "work"}},
     )
     started = time.perf_counter()
     urls: list[tuple[str, str]] = []

@@ -2,13 +2,15 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, not_, or_, select
+import orjson
+from sqlalchemy import ColumnElement, Select, and_, func, literal_column, not_, or_, select
 from sqlalchemy.orm import Session
 
+from app.core.deps import dialect_of
 from app.core.errors import BadParameter, NotFound
 from app.core.facets import facet_counts, month_of
 from app.core.fulltext import matches
-from app.core.listing import envelope, grouped, paginate
+from app.core.listing import envelope, paginate
 from app.core.pagination import SortField, parse_sort
 from app.locations.service import located_in
 from app.models import (
@@ -149,16 +151,63 @@ def claim_filters(params: Any) -> list[ColumnElement[bool]]:
     return where
 
 
-def _base_statement() -> Select[*tuple[Any, ...]]:
+# A claim's related rows, shaped as JSON by the database in the page query itself: one
+# statement for the page instead of one per kind of related row, and text that goes into the
+# response as it is (orjson.Fragment), never parsed into Python objects and dumped again.
+RELATED_JSON: dict[str, dict[str, str]] = {
+    "sqlite": {
+        "actors_json": "(SELECT json_group_array(json(j)) FROM (SELECT json_object("
+        "'id', a.id, 'name', a.name, 'kind', a.kind, 'role', ca.role) AS j"
+        " FROM claim_actor AS ca JOIN actor AS a ON a.id = ca.actor_id"
+        " WHERE ca.claim_id = claim.id ORDER BY ca.position))",
+        "locations_json": "(SELECT json_group_array(json(j)) FROM (SELECT json_object("
+        "'id', l.id, 'name', l.name, 'kind', l.kind, 'role', cl.role) AS j"
+        " FROM claim_location AS cl JOIN location AS l ON l.id = cl.location_id"
+        " WHERE cl.claim_id = claim.id ORDER BY cl.position))",
+        "quantities_json": "(SELECT json_group_array(json(j)) FROM (SELECT json_object("
+        "'value', q.value, 'unit', q.unit, 'counted', q.counted, 'qualifier', q.qualifier,"
+        " 'text', q.text) AS j FROM claim_quantity AS q"
+        " WHERE q.claim_id = claim.id ORDER BY q.position))",
+        "contradicts_json": "(SELECT json_group_array(other) FROM ("
+        "SELECT cl1.target_id AS other FROM claim_link AS cl1"
+        " WHERE cl1.kind = 'contradicts' AND cl1.source_id = claim.id"
+        " UNION SELECT cl2.source_id FROM claim_link AS cl2"
+        " WHERE cl2.kind = 'contradicts' AND cl2.target_id = claim.id ORDER BY 1))",
+    },
+    "postgresql": {
+        "actors_json": "(SELECT coalesce(json_agg(json_build_object("
+        "'id', a.id, 'name', a.name, 'kind', a.kind, 'role', ca.role) ORDER BY ca.position),"
+        " '[]'::json) FROM claim_actor AS ca JOIN actor AS a ON a.id = ca.actor_id"
+        " WHERE ca.claim_id = claim.id)::text",
+        "locations_json": "(SELECT coalesce(json_agg(json_build_object("
+        "'id', l.id, 'name', l.name, 'kind', l.kind, 'role', cl.role) ORDER BY cl.position),"
+        " '[]'::json) FROM claim_location AS cl JOIN location AS l ON l.id = cl.location_id"
+        " WHERE cl.claim_id = claim.id)::text",
+        "quantities_json": "(SELECT coalesce(json_agg(json_build_object("
+        "'value', q.value, 'unit', q.unit, 'counted', q.counted, 'qualifier', q.qualifier,"
+        " 'text', q.text) ORDER BY q.position), '[]'::json) FROM claim_quantity AS q"
+        " WHERE q.claim_id = claim.id)::text",
+        "contradicts_json": '(SELECT coalesce(json_agg(other ORDER BY other COLLATE "C"),'
+        " '[]'::json) FROM (SELECT cl1.target_id AS other FROM claim_link AS cl1"
+        " WHERE cl1.kind = 'contradicts' AND cl1.source_id = claim.id"
+        " UNION SELECT cl2.source_id FROM claim_link AS cl2"
+        " WHERE cl2.kind = 'contradicts' AND cl2.target_id = claim.id) AS others)::text",
+    },
+}
+
+
+def _base_statement(dialect: str) -> Select[*tuple[Any, ...]]:
+    related = RELATED_JSON["sqlite" if dialect == "sqlite" else "postgresql"]
     return select(
         *CLAIM_COLUMNS,
         Actor.name.label("claimant_name"),
         Actor.kind.label("claimant_kind"),
+        *(literal_column(sql).label(name) for name, sql in related.items()),
     ).outerjoin(Actor, Actor.id == Claim.claimant_id)
 
 
 def list_claims(session: Session, dialect: str, params: Any) -> dict[str, Any]:
-    statement = _base_statement()
+    statement = _base_statement(dialect)
     where = claim_filters(params)
     relevance = None
     if params.q:
@@ -181,71 +230,13 @@ def list_claims(session: Session, dialect: str, params: Any) -> dict[str, Any]:
         cursor=params.cursor,
         count=params.count,
     )
-    return envelope(claim_items(session, result.rows), result)
+    return envelope(claim_items(result.rows), result)
 
 
-def claim_items(session: Session, rows: Sequence[Any]) -> list[dict[str, Any]]:
-    """Claims shaped for the API, their related rows fetched in four statements in all."""
-    ids = [row["id"] for row in rows]
-    if not ids:
-        return []
-    actors = grouped(
-        session.execute(
-            select(ClaimActor.claim_id, Actor.id, Actor.name, Actor.kind, ClaimActor.role)
-            .join(Actor, Actor.id == ClaimActor.actor_id)
-            .where(ClaimActor.claim_id.in_(ids))
-            .order_by(ClaimActor.claim_id, ClaimActor.position)
-        )
-        .mappings()
-        .all(),
-        "claim_id",
-    )
-    locations = grouped(
-        session.execute(
-            select(
-                ClaimLocation.claim_id,
-                Location.id,
-                Location.name,
-                Location.kind,
-                ClaimLocation.role,
-            )
-            .join(Location, Location.id == ClaimLocation.location_id)
-            .where(ClaimLocation.claim_id.in_(ids))
-            .order_by(ClaimLocation.claim_id, ClaimLocation.position)
-        )
-        .mappings()
-        .all(),
-        "claim_id",
-    )
-    quantities = grouped(
-        session.execute(
-            select(
-                ClaimQuantity.claim_id,
-                ClaimQuantity.value,
-                ClaimQuantity.unit,
-                ClaimQuantity.counted,
-                ClaimQuantity.qualifier,
-                ClaimQuantity.text,
-            )
-            .where(ClaimQuantity.claim_id.in_(ids))
-            .order_by(ClaimQuantity.claim_id, ClaimQuantity.position)
-        )
-        .mappings()
-        .all(),
-        "claim_id",
-    )
-    contradictions: dict[str, set[str]] = {}
-    for source, target in session.execute(
-        select(ClaimLink.source_id, ClaimLink.target_id).where(
-            ClaimLink.kind == "contradicts",
-            or_(ClaimLink.source_id.in_(ids), ClaimLink.target_id.in_(ids)),
-        )
-    ):
-        contradictions.setdefault(source, set()).add(target)
-        contradictions.setdefault(target, set()).add(source)
+def claim_items(rows: Sequence[Any]) -> list[dict[str, Any]]:
+    """Claims shaped for the API from page rows (related rows arrive as JSON text)."""
     items = []
     for row in rows:
-        claim_id = row["id"]
         claimant = None
         if row["claimant_id"] is not None:
             claimant = {
@@ -255,7 +246,7 @@ def claim_items(session: Session, rows: Sequence[Any]) -> list[dict[str, Any]]:
             }
         items.append(
             {
-                "id": claim_id,
+                "id": row["id"],
                 "report_id": row["report_id"],
                 "claimant": claimant,
                 "quote": row["quote"],
@@ -267,19 +258,10 @@ def claim_items(session: Session, rows: Sequence[Any]) -> list[dict[str, Any]]:
                 "stated_on": row["stated_on"],
                 "stated_on_precision": row["stated_on_precision"],
                 "stated_on_text": row["stated_on_text"],
-                "quantities": [
-                    {k: q[k] for k in ("value", "unit", "counted", "qualifier", "text")}
-                    for q in quantities.get(claim_id, [])
-                ],
-                "contradicts": sorted(contradictions.get(claim_id, ())),
-                "actors": [
-                    {k: a[k] for k in ("id", "name", "kind", "role")}
-                    for a in actors.get(claim_id, [])
-                ],
-                "locations": [
-                    {k: loc[k] for k in ("id", "name", "kind", "role")}
-                    for loc in locations.get(claim_id, [])
-                ],
+                "quantities": orjson.Fragment(row["quantities_json"]),
+                "contradicts": orjson.Fragment(row["contradicts_json"]),
+                "actors": orjson.Fragment(row["actors_json"]),
+                "locations": orjson.Fragment(row["locations_json"]),
             }
         )
     return items
@@ -319,10 +301,15 @@ def claim_briefs(session: Session, claim_ids: Sequence[str]) -> list[dict[str, A
 
 
 def claim_detail(session: Session, *, claim_id: str) -> dict[str, Any]:
-    row = session.execute(_base_statement().where(Claim.id == claim_id)).mappings().first()
+    row = (
+        session.execute(_base_statement(dialect_of(session)).where(Claim.id == claim_id))
+        .mappings()
+        .first()
+    )
     if row is None:
         raise NotFound(f"no claim with id '{claim_id}'")
-    (item,) = claim_items(session, [row])
+    (item,) = claim_items([row])
+    contradicts: list[str] = orjson.loads(row["contradicts_json"])
     links = session.execute(
         select(ClaimLink.source_id, ClaimLink.target_id).where(
             ClaimLink.kind == "supports",
@@ -341,7 +328,7 @@ def claim_detail(session: Session, *, claim_id: str) -> dict[str, Any]:
     )
     return {
         **item,
-        "contradicting_claims": claim_briefs(session, item["contradicts"]),
+        "contradicting_claims": claim_briefs(session, contradicts),
         "supports": sorted(target for source, target in links if source == claim_id),
         "supported_by": sorted(source for source, target in links if target == claim_id),
         "media": [dict(m) for m in media],

@@ -4,7 +4,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, RowMapping, Select, func, select
+from sqlalchemy import ColumnElement, RowMapping, Select, func, literal_column, select
 from sqlalchemy.orm import Session
 
 from app.core.pagination import Sort, decode_cursor, encode_cursor
@@ -38,11 +38,13 @@ def paginate(
     next_cursor = encode_cursor(sort, sort.values_of(rows[-1])) if more and rows else None
     total: int | None = None
     if count == "exact":
-        total = int(
-            session.execute(
-                select(func.count()).select_from(filtered.order_by(None).subquery())
-            ).scalar_one()
+        # Count the filtered rows without computing their columns (or their JSON).
+        counted = (
+            filtered.with_only_columns(literal_column("1"), maintain_column_froms=True)
+            .order_by(None)
+            .subquery()
         )
+        total = int(session.execute(select(func.count()).select_from(counted)).scalar_one())
     return PageResult(rows=rows, next_cursor=next_cursor, total=total)
 
 
