@@ -4,9 +4,8 @@ from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from app.core.errors import NotFound
-from app.core.fulltext import matches
-from app.core.listing import envelope, paginate
-from app.core.pagination import SortField, parse_sort
+from app.core.listing import envelope, search_and_paginate
+from app.core.pagination import SortField
 from app.models import Actor, ActorRelation, Claim, ReportActor
 
 ACTOR_COLUMNS = (
@@ -55,26 +54,15 @@ def list_actors(session: Session, dialect: str, params: Any) -> dict[str, Any]:
                 ),
             )
         )
-    relevance = None
-    if params.q:
-        found = matches(dialect, params.q, "actor")
-        statement = statement.join(found, found.c.entity_id == Actor.id)
-        relevance = SortField(found.c.rank, "float")
-    sort = parse_sort(
-        params.sort,
-        fields=SORT_FIELDS,
-        id_field=SORT_FIELDS["id"],
-        default="relevance" if params.q else "id",
-        relevance=relevance,
-    )
-    result = paginate(
+    result = search_and_paginate(
         session,
-        statement,
+        dialect,
+        params,
+        statement=statement,
         where=where,
-        sort=sort,
-        limit=params.limit,
-        cursor=params.cursor,
-        count=params.count,
+        entity_type="actor",
+        id_column=Actor.id,
+        sort_fields=SORT_FIELDS,
     )
     return envelope([actor_item(row) for row in result.rows], result)
 

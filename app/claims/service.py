@@ -3,15 +3,14 @@ from collections.abc import Sequence
 from typing import Any
 
 import orjson
-from sqlalchemy import ColumnElement, Select, and_, func, literal_column, not_, or_, select
+from sqlalchemy import ColumnElement, Select, and_, literal_column, not_, or_, select
 from sqlalchemy.orm import Session
 
 from app.core.deps import dialect_of
 from app.core.errors import BadParameter, NotFound
 from app.core.facets import facet_counts, month_of
-from app.core.fulltext import matches
-from app.core.listing import envelope, paginate
-from app.core.pagination import SortField, parse_sort
+from app.core.listing import count_in_scope, envelope, facet_scope, search_and_paginate
+from app.core.pagination import SortField
 from app.locations.service import located_in
 from app.models import (
     Actor,
@@ -209,26 +208,15 @@ def _base_statement(dialect: str) -> Select[*tuple[Any, ...]]:
 def list_claims(session: Session, dialect: str, params: Any) -> dict[str, Any]:
     statement = _base_statement(dialect)
     where = claim_filters(params)
-    relevance = None
-    if params.q:
-        found = matches(dialect, params.q, "claim")
-        statement = statement.join(found, found.c.entity_id == Claim.id)
-        relevance = SortField(found.c.rank, "float")
-    sort = parse_sort(
-        params.sort,
-        fields=SORT_FIELDS,
-        id_field=SORT_FIELDS["id"],
-        default="relevance" if params.q else "id",
-        relevance=relevance,
-    )
-    result = paginate(
+    result = search_and_paginate(
         session,
-        statement,
+        dialect,
+        params,
+        statement=statement,
         where=where,
-        sort=sort,
-        limit=params.limit,
-        cursor=params.cursor,
-        count=params.count,
+        entity_type="claim",
+        id_column=Claim.id,
+        sort_fields=SORT_FIELDS,
     )
     return envelope(claim_items(result.rows), result)
 
@@ -337,11 +325,13 @@ def claim_detail(session: Session, *, claim_id: str) -> dict[str, Any]:
 
 
 def claim_facets(session: Session, dialect: str, params: Any, *, size: int) -> dict[str, Any]:
-    where = claim_filters(params)
-    if params.q:
-        found = matches(dialect, params.q, "claim")
-        where.append(Claim.id.in_(select(found.c.entity_id)))
-    scope = and_(*where) if where else None
+    scope = facet_scope(
+        dialect,
+        params.q,
+        claim_filters(params),
+        entity_type="claim",
+        id_column=Claim.id,
+    )
     month = month_of(dialect, Claim.stated_on)
     dated_to_month = Claim.stated_on_precision.in_(["day", "month"])
     facets = {
@@ -379,7 +369,4 @@ def claim_facets(session: Session, dialect: str, params: Any, *, size: int) -> d
             order="value",
         ),
     }
-    total = session.execute(
-        select(func.count()).select_from(Claim).where(*([scope] if scope is not None else []))
-    ).scalar_one()
-    return {"total": int(total), "facets": facets}
+    return {"total": count_in_scope(session, Claim, scope), "facets": facets}

@@ -1,13 +1,14 @@
 """One `paginate()` for every collection: filters, keyset cursor, optional exact count."""
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, RowMapping, Select, func, literal_column, select
+from sqlalchemy import ColumnElement, RowMapping, Select, and_, func, literal_column, select
 from sqlalchemy.orm import Session
 
-from app.core.pagination import Sort, decode_cursor, encode_cursor
+from app.core.fulltext import matches
+from app.core.pagination import Sort, SortField, decode_cursor, encode_cursor, parse_sort
 
 
 @dataclass
@@ -58,3 +59,61 @@ def grouped(rows: Sequence[RowMapping], key: str) -> dict[Any, list[RowMapping]]
     for row in rows:
         buckets.setdefault(row[key], []).append(row)
     return buckets
+
+
+def search_and_paginate(
+    session: Session,
+    dialect: str,
+    params: Any,
+    *,
+    statement: Select[*tuple[Any, ...]],
+    where: Sequence[ColumnElement[bool]],
+    entity_type: str,
+    id_column: Any,
+    sort_fields: Mapping[str, SortField],
+    default_sort: str = "id",
+) -> PageResult:
+    """A collection's page: its filters, `q` joined in (with `sort=relevance`), its sort."""
+    relevance = None
+    if params.q:
+        found = matches(dialect, params.q, entity_type)
+        statement = statement.join(found, found.c.entity_id == id_column)
+        relevance = SortField(found.c.rank, "float")
+    sort = parse_sort(
+        params.sort,
+        fields=sort_fields,
+        id_field=sort_fields["id"],
+        default="relevance" if params.q else default_sort,
+        relevance=relevance,
+    )
+    return paginate(
+        session,
+        statement,
+        where=where,
+        sort=sort,
+        limit=params.limit,
+        cursor=params.cursor,
+        count=params.count,
+    )
+
+
+def facet_scope(
+    dialect: str,
+    q: str | None,
+    where: list[ColumnElement[bool]],
+    *,
+    entity_type: str,
+    id_column: Any,
+) -> ColumnElement[bool] | None:
+    """The filters of a facet request as one condition (None: everything)."""
+    if q:
+        found = matches(dialect, q, entity_type)
+        where = [*where, id_column.in_(select(found.c.entity_id))]
+    return and_(*where) if where else None
+
+
+def count_in_scope(session: Session, model: Any, scope: ColumnElement[bool] | None) -> int:
+    statement = select(func.count()).select_from(model)
+    if scope is not None:
+        statement = statement.where(scope)
+    return int(session.execute(statement).scalar_one())

@@ -1,15 +1,20 @@
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, select
+from sqlalchemy import ColumnElement, Select, and_, select
 from sqlalchemy.orm import Session
 
 from app.claims.service import claim_briefs, date_range
 from app.core.errors import NotFound
 from app.core.facets import facet_counts, month_of
-from app.core.fulltext import matches
-from app.core.listing import envelope, grouped, paginate
-from app.core.pagination import SortField, parse_sort
+from app.core.listing import (
+    count_in_scope,
+    envelope,
+    facet_scope,
+    grouped,
+    search_and_paginate,
+)
+from app.core.pagination import SortField
 from app.core.params import parse_bbox
 from app.locations.service import in_bbox, located_in
 from app.models import Actor, Event, EventActor, EventClaim, Location
@@ -94,26 +99,15 @@ def _base_statement() -> Select[*tuple[Any, ...]]:
 
 def list_events(session: Session, dialect: str, params: Any) -> dict[str, Any]:
     statement = _base_statement()
-    relevance = None
-    if params.q:
-        found = matches(dialect, params.q, "event")
-        statement = statement.join(found, found.c.entity_id == Event.id)
-        relevance = SortField(found.c.rank, "float")
-    sort = parse_sort(
-        params.sort,
-        fields=SORT_FIELDS,
-        id_field=SORT_FIELDS["id"],
-        default="relevance" if params.q else "id",
-        relevance=relevance,
-    )
-    result = paginate(
+    result = search_and_paginate(
         session,
-        statement,
+        dialect,
+        params,
+        statement=statement,
         where=event_filters(params),
-        sort=sort,
-        limit=params.limit,
-        cursor=params.cursor,
-        count=params.count,
+        entity_type="event",
+        id_column=Event.id,
+        sort_fields=SORT_FIELDS,
     )
     return envelope(event_items(session, result.rows), result)
 
@@ -191,11 +185,13 @@ def event_detail(session: Session, *, event_id: str) -> dict[str, Any]:
 
 
 def event_facets(session: Session, dialect: str, params: Any, *, size: int) -> dict[str, Any]:
-    where = event_filters(params)
-    if params.q:
-        found = matches(dialect, params.q, "event")
-        where.append(Event.id.in_(select(found.c.entity_id)))
-    scope = and_(*where) if where else None
+    scope = facet_scope(
+        dialect,
+        params.q,
+        event_filters(params),
+        entity_type="event",
+        id_column=Event.id,
+    )
     dated_to_month = Event.date_precision.in_(["day", "month"])
     facets = {
         "event_type": facet_counts(
@@ -235,7 +231,4 @@ def event_facets(session: Session, dialect: str, params: Any, *, size: int) -> d
             order="value",
         ),
     }
-    total = session.execute(
-        select(func.count()).select_from(Event).where(*([scope] if scope is not None else []))
-    ).scalar_one()
-    return {"total": int(total), "facets": facets}
+    return {"total": count_in_scope(session, Event, scope), "facets": facets}

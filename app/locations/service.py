@@ -5,9 +5,11 @@ from sqlalchemy import ColumnElement, Select, and_, case, func, literal, select
 from sqlalchemy.orm import Session
 
 from app.core.errors import NotFound
-from app.core.fulltext import matches
-from app.core.listing import PageResult, envelope, paginate
-from app.core.pagination import SortField, parse_sort
+from app.core.listing import (
+    envelope,
+    search_and_paginate,
+)
+from app.core.pagination import SortField
 from app.core.params import BBox, Near, parse_bbox, parse_near
 from app.models import Location, ReportLocation
 
@@ -120,23 +122,16 @@ def list_locations(session: Session, dialect: str, params: Any) -> dict[str, Any
         where.append(in_bbox(Location.latitude, Location.longitude, near_box(near)))
         where.append(distance <= near.km)
         fields["distance"] = SortField(distance, "float")
-    relevance = None
-    if params.q:
-        found = matches(dialect, params.q, "location")
-        statement = statement.join(found, found.c.entity_id == Location.id)
-        relevance = SortField(found.c.rank, "float")
-    default = "relevance" if params.q else ("distance" if params.near else "id")
-    sort = parse_sort(
-        params.sort, fields=fields, id_field=SORT_FIELDS["id"], default=default, relevance=relevance
-    )
-    result: PageResult = paginate(
+    result = search_and_paginate(
         session,
-        statement,
+        dialect,
+        params,
+        statement=statement,
         where=where,
-        sort=sort,
-        limit=params.limit,
-        cursor=params.cursor,
-        count=params.count,
+        entity_type="location",
+        id_column=Location.id,
+        sort_fields=fields,
+        default_sort="distance" if params.near else "id",
     )
     return envelope([location_item(row) for row in result.rows], result)
 

@@ -1,15 +1,20 @@
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, or_, select
 from sqlalchemy.orm import Session
 
 from app.claims.service import date_range
 from app.core.errors import NotFound
 from app.core.facets import facet_counts, month_of
-from app.core.fulltext import matches
-from app.core.listing import envelope, grouped, paginate
-from app.core.pagination import SortField, parse_sort
+from app.core.listing import (
+    count_in_scope,
+    envelope,
+    facet_scope,
+    grouped,
+    search_and_paginate,
+)
+from app.core.pagination import SortField
 from app.locations.service import located_in
 from app.models import Actor, Location, Media, MediaActor, MediaLocation
 
@@ -87,26 +92,15 @@ def _base_statement() -> Select[*tuple[Any, ...]]:
 
 def list_media(session: Session, dialect: str, params: Any) -> dict[str, Any]:
     statement = _base_statement()
-    relevance = None
-    if params.q:
-        found = matches(dialect, params.q, "media")
-        statement = statement.join(found, found.c.entity_id == Media.id)
-        relevance = SortField(found.c.rank, "float")
-    sort = parse_sort(
-        params.sort,
-        fields=SORT_FIELDS,
-        id_field=SORT_FIELDS["id"],
-        default="relevance" if params.q else "id",
-        relevance=relevance,
-    )
-    result = paginate(
+    result = search_and_paginate(
         session,
-        statement,
+        dialect,
+        params,
+        statement=statement,
         where=media_filters(params),
-        sort=sort,
-        limit=params.limit,
-        cursor=params.cursor,
-        count=params.count,
+        entity_type="media",
+        id_column=Media.id,
+        sort_fields=SORT_FIELDS,
     )
     return envelope(media_items(session, result.rows), result)
 
@@ -182,11 +176,13 @@ def media_detail(session: Session, *, media_id: str) -> dict[str, Any]:
 
 
 def media_facets(session: Session, dialect: str, params: Any, *, size: int) -> dict[str, Any]:
-    where = media_filters(params)
-    if params.q:
-        found = matches(dialect, params.q, "media")
-        where.append(Media.id.in_(select(found.c.entity_id)))
-    scope = and_(*where) if where else None
+    scope = facet_scope(
+        dialect,
+        params.q,
+        media_filters(params),
+        entity_type="media",
+        id_column=Media.id,
+    )
     dated_to_month = Media.posted_on_precision.in_(["day", "month"])
     facets = {
         "kind": facet_counts(session, value=Media.kind, base=Media, where=scope, size=size),
@@ -222,7 +218,4 @@ def media_facets(session: Session, dialect: str, params: Any, *, size: int) -> d
             order="value",
         ),
     }
-    total = session.execute(
-        select(func.count()).select_from(Media).where(*([scope] if scope is not None else []))
-    ).scalar_one()
-    return {"total": int(total), "facets": facets}
+    return {"total": count_in_scope(session, Media, scope), "facets": facets}

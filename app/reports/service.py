@@ -4,9 +4,8 @@ from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from app.core.errors import NotFound
-from app.core.fulltext import matches
-from app.core.listing import envelope, paginate
-from app.core.pagination import SortField, parse_sort
+from app.core.listing import envelope, search_and_paginate
+from app.core.pagination import SortField
 from app.models import Report
 
 REPORT_COLUMNS = (
@@ -33,26 +32,16 @@ def list_reports(session: Session, dialect: str, params: Any) -> dict[str, Any]:
         where.append(Report.published_on >= params.published_from)
     if params.published_to:
         where.append(Report.published_on <= params.published_to)
-    relevance = None
-    if params.q:
-        found = matches(dialect, params.q, "report")
-        statement = statement.join(found, found.c.entity_id == Report.id)
-        relevance = SortField(found.c.rank, "float")
-    sort = parse_sort(
-        params.sort,
-        fields=SORT_FIELDS,
-        id_field=SORT_FIELDS["id"],
-        default="relevance" if params.q else "-published_on",
-        relevance=relevance,
-    )
-    result = paginate(
+    result = search_and_paginate(
         session,
-        statement,
+        dialect,
+        params,
+        statement=statement,
         where=where,
-        sort=sort,
-        limit=params.limit,
-        cursor=params.cursor,
-        count=params.count,
+        entity_type="report",
+        id_column=Report.id,
+        sort_fields=SORT_FIELDS,
+        default_sort="-published_on",
     )
     items = [{c.key: row[c.key] for c in REPORT_COLUMNS} for row in result.rows]
     return envelope(items, result)
