@@ -122,3 +122,21 @@ def actor_detail(session: Session, *, actor_id: str) -> dict[str, Any]:
         "claims": [{**dict(c), "claimant": claimant} for c in claims],
         "report_ids": list(report_ids),
     }
+
+
+def actors_with_roles(
+    session: Session, *, link: Any, owner_column: Any, owner_ids: list[str]
+) -> dict[str, list[dict[str, Any]]]:
+    """The actors linked to each owner (media item, event …) through `link`, in order, with role."""
+    rows = session.execute(
+        select(owner_column.label("owner"), Actor.id, Actor.name, Actor.kind, link.role)
+        .join(Actor, Actor.id == link.actor_id)
+        .where(owner_column.in_(owner_ids))
+        .order_by(owner_column, link.position)
+    ).mappings()
+    linked: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        linked.setdefault(row["owner"], []).append(
+            {"id": row["id"], "name": row["name"], "kind": row["kind"], "role": row["role"]}
+        )
+    return linked

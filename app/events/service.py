@@ -4,6 +4,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, select
 from sqlalchemy.orm import Session
 
+from app.actors.service import actors_with_roles
 from app.claims.service import claim_briefs, date_range
 from app.core.errors import NotFound
 from app.core.facets import facet_counts, month_of
@@ -116,16 +117,8 @@ def event_items(session: Session, rows: Sequence[Any]) -> list[dict[str, Any]]:
     ids = [row["id"] for row in rows]
     if not ids:
         return []
-    actors = grouped(
-        session.execute(
-            select(EventActor.event_id, Actor.id, Actor.name, Actor.kind, EventActor.role)
-            .join(Actor, Actor.id == EventActor.actor_id)
-            .where(EventActor.event_id.in_(ids))
-            .order_by(EventActor.event_id, EventActor.position)
-        )
-        .mappings()
-        .all(),
-        "event_id",
+    actors = actors_with_roles(
+        session, link=EventActor, owner_column=EventActor.event_id, owner_ids=ids
     )
     claims = grouped(
         session.execute(
@@ -161,10 +154,7 @@ def event_items(session: Session, rows: Sequence[Any]) -> list[dict[str, Any]]:
                 "date_precision": row["date_precision"],
                 "date_text": row["date_text"],
                 "location": location,
-                "actors": [
-                    {k: a[k] for k in ("id", "name", "kind", "role")}
-                    for a in actors.get(row["id"], [])
-                ],
+                "actors": actors.get(row["id"], []),
                 "fatalities": {
                     "low": row["fatalities_low"],
                     "best": row["fatalities_best"],

@@ -4,6 +4,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, or_, select
 from sqlalchemy.orm import Session
 
+from app.actors.service import actors_with_roles
 from app.claims.service import date_range
 from app.core.errors import NotFound
 from app.core.facets import facet_counts, month_of
@@ -109,16 +110,8 @@ def media_items(session: Session, rows: Sequence[Any]) -> list[dict[str, Any]]:
     ids = [row["id"] for row in rows]
     if not ids:
         return []
-    actors = grouped(
-        session.execute(
-            select(MediaActor.media_id, Actor.id, Actor.name, Actor.kind, MediaActor.role)
-            .join(Actor, Actor.id == MediaActor.actor_id)
-            .where(MediaActor.media_id.in_(ids))
-            .order_by(MediaActor.media_id, MediaActor.position)
-        )
-        .mappings()
-        .all(),
-        "media_id",
+    actors = actors_with_roles(
+        session, link=MediaActor, owner_column=MediaActor.media_id, owner_ids=ids
     )
     locations = grouped(
         session.execute(
@@ -154,10 +147,7 @@ def media_items(session: Session, rows: Sequence[Any]) -> list[dict[str, Any]]:
                 "platform": row["platform"],
                 "credit": row["credit"],
                 "claim_id": row["claim_id"],
-                "actors": [
-                    {k: a[k] for k in ("id", "name", "kind", "role")}
-                    for a in actors.get(row["id"], [])
-                ],
+                "actors": actors.get(row["id"], []),
                 "locations": [
                     {k: loc[k] for k in ("id", "name", "kind")}
                     for loc in locations.get(row["id"], [])
