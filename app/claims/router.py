@@ -7,7 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from app.claims import service
 from app.claims.schemas import ClaimDetail, ClaimPage, Facets
 from app.core.deps import SessionDep, dialect_of
-from app.core.params import ListParams, sort_description
+from app.core.params import FacetParams, ListParams, sort_description
 from app.core.responses import FastJSONResponse
 from app.core.schemas import problem_responses
 from app.models.vocab import ClaimKind, ClaimStatus
@@ -88,11 +88,8 @@ class ClaimParams(ListParams, ClaimFilters):
     )
 
 
-class ClaimFacetParams(ClaimFilters):
-    q: str | None = Field(
-        default=None, min_length=1, max_length=500, description="Full-text search."
-    )
-    facet_size: int = Field(default=50, ge=1, le=500, description="Values per facet, at most.")
+class ClaimFacetParams(FacetParams, ClaimFilters):
+    pass
 
 
 ClaimId = Annotated[

@@ -35,6 +35,15 @@ class ListParams(BaseModel):
     q: str | None = Field(default=None, min_length=1, max_length=500, description=Q_DESCRIPTION)
 
 
+class FacetParams(BaseModel):
+    """What every facet endpoint takes besides its collection's filters."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    q: str | None = Field(default=None, min_length=1, max_length=500, description=Q_DESCRIPTION)
+    facet_size: int = Field(default=50, ge=1, le=500, description="Values per facet, at most.")
+
+
 def sort_description(fields: list[str], default: str = "id") -> str:
     return (
         "Comma-separated fields, `-field` for descending: "

@@ -7,7 +7,7 @@ from pydantic import ConfigDict, Field
 from app.claims.router import DATE_MATCH_DESCRIPTION
 from app.claims.schemas import Facets
 from app.core.deps import SessionDep, dialect_of
-from app.core.params import BBoxMixin, ListParams, sort_description
+from app.core.params import BBoxMixin, FacetParams, ListParams, sort_description
 from app.core.responses import FastJSONResponse
 from app.core.schemas import problem_responses
 from app.events import service
@@ -61,11 +61,8 @@ class EventParams(ListParams, EventFilters):
     )
 
 
-class EventFacetParams(EventFilters):
-    q: str | None = Field(
-        default=None, min_length=1, max_length=500, description="Full-text search."
-    )
-    facet_size: int = Field(default=50, ge=1, le=500, description="Values per facet, at most.")
+class EventFacetParams(FacetParams, EventFilters):
+    pass
 
 
 EventId = Annotated[str, Path(description="The event's id.", examples=["fuj-ambush"])]

@@ -7,7 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from app.claims.router import DATE_MATCH_DESCRIPTION
 from app.claims.schemas import Facets
 from app.core.deps import SessionDep, dialect_of
-from app.core.params import ListParams, sort_description
+from app.core.params import FacetParams, ListParams, sort_description
 from app.core.responses import FastJSONResponse
 from app.core.schemas import problem_responses
 from app.media import service
@@ -66,11 +66,8 @@ class MediaParams(ListParams, MediaFilters):
     )
 
 
-class MediaFacetParams(MediaFilters):
-    q: str | None = Field(
-        default=None, min_length=1, max_length=500, description="Full-text search."
-    )
-    facet_size: int = Field(default=50, ge=1, le=500, description="Values per facet, at most.")
+class MediaFacetParams(FacetParams, MediaFilters):
+    pass
 
 
 MediaId = Annotated[
