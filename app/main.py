@@ -1,6 +1,7 @@
 """The application factory."""
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -12,11 +13,13 @@ from fastapi.responses import HTMLResponse
 from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session
 
 from app.actors.router import router as actors_router
 from app.claims.router import router as claims_router
-from app.core.db import get_engine, session_factory
-from app.core.deps import SessionDep
+from app.core.config import Settings
+from app.core.db import get_engine, open_database
+from app.core.deps import DatabaseDep
 from app.core.errors import install_error_handlers
 from app.events.router import router as events_router
 from app.locations.router import router as locations_router
@@ -83,11 +86,18 @@ def _openapi_with_problems(app: FastAPI) -> Callable[[], dict[str, Any]]:
                 responses.pop("422", None)
                 responses.setdefault(
                     "500",
+                    {"description": "The server failed; nothing was changed."},
+                )
+                responses.setdefault(
+                    "503",
                     {
-                        "description": "The server failed; nothing was changed.",
-                        "content": {
-                            "application/problem+json": {
-                                "schema": {"$ref": "#/components/schemas/Problem"}
+                        "description": "Over the time budget (`limit: query_time_limit`: "
+                        "narrow the request) or too many requests waiting "
+                        "(`limit: max_queued_requests`); `Retry-After` says when to try again.",
+                        "headers": {
+                            "Retry-After": {
+                                "description": "Seconds to wait before retrying.",
+                                "schema": {"type": "integer"},
                             }
                         },
                     },
@@ -108,8 +118,20 @@ def _openapi_with_problems(app: FastAPI) -> Callable[[], dict[str, Any]]:
     return openapi
 
 
-def create_app(engine: Engine | None = None) -> FastAPI:
+def _ping(session: Session) -> None:
+    session.execute(text("SELECT 1"))
+
+
+def create_app(engine: Engine | None = None, *, settings: Settings | None = None) -> FastAPI:
+    database = open_database(engine or get_engine(), settings)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        await database.close()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="conflict-reports",
         version="0.1.0",
         description=DESCRIPTION,
@@ -119,8 +141,7 @@ def create_app(engine: Engine | None = None) -> FastAPI:
         generate_unique_id_function=_operation_id,
     )
     app.openapi = _openapi_with_problems(app)  # type: ignore[method-assign]
-    app.state.engine = engine or get_engine()
-    app.state.sessionmaker = session_factory(app.state.engine)
+    app.state.database = database
     install_error_handlers(app)
     for router in (
         claims_router,
@@ -155,9 +176,9 @@ def create_app(engine: Engine | None = None) -> FastAPI:
         )
 
     @app.get("/healthz", tags=["service"], summary="Health check")
-    async def healthz(session: SessionDep) -> dict[str, str]:
+    async def healthz(db: DatabaseDep) -> dict[str, str]:
         """`ok` when the service answers and its database does too."""
-        session.execute(text("SELECT 1"))
-        return {"status": "ok", "database": app.state.engine.dialect.name}
+        await db.run(_ping)
+        return {"status": "ok", "database": db.dialect}
 
     return app

@@ -1,8 +1,11 @@
 """Small helpers for API tests."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from fastapi.testclient import TestClient
+from sqlalchemy import Engine, event
 
 
 def get_json(client: TestClient, path: str, **params: Any) -> Any:
@@ -45,3 +48,19 @@ def assert_problem(response: Any, status: int, *, parameter: str | None = None) 
         assert parameter in names, body
         assert parameter in body["detail"]
     return body
+
+
+@contextmanager
+def captured_statements() -> Iterator[list[tuple[str, Any]]]:
+    """(SQL, parameters) of every statement any engine sends meanwhile, the serving engines
+    (SQLite readers, the asyncpg pool) included."""
+    captured: list[tuple[str, Any]] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        captured.append((statement, parameters))
+
+    event.listen(Engine, "before_cursor_execute", record)
+    try:
+        yield captured
+    finally:
+        event.remove(Engine, "before_cursor_execute", record)

@@ -7,13 +7,12 @@ sequential scan then (at a prohibitive cost), so finding none on `claim` proves 
 
 import datetime as dt
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, event, insert
+from sqlalchemy import Engine, insert
+from sqlalchemy.orm import Session
 
 from app.main import create_app
 from app.models import (
@@ -27,6 +26,7 @@ from app.models import (
     SearchDocument,
 )
 from tests.conftest import DatabaseFactory
+from tests.helpers import captured_statements
 
 SYNTHETIC_CLAIMS = 4000
 REPORT_ID = "panjshir-last-bastion-2021-08-24"
@@ -133,20 +133,6 @@ def _load_synthetic(engine: Engine) -> None:
         conn.exec_driver_sql("ANALYZE")
 
 
-@contextmanager
-def _captured(engine: Engine) -> Iterator[list[tuple[str, Any]]]:
-    captured: list[tuple[str, Any]] = []
-
-    def record(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
-        captured.append((statement, parameters))
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield captured
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
-
-
 def _scanned_relations(plan: Any) -> list[tuple[str, str]]:
     found: list[tuple[str, str]] = []
     if isinstance(plan, dict):
@@ -189,18 +175,27 @@ def synthetic_engine(backend: str, databases: DatabaseFactory) -> Engine:
 @pytest.mark.parametrize("name", sorted(FILTERS))
 def test_claim_filters_use_indexes(synthetic_engine: Engine, name: str) -> None:
     engine = synthetic_engine
-    with TestClient(create_app(engine)) as client, _captured(engine) as statements:
-        response = client.get(f"/v1/claims?limit=50&{FILTERS[name]}")
-    assert response.status_code == 200, response.text
-    assert response.json()["items"], "the filter should match synthetic claims"
-    claim_statements = [(s, p) for s, p in statements if "FROM claim" in s]
-    assert claim_statements
-    with engine.connect() as conn:
-        conn.exec_driver_sql("SET enable_seqscan = off")
-        for statement, parameters in claim_statements:
-            plan = conn.exec_driver_sql(
-                f"EXPLAIN (FORMAT JSON) {statement}", parameters
-            ).scalar_one()
-            plan = json.loads(plan) if isinstance(plan, str) else plan
-            scans = _scanned_relations(plan)
-            assert ("Seq Scan", "claim") not in scans, (name, statement, scans)
+    app = create_app(engine)
+    with TestClient(app) as client:
+        with captured_statements() as statements:
+            response = client.get(f"/v1/claims?limit=50&{FILTERS[name]}")
+        assert response.status_code == 200, response.text
+        assert response.json()["items"], "the filter should match synthetic claims"
+        claim_statements = [(s, p) for s, p in statements if "FROM claim" in s]
+        assert claim_statements
+
+        def plans(session: Session) -> list[Any]:
+            # Explained on the serving connection, in the serving driver's own SQL dialect.
+            conn = session.connection()
+            conn.exec_driver_sql("SET enable_seqscan = off")
+            return [
+                conn.exec_driver_sql(f"EXPLAIN (FORMAT JSON) {statement}", parameters).scalar_one()
+                for statement, parameters in claim_statements
+            ]
+
+        assert client.portal is not None
+        explained = client.portal.call(app.state.database.run, plans)
+    for (statement, _), plan in zip(claim_statements, explained, strict=True):
+        plan = json.loads(plan) if isinstance(plan, str) else plan
+        scans = _scanned_relations(plan)
+        assert ("Seq Scan", "claim") not in scans, (name, statement, scans)

@@ -5,7 +5,7 @@ from pydantic import Field
 
 from app.actors import service
 from app.actors.schemas import ActorDetail, ActorPage
-from app.core.deps import SessionDep, dialect_of
+from app.core.deps import DatabaseDep
 from app.core.params import ListParams, sort_description
 from app.core.responses import FastJSONResponse
 from app.core.schemas import problem_responses
@@ -37,13 +37,11 @@ ActorId = Annotated[str, Path(description="The actor's id.", examples=["ahmad-ma
 
 
 @router.get("", summary="List actors", response_model=ActorPage, responses=problem_responses(400))
-async def list_actors(
-    params: Annotated[ActorParams, Query()], session: SessionDep
-) -> FastJSONResponse:
+async def list_actors(params: Annotated[ActorParams, Query()], db: DatabaseDep) -> FastJSONResponse:
     """People, armed groups, governments, states and outlets, filtered by kind, by the report
     that mentions them or by who they are related to; `q` searches names, aliases and
     descriptions."""
-    return FastJSONResponse(service.list_actors(session, dialect_of(session), params))
+    return FastJSONResponse(await db.run(service.list_actors, db.dialect, params))
 
 
 @router.get(
@@ -52,7 +50,7 @@ async def list_actors(
     response_model=ActorDetail,
     responses=problem_responses(404),
 )
-async def get_actor(actor_id: ActorId, session: SessionDep) -> FastJSONResponse:
+async def get_actor(actor_id: ActorId, db: DatabaseDep) -> FastJSONResponse:
     """An actor with its relations in both directions (each with the words that support it),
     the claims it made, and the reports that mention it."""
-    return FastJSONResponse(service.actor_detail(session, actor_id=actor_id))
+    return FastJSONResponse(await db.run(service.actor_detail, actor_id=actor_id))

@@ -6,7 +6,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from app.claims import service
 from app.claims.schemas import ClaimDetail, ClaimPage, Facets
-from app.core.deps import SessionDep, dialect_of
+from app.core.deps import DatabaseDep
 from app.core.params import FacetParams, ListParams, sort_description
 from app.core.responses import FastJSONResponse
 from app.core.schemas import problem_responses
@@ -98,13 +98,11 @@ ClaimId = Annotated[
 
 
 @router.get("", summary="List claims", response_model=ClaimPage, responses=problem_responses(400))
-async def list_claims(
-    params: Annotated[ClaimParams, Query()], session: SessionDep
-) -> FastJSONResponse:
+async def list_claims(params: Annotated[ClaimParams, Query()], db: DatabaseDep) -> FastJSONResponse:
     """Attributed statements: who claimed what, when, through which channel, in which exact
     words (`quote` at `span` in the report text), with the numbers stated and the claims
     that contradict them. Filters combine with AND; a repeated filter means OR."""
-    return FastJSONResponse(service.list_claims(session, dialect_of(session), params))
+    return FastJSONResponse(await db.run(service.list_claims, db.dialect, params))
 
 
 @router.get(
@@ -114,11 +112,11 @@ async def list_claims(
     responses=problem_responses(400),
 )
 async def claim_facets(
-    params: Annotated[ClaimFacetParams, Query()], session: SessionDep
+    params: Annotated[ClaimFacetParams, Query()], db: DatabaseDep
 ) -> FastJSONResponse:
     """Counts of the claims matching the filters (the same filters as the list), by value."""
     return FastJSONResponse(
-        service.claim_facets(session, dialect_of(session), params, size=params.facet_size)
+        await db.run(service.claim_facets, db.dialect, params, size=params.facet_size)
     )
 
 
@@ -128,8 +126,8 @@ async def claim_facets(
     response_model=ClaimDetail,
     responses=problem_responses(404),
 )
-async def get_claim(claim_id: ClaimId, session: SessionDep) -> FastJSONResponse:
+async def get_claim(claim_id: ClaimId, db: DatabaseDep) -> FastJSONResponse:
     """A claim with its claimant, actors, places and quantities, the claims that contradict
     it (themselves, not only their ids), the claims it supports or is supported by, the media
     that carry it and the events it reports."""
-    return FastJSONResponse(service.claim_detail(session, claim_id=claim_id))
+    return FastJSONResponse(await db.run(service.claim_detail, claim_id=claim_id))

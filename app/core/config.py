@@ -1,5 +1,6 @@
 """Settings, read from the environment (and an optional `.env` file)."""
 
+import os
 from functools import lru_cache
 from pathlib import Path
 
@@ -18,11 +19,42 @@ class Settings(BaseSettings):
     )
     seed_path: Path = Field(default=Path("seed"), description="Where `seed` looks by default.")
     sql_echo: bool = False
+    query_time_limit_ms: int = Field(
+        default=2000,
+        ge=10,
+        le=600_000,
+        description="Time budget of one request's queries, enforced by the database; over it "
+        "the request is answered 503.",
+    )
+    db_pool_size: int | None = Field(
+        default=None,
+        ge=1,
+        le=200,
+        description="Queries one worker runs at once: SQLite reader threads (default 4) or "
+        "PostgreSQL connections (default 10).",
+    )
+    max_queued_requests: int = Field(
+        default=256,
+        ge=0,
+        le=100_000,
+        description="Requests one worker holds waiting for the database; beyond, 503 at once.",
+    )
+    workers: int | None = Field(
+        default=None, ge=1, le=256, description="uvicorn worker processes (default: one per core)."
+    )
 
     @field_validator("database_url")
     @classmethod
     def _explicit_driver(cls, value: str) -> str:
         return normalise_database_url(value)
+
+    def pool_size(self, dialect: str) -> int:
+        if self.db_pool_size is not None:
+            return self.db_pool_size
+        return 4 if dialect == "sqlite" else 10
+
+    def worker_count(self) -> int:
+        return self.workers or os.cpu_count() or 1
 
 
 def normalise_database_url(url: str) -> str:

@@ -1,17 +1,45 @@
-"""Engine and session set-up. The driver choice lives here and nowhere else."""
+"""Engines, and where the queries of a request run. The driver choice lives here and nowhere
+else.
 
+Serving never calls the database on the event loop, and every request's queries run under a
+time budget the database itself enforces (Datasette's `sql_time_limit_ms`, PostgreSQL's
+`statement_timeout`):
+
+- SQLite: a few reader threads, each with its own connection (WAL lets readers run side by
+  side, and sqlite3 releases the GIL while SQLite works); SQLite's progress handler stops a
+  query once its request passes the budget. Writers (the importer) are serialised by SQLite's
+  own lock and never block the readers.
+- PostgreSQL: asyncpg through SQLAlchemy's asyncio extension, with a pool; the budget is the
+  connection's `statement_timeout`. Services stay plain functions of a `Session`: they run in
+  `run_sync`, whose greenlet hands each query to the event loop instead of blocking it.
+
+In front of both, an admission queue: at most `pool size` requests query at once, a bounded
+number wait, and the rest are answered 503 at once instead of piling up.
+"""
+
+import asyncio
 import math
 import sqlite3
-from collections.abc import Iterator
+import threading
+import time
+from collections.abc import AsyncIterator, Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.core.config import get_settings, normalise_database_url
+from app.core.config import Settings, get_settings, normalise_database_url
+from app.core.errors import Overloaded, QueryTimeout
+
+P = ParamSpec("P")
+T = TypeVar("T")
 
 MATH_FUNCTIONS: dict[str, Any] = {
     "radians": math.radians,
@@ -21,12 +49,18 @@ MATH_FUNCTIONS: dict[str, Any] = {
     "sqrt": math.sqrt,
 }
 
+# SQLite calls the progress handler every this many virtual-machine steps (well under 1 ms).
+PROGRESS_STEPS = 2_000
+# PostgreSQL's SQLSTATE for a statement cancelled by statement_timeout.
+QUERY_CANCELED = "57014"
+
 
 def _prepare_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=5000")
     try:
         cursor.execute("SELECT radians(1), sin(1), cos(1), asin(1), sqrt(1)")
     except sqlite3.OperationalError:
@@ -44,7 +78,8 @@ def _null_safe(function: Any) -> Any:
 
 
 def build_engine(url: str, *, echo: bool = False) -> Engine:
-    """An engine for `url`, with SQLite made to enforce foreign keys like PostgreSQL does."""
+    """A synchronous engine for `url` (migrations, imports, the CLI), with SQLite made to
+    enforce foreign keys like PostgreSQL does."""
     url = normalise_database_url(url)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
@@ -53,8 +88,7 @@ def build_engine(url: str, *, echo: bool = False) -> Engine:
         engine = create_engine(url, echo=echo, connect_args={"check_same_thread": False})
         event.listen(engine, "connect", _prepare_sqlite_connection)
         return engine
-    # FastAPI runs sync endpoints on up to 40 threads: size the pool so they never starve.
-    return create_engine(url, echo=echo, pool_size=20, max_overflow=30, pool_pre_ping=True)
+    return create_engine(url, echo=echo, pool_size=5, max_overflow=10, pool_pre_ping=True)
 
 
 @lru_cache
@@ -70,3 +104,204 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
 def iter_session(engine: Engine) -> Iterator[Session]:
     with session_factory(engine)() as session:
         yield session
+
+
+class Admission:
+    """At most `slots` requests at the database; at most `max_waiting` queued behind them,
+    each for at most `wait_limit` seconds. Everything beyond is refused at once (503)."""
+
+    def __init__(self, *, slots: int, max_waiting: int, wait_limit: float) -> None:
+        self.slots = slots
+        self.max_waiting = max_waiting
+        self.wait_limit = wait_limit
+        self.running = 0
+        self.waiting = 0
+        self._semaphore: asyncio.Semaphore | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def _semaphore_for(self, loop: asyncio.AbstractEventLoop) -> asyncio.Semaphore:
+        if self._semaphore is None or self._loop is not loop:
+            self._semaphore = asyncio.Semaphore(self.slots)
+            self._loop = loop
+            self.running = self.waiting = 0
+        return self._semaphore
+
+    @asynccontextmanager
+    async def slot(self) -> AsyncIterator[None]:
+        semaphore = self._semaphore_for(asyncio.get_running_loop())
+        if semaphore.locked():
+            if self.waiting >= self.max_waiting:
+                raise Overloaded(running=self.running, waiting=self.waiting)
+            self.waiting += 1
+            try:
+                await asyncio.wait_for(semaphore.acquire(), self.wait_limit)
+            except TimeoutError:
+                raise Overloaded(running=self.running, waiting=self.waiting) from None
+            finally:
+                self.waiting -= 1
+        else:
+            await semaphore.acquire()
+        self.running += 1
+        try:
+            yield
+        finally:
+            self.running -= 1
+            semaphore.release()
+
+
+class Database:
+    """Runs a request's queries off the event loop, under the time budget."""
+
+    dialect: str
+    engine: Engine
+
+    def __init__(self, engine: Engine, settings: Settings) -> None:
+        self.engine = engine
+        self.dialect = engine.dialect.name
+        self.budget_ms = settings.query_time_limit_ms
+        self.pool_size = settings.pool_size(self.dialect)
+        self.admission = Admission(
+            slots=self.pool_size,
+            max_waiting=settings.max_queued_requests,
+            wait_limit=self.budget_ms / 1000,
+        )
+
+    async def run(
+        self, work: Callable[Concatenate[Session, P], T], *args: P.args, **kwargs: P.kwargs
+    ) -> T:
+        """`work(session, *args, **kwargs)` with a session of its own, off the event loop."""
+        async with self.admission.slot():
+            return await self._run(work, *args, **kwargs)
+
+    async def _run(
+        self, work: Callable[Concatenate[Session, P], T], *args: P.args, **kwargs: P.kwargs
+    ) -> T:
+        raise NotImplementedError
+
+    async def close(self) -> None:
+        return None
+
+
+class _Deadline:
+    """When the query running on one reader connection must stop (monotonic seconds)."""
+
+    __slots__ = ("at",)
+
+    def __init__(self) -> None:
+        self.at = math.inf
+
+    def passed(self) -> int:
+        return 1 if time.monotonic() > self.at else 0
+
+
+class SQLiteDatabase(Database):
+    def __init__(self, engine: Engine, settings: Settings) -> None:
+        super().__init__(engine, settings)
+        # The readers' connections come from an engine of their own: they keep a progress
+        # handler for their whole life and must never be handed to other code by a pool.
+        self._readers = build_engine(engine.url.render_as_string(hide_password=False))
+        self._executor = ThreadPoolExecutor(self.pool_size, thread_name_prefix="sqlite-reader")
+        self._local = threading.local()
+
+    def _connection(self) -> tuple[Connection, _Deadline]:
+        """This reader thread's own connection, with the progress handler that stops its
+        query once the deadline has passed."""
+        held: tuple[Connection, _Deadline] | None = getattr(self._local, "held", None)
+        if held is None:
+            connection = self._readers.connect()
+            deadline = _Deadline()
+            raw = connection.connection.driver_connection
+            raw.set_progress_handler(deadline.passed, PROGRESS_STEPS)  # type: ignore[union-attr]
+            held = self._local.held = (connection, deadline)
+        return held
+
+    def _call(self, work: Callable[..., T], args: Any, kwargs: Any) -> T:
+        connection, deadline = self._connection()
+        deadline.at = time.monotonic() + self.budget_ms / 1000
+        try:
+            with Session(bind=connection) as session:
+                return work(session, *args, **kwargs)
+        except DBAPIError as exc:
+            if isinstance(exc.orig, sqlite3.OperationalError) and "interrupted" in str(exc.orig):
+                raise QueryTimeout(self.budget_ms) from None
+            raise
+        finally:
+            deadline.at = math.inf
+            if connection.in_transaction():
+                connection.rollback()
+
+    async def _run(
+        self, work: Callable[Concatenate[Session, P], T], *args: P.args, **kwargs: P.kwargs
+    ) -> T:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, self._call, work, args, kwargs)
+
+    async def close(self) -> None:
+        self._executor.shutdown(wait=False)
+        self._readers.dispose(close=False)
+
+
+def _async_url(engine: Engine) -> str:
+    return engine.url.set(drivername="postgresql+asyncpg").render_as_string(hide_password=False)
+
+
+class PostgresDatabase(Database):
+    def __init__(self, engine: Engine, settings: Settings) -> None:
+        super().__init__(engine, settings)
+        self._async_engine: AsyncEngine | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def async_engine(self) -> AsyncEngine:
+        """The pool for the running event loop (asyncpg connections belong to one loop)."""
+        loop = asyncio.get_running_loop()
+        if self._async_engine is None or self._loop is not loop:
+            if self._async_engine is not None:
+                self._async_engine.sync_engine.dispose(close=False)
+            self._async_engine = create_async_engine(
+                _async_url(self.engine),
+                pool_size=self.pool_size,
+                max_overflow=0,
+                connect_args={
+                    "server_settings": {
+                        "statement_timeout": str(self.budget_ms),
+                        "application_name": "conflict-reports",
+                    }
+                },
+            )
+            self._loop = loop
+        return self._async_engine
+
+    def _call(self, connection: Connection, work: Callable[..., T], args: Any, kwargs: Any) -> T:
+        with Session(bind=connection) as session:
+            return work(session, *args, **kwargs)
+
+    async def _run(
+        self, work: Callable[Concatenate[Session, P], T], *args: P.args, **kwargs: P.kwargs
+    ) -> T:
+        try:
+            async with self.async_engine().connect() as connection:
+                return await connection.run_sync(self._call, work, args, kwargs)
+        except DBAPIError as exc:
+            if _sqlstate(exc) == QUERY_CANCELED:
+                raise QueryTimeout(self.budget_ms) from None
+            raise
+
+    async def close(self) -> None:
+        if self._async_engine is not None:
+            await self._async_engine.dispose()
+            self._async_engine = None
+
+
+def _sqlstate(exc: DBAPIError) -> str | None:
+    for candidate in (exc.orig, getattr(exc.orig, "__cause__", None)):
+        code = getattr(candidate, "sqlstate", None) or getattr(candidate, "pgcode", None)
+        if code:
+            return str(code)
+    return None
+
+
+def open_database(engine: Engine, settings: Settings | None = None) -> Database:
+    settings = settings or get_settings()
+    if engine.dialect.name == "sqlite":
+        return SQLiteDatabase(engine, settings)
+    return PostgresDatabase(engine, settings)

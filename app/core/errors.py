@@ -18,10 +18,17 @@ class AppError(Exception):
     title: str = "Internal Server Error"
     type: str = "about:blank"
 
-    def __init__(self, detail: str, *, extra: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        detail: str,
+        *,
+        extra: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         super().__init__(detail)
         self.detail = detail
         self.extra = extra or {}
+        self.headers = headers or {}
 
 
 class NotFound(AppError):
@@ -49,7 +56,50 @@ class Unauthorized(AppError):
     title = "Unauthorized"
 
 
-def problem(status: int, detail: str, *, title: str | None = None, **extra: Any) -> JSONResponse:
+class Unavailable(AppError):
+    """The request could not be answered now; the same request may succeed later."""
+
+    status = 503
+    title = "Service Unavailable"
+
+    def __init__(self, detail: str, *, limit: str, retry_after: int) -> None:
+        super().__init__(detail, extra={"limit": limit}, headers={"Retry-After": str(retry_after)})
+
+
+class QueryTimeout(Unavailable):
+    """The database stopped a query that passed the request's time budget."""
+
+    def __init__(self, budget_ms: int) -> None:
+        super().__init__(
+            f"the query passed its time budget of {budget_ms} ms (QUERY_TIME_LIMIT_MS) and was "
+            "stopped. Narrow the request: add filters (claimant_id, report_id, a shorter date "
+            "range), ask for fewer items (limit), skip or estimate the count (count=none or "
+            "count=estimated), or search for rarer words",
+            limit="query_time_limit",
+            retry_after=5,
+        )
+
+
+class Overloaded(Unavailable):
+    """More requests are waiting for the database than this worker holds."""
+
+    def __init__(self, *, running: int, waiting: int) -> None:
+        super().__init__(
+            f"the server is busy: {running} requests are running and {waiting} are waiting "
+            "for the database (MAX_QUEUED_REQUESTS); retry in a moment",
+            limit="max_queued_requests",
+            retry_after=1,
+        )
+
+
+def problem(
+    status: int,
+    detail: str,
+    *,
+    title: str | None = None,
+    headers: dict[str, str] | None = None,
+    **extra: Any,
+) -> JSONResponse:
     body: dict[str, Any] = {
         "type": "about:blank",
         "title": title or HTTPStatus(status).phrase,
@@ -57,12 +107,12 @@ def problem(status: int, detail: str, *, title: str | None = None, **extra: Any)
         "detail": detail,
         **extra,
     }
-    return JSONResponse(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE)
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
 
 
 async def _app_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, AppError)
-    return problem(exc.status, exc.detail, title=exc.title, **exc.extra)
+    return problem(exc.status, exc.detail, title=exc.title, headers=exc.headers, **exc.extra)
 
 
 async def _http_error(_request: Request, exc: Exception) -> JSONResponse:

@@ -68,6 +68,11 @@ class Problem(BaseModel):
     errors: list[ProblemParameter] | None = Field(
         default=None, description="For bad parameters: each one, and what is wrong with it."
     )
+    limit: str | None = Field(
+        default=None,
+        description="For 503: the limit that was hit, `query_time_limit` or `max_queued_requests`.",
+        examples=["query_time_limit"],
+    )
 
 
 def problem_responses(*statuses: int) -> dict[int | str, dict[str, object]]:

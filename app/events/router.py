@@ -6,7 +6,7 @@ from pydantic import ConfigDict, Field
 
 from app.claims.router import DATE_MATCH_DESCRIPTION
 from app.claims.schemas import Facets
-from app.core.deps import SessionDep, dialect_of
+from app.core.deps import DatabaseDep
 from app.core.params import BBoxMixin, FacetParams, ListParams, sort_description
 from app.core.responses import FastJSONResponse
 from app.core.schemas import problem_responses
@@ -69,12 +69,10 @@ EventId = Annotated[str, Path(description="The event's id.", examples=["fuj-ambu
 
 
 @router.get("", summary="List events", response_model=EventPage, responses=problem_responses(400))
-async def list_events(
-    params: Annotated[EventParams, Query()], session: SessionDep
-) -> FastJSONResponse:
+async def list_events(params: Annotated[EventParams, Query()], db: DatabaseDep) -> FastJSONResponse:
     """What happened, coded with ACLED's event types, dated with a precision, placed, with the
     actors and their roles, fatalities as low / best / high and the claims that report it."""
-    return FastJSONResponse(service.list_events(session, dialect_of(session), params))
+    return FastJSONResponse(await db.run(service.list_events, db.dialect, params))
 
 
 @router.get(
@@ -84,11 +82,11 @@ async def list_events(
     responses=problem_responses(400),
 )
 async def event_facets(
-    params: Annotated[EventFacetParams, Query()], session: SessionDep
+    params: Annotated[EventFacetParams, Query()], db: DatabaseDep
 ) -> FastJSONResponse:
     """Counts of the events matching the filters (the same filters as the list), by value."""
     return FastJSONResponse(
-        service.event_facets(session, dialect_of(session), params, size=params.facet_size)
+        await db.run(service.event_facets, db.dialect, params, size=params.facet_size)
     )
 
 
@@ -98,6 +96,6 @@ async def event_facets(
     response_model=EventDetail,
     responses=problem_responses(404),
 )
-async def get_event(event_id: EventId, session: SessionDep) -> FastJSONResponse:
+async def get_event(event_id: EventId, db: DatabaseDep) -> FastJSONResponse:
     """An event with its actors, location and the claims (with their claimants) that report it."""
-    return FastJSONResponse(service.event_detail(session, event_id=event_id))
+    return FastJSONResponse(await db.run(service.event_detail, event_id=event_id))

@@ -3,7 +3,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 from pydantic import Field, field_validator
 
-from app.core.deps import SessionDep, dialect_of
+from app.core.deps import DatabaseDep
 from app.core.params import BBoxMixin, ListParams, parse_near, sort_description
 from app.core.responses import FastJSONResponse
 from app.core.schemas import problem_responses
@@ -63,12 +63,12 @@ LocationId = Annotated[str, Path(description="The location's id.", examples=["pa
     responses=problem_responses(400),
 )
 async def list_locations(
-    params: Annotated[LocationParams, Query()], session: SessionDep
+    params: Annotated[LocationParams, Query()], db: DatabaseDep
 ) -> FastJSONResponse:
     """Places with WGS84 coordinates, filtered by kind, country, parent, bounding box or
     distance from a point. Places whose position is unknown carry null coordinates and never
     match a geometric filter."""
-    return FastJSONResponse(service.list_locations(session, dialect_of(session), params))
+    return FastJSONResponse(await db.run(service.list_locations, db.dialect, params))
 
 
 @router.get(
@@ -77,6 +77,6 @@ async def list_locations(
     response_model=LocationDetail,
     responses=problem_responses(404),
 )
-async def get_location(location_id: LocationId, session: SessionDep) -> FastJSONResponse:
+async def get_location(location_id: LocationId, db: DatabaseDep) -> FastJSONResponse:
     """A place with `ancestors` (parent first, up to the country) and its direct `children`."""
-    return FastJSONResponse(service.location_detail(session, location_id=location_id))
+    return FastJSONResponse(await db.run(service.location_detail, location_id=location_id))

@@ -6,7 +6,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from app.claims.router import DATE_MATCH_DESCRIPTION
 from app.claims.schemas import Facets
-from app.core.deps import SessionDep, dialect_of
+from app.core.deps import DatabaseDep
 from app.core.params import FacetParams, ListParams, sort_description
 from app.core.responses import FastJSONResponse
 from app.core.schemas import problem_responses
@@ -76,12 +76,10 @@ MediaId = Annotated[
 
 
 @router.get("", summary="List media", response_model=MediaPage, responses=problem_responses(400))
-async def list_media(
-    params: Annotated[MediaParams, Query()], session: SessionDep
-) -> FastJSONResponse:
+async def list_media(params: Annotated[MediaParams, Query()], db: DatabaseDep) -> FastJSONResponse:
     """Photos, videos, maps and tweets the reports show, each with its caption exactly as
     printed and its span in the report text; `q` searches captions."""
-    return FastJSONResponse(service.list_media(session, dialect_of(session), params))
+    return FastJSONResponse(await db.run(service.list_media, db.dialect, params))
 
 
 @router.get(
@@ -91,11 +89,11 @@ async def list_media(
     responses=problem_responses(400),
 )
 async def media_facets(
-    params: Annotated[MediaFacetParams, Query()], session: SessionDep
+    params: Annotated[MediaFacetParams, Query()], db: DatabaseDep
 ) -> FastJSONResponse:
     """Counts of the media items matching the filters (the same filters as the list), by value."""
     return FastJSONResponse(
-        service.media_facets(session, dialect_of(session), params, size=params.facet_size)
+        await db.run(service.media_facets, db.dialect, params, size=params.facet_size)
     )
 
 
@@ -105,6 +103,6 @@ async def media_facets(
     response_model=MediaOut,
     responses=problem_responses(404),
 )
-async def get_media(media_id: MediaId, session: SessionDep) -> FastJSONResponse:
+async def get_media(media_id: MediaId, db: DatabaseDep) -> FastJSONResponse:
     """A photo, video, map or tweet with who posted it, what it shows and the claim it carries."""
-    return FastJSONResponse(service.media_detail(session, media_id=media_id))
+    return FastJSONResponse(await db.run(service.media_detail, media_id=media_id))

@@ -5,7 +5,7 @@ from fastapi import APIRouter, Path, Query
 from fastapi.responses import PlainTextResponse
 from pydantic import Field
 
-from app.core.deps import SessionDep, dialect_of
+from app.core.deps import DatabaseDep
 from app.core.params import ListParams, sort_description
 from app.core.responses import FastJSONResponse
 from app.core.schemas import problem_responses
@@ -39,10 +39,10 @@ class ReportParams(ListParams):
 
 @router.get("", summary="List reports", response_model=ReportPage, responses=problem_responses(400))
 async def list_reports(
-    params: Annotated[ReportParams, Query()], session: SessionDep
+    params: Annotated[ReportParams, Query()], db: DatabaseDep
 ) -> FastJSONResponse:
     """The source documents, newest first."""
-    return FastJSONResponse(service.list_reports(session, dialect_of(session), params))
+    return FastJSONResponse(await db.run(service.list_reports, db.dialect, params))
 
 
 @router.get(
@@ -51,10 +51,10 @@ async def list_reports(
     response_model=ReportDetail,
     responses=problem_responses(404),
 )
-async def get_report(report_id: ReportId, session: SessionDep) -> FastJSONResponse:
+async def get_report(report_id: ReportId, db: DatabaseDep) -> FastJSONResponse:
     """A report's metadata, how its date was established, its summary bullets and the checksum
     and length of its text."""
-    return FastJSONResponse(service.report_detail(session, report_id=report_id))
+    return FastJSONResponse(await db.run(service.report_detail, report_id=report_id))
 
 
 @router.get(
@@ -63,6 +63,6 @@ async def get_report(report_id: ReportId, session: SessionDep) -> FastJSONRespon
     response_class=PlainTextResponse,
     responses={200: {"content": {"text/plain": {}}}, **problem_responses(404)},
 )
-async def get_report_text(report_id: ReportId, session: SessionDep) -> PlainTextResponse:
+async def get_report_text(report_id: ReportId, db: DatabaseDep) -> PlainTextResponse:
     """Exactly the stored text: every `span` in this API indexes it in Unicode code points."""
-    return PlainTextResponse(service.report_text(session, report_id=report_id))
+    return PlainTextResponse(await db.run(service.report_text, report_id=report_id))

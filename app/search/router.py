@@ -5,7 +5,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
-from app.core.deps import SessionDep, dialect_of
+from app.core.deps import DatabaseDep, dialect_of
 from app.core.fulltext import snippets
 from app.core.listing import envelope, paginate
 from app.core.pagination import Sort, Term
@@ -119,8 +119,8 @@ def search(session: Session, params: SearchParams) -> dict[str, Any]:
     responses=problem_responses(400),
 )
 async def search_everything(
-    params: Annotated[SearchParams, Query()], session: SessionDep
+    params: Annotated[SearchParams, Query()], db: DatabaseDep
 ) -> FastJSONResponse:
     """Full-text hits across reports, actors, locations, claims, media and events, best first,
     each with its type, id, a highlighted snippet and a link to the item."""
-    return FastJSONResponse(search(session, params))
+    return FastJSONResponse(await db.run(search, params))

@@ -1,0 +1,139 @@
+"""The serving core: queries run off the event loop, under a time budget the database
+enforces, behind a bounded admission queue.
+
+The over-budget query is a statement that would run for minutes (a recursive count on SQLite,
+`pg_sleep` on PostgreSQL), sent through the same `Database.run` every route uses; the cheap
+requests are real API calls answered while it runs.
+"""
+
+import asyncio
+import time
+from typing import Any
+
+import httpx
+from fastapi import FastAPI
+from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session
+
+from app.core.config import Settings
+from app.core.deps import DatabaseDep
+from app.core.responses import FastJSONResponse
+from app.main import create_app
+from tests.helpers import assert_problem
+
+SLOW_SQL = {
+    "sqlite": "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c"
+    " WHERE x < 5000000000) SELECT count(*) FROM c",
+    "postgresql": "SELECT pg_sleep(60)",
+}
+
+
+def _slow(session: Session) -> Any:
+    return session.execute(text(SLOW_SQL[session.get_bind().dialect.name])).scalar()
+
+
+def _app_with_slow_route(engine: Engine, **settings: Any) -> FastAPI:
+    app = create_app(engine, settings=Settings(**settings))
+
+    async def slow(db: DatabaseDep) -> FastJSONResponse:
+        return FastJSONResponse({"result": await db.run(_slow)})
+
+    app.add_api_route("/slow", slow)
+    return app
+
+
+async def _timed_get(client: httpx.AsyncClient, path: str) -> tuple[httpx.Response, float]:
+    started = time.perf_counter()
+    response = await client.get(path)
+    return response, time.perf_counter() - started
+
+
+def test_a_query_over_budget_is_stopped_while_cheap_requests_are_answered(
+    engine: Engine,
+) -> None:
+    app = _app_with_slow_route(engine, query_time_limit_ms=1500)
+
+    async def scenario() -> None:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            slow = asyncio.create_task(_timed_get(client, "/slow"))
+            await asyncio.sleep(0.2)
+            health, health_seconds = await _timed_get(client, "/healthz")
+            claim, claim_seconds = await _timed_get(
+                client, "/v1/claims/taliban-panjshir-surrounded"
+            )
+            # Both were answered while the slow query was still running.
+            assert not slow.done()
+            assert health.json()["status"] == "ok"
+            assert claim.json()["claimant"]["name"] == "Taliban"
+            assert health_seconds < 0.5
+            assert claim_seconds < 0.5
+            stopped, stopped_seconds = await slow
+        await app.state.database.close()
+        body = assert_problem(stopped, 503)
+        assert body["limit"] == "query_time_limit"
+        assert "1500 ms" in body["detail"]
+        assert "count=none" in body["detail"]
+        assert stopped.headers["retry-after"] == "5"
+        # Stopped by the database at the budget, not left to run for minutes.
+        assert 1.4 < stopped_seconds < 5
+
+    asyncio.run(scenario())
+
+
+def test_the_database_is_usable_after_a_query_was_stopped(engine: Engine) -> None:
+    app = _app_with_slow_route(engine, query_time_limit_ms=200, db_pool_size=1)
+
+    async def scenario() -> None:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            assert_problem(await client.get("/slow"), 503)
+            # The same (only) connection answers the next request normally.
+            page = (await client.get("/v1/claims", params={"claimant_id": "taliban"})).json()
+        await app.state.database.close()
+        assert "taliban-panjshir-surrounded" in {item["id"] for item in page["items"]}
+
+    asyncio.run(scenario())
+
+
+def test_overload_is_answered_503_at_once(engine: Engine) -> None:
+    app = _app_with_slow_route(
+        engine, query_time_limit_ms=1500, db_pool_size=1, max_queued_requests=0
+    )
+
+    async def scenario() -> None:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            slow = asyncio.create_task(client.get("/slow"))
+            await asyncio.sleep(0.2)
+            refused, seconds = await _timed_get(client, "/v1/claims")
+            assert not slow.done()
+            body = assert_problem(refused, 503)
+            assert body["limit"] == "max_queued_requests"
+            assert refused.headers["retry-after"] == "1"
+            assert seconds < 0.5
+            assert_problem(await slow, 503)
+            # Once the slot is free again, requests are answered.
+            after = await client.get("/v1/claims", params={"claimant_id": "taliban"})
+        await app.state.database.close()
+        assert after.status_code == 200
+        assert after.json()["total"] >= 3
+
+    asyncio.run(scenario())
+
+
+def test_queued_requests_wait_for_a_slot_and_are_answered(engine: Engine) -> None:
+    app = create_app(engine, settings=Settings(db_pool_size=1, max_queued_requests=50))
+
+    async def scenario() -> list[httpx.Response]:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            responses = await asyncio.gather(
+                *(client.get("/v1/claims", params={"claimant_id": "taliban"}) for _ in range(20))
+            )
+        await app.state.database.close()
+        return list(responses)
+
+    responses = asyncio.run(scenario())
+    assert [r.status_code for r in responses] == [200] * 20
+    assert len({r.content for r in responses}) == 1
