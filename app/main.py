@@ -32,9 +32,12 @@ Structured conflict reports: who took part (**actors**), where (**locations**), 
 and when (**claims**, each with its verbatim quote and the exact characters it came from),
 what was shown (**media**) and what happened (**events**).
 
-- Lists answer `{"items": [...], "next_cursor": "…" | null, "total": n | null}`. Page with
-  `limit` (1 to 500) and the opaque `cursor`; order with `sort` (`-field` for descending); skip the
-  count with `count=none`.
+- Lists answer `{"items": [...], "next_cursor": "…" | null, "total": n | null,
+  "total_relation": …}`. Page with `limit` (1 to 500) and the opaque `cursor`; order with `sort`
+  (`-field` for descending). `count=estimated` (default) counts exactly up to 10,000 and
+  estimates beyond; `count=exact` always counts; `count=none` skips the count.
+- Every request's queries run under a time budget: over it, or when too many requests wait,
+  the answer is a 503 problem with `Retry-After`.
 - A repeated filter means OR (`kind=photo&kind=video`); different filters combine with AND.
 - An unknown parameter is an error, never silently ignored.
 - Every error is `application/problem+json` (RFC 9457).

@@ -1,14 +1,30 @@
-"""One `paginate()` for every collection: filters, keyset cursor, optional exact count."""
+"""One `paginate()` for every collection: filters, keyset cursor, and a count that costs what
+it is worth (exact, estimated, or none)."""
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, RowMapping, Select, and_, func, literal_column, select
+from sqlalchemy import (
+    ColumnElement,
+    RowMapping,
+    Select,
+    and_,
+    func,
+    literal_column,
+    select,
+    text,
+)
 from sqlalchemy.orm import Session
 
 from app.core.fulltext import matches
 from app.core.pagination import Sort, SortField, decode_cursor, encode_cursor, parse_sort
+
+# `count=estimated` counts exactly up to here (Elasticsearch's track_total_hits default).
+EXACT_COUNT_THRESHOLD = 10_000
+
+TotalRelation = Literal["eq", "gte", "estimate"]
 
 
 @dataclass
@@ -16,6 +32,7 @@ class PageResult:
     rows: Sequence[RowMapping]
     next_cursor: str | None
     total: int | None
+    total_relation: TotalRelation | None = None
 
 
 def paginate(
@@ -38,19 +55,49 @@ def paginate(
     rows = rows[:limit]
     next_cursor = encode_cursor(sort, sort.values_of(rows[-1])) if more and rows else None
     total: int | None = None
-    if count == "exact":
+    relation: TotalRelation | None = None
+    if count != "none":
         # Count the filtered rows without computing their columns (or their JSON).
-        counted = (
-            filtered.with_only_columns(literal_column("1"), maintain_column_froms=True)
-            .order_by(None)
-            .subquery()
-        )
-        total = int(session.execute(select(func.count()).select_from(counted)).scalar_one())
-    return PageResult(rows=rows, next_cursor=next_cursor, total=total)
+        counted: Select[*tuple[Any, ...]] = filtered.with_only_columns(
+            literal_column("1"), maintain_column_froms=True
+        ).order_by(None)
+        if count == "exact":
+            total, relation = _count(session, counted), "eq"
+        else:
+            total, relation = _estimated_count(session, counted)
+    return PageResult(rows=rows, next_cursor=next_cursor, total=total, total_relation=relation)
+
+
+def _count(session: Session, counted: Select[*tuple[Any, ...]]) -> int:
+    return int(session.execute(select(func.count()).select_from(counted.subquery())).scalar_one())
+
+
+def _estimated_count(
+    session: Session, counted: Select[*tuple[Any, ...]]
+) -> tuple[int, TotalRelation]:
+    """Exact up to the threshold; beyond it the planner's estimate on PostgreSQL, and on
+    SQLite the threshold itself, flagged as a lower bound."""
+    bounded = _count(session, counted.limit(EXACT_COUNT_THRESHOLD + 1))
+    if bounded <= EXACT_COUNT_THRESHOLD:
+        return bounded, "eq"
+    bind = session.get_bind()
+    if bind.dialect.name != "postgresql":
+        return EXACT_COUNT_THRESHOLD, "gte"
+    sql = counted.compile(dialect=bind.dialect, compile_kwargs={"literal_binds": True})
+    plan = session.execute(text(f"EXPLAIN (FORMAT JSON) {sql}")).scalar_one()
+    plan = json.loads(plan) if isinstance(plan, str) else plan
+    estimate = int(plan[0]["Plan"]["Plan Rows"])
+    # The planner may guess low; the bounded count proved more than the threshold.
+    return max(estimate, EXACT_COUNT_THRESHOLD + 1), "estimate"
 
 
 def envelope(items: list[dict[str, Any]], result: PageResult) -> dict[str, Any]:
-    return {"items": items, "next_cursor": result.next_cursor, "total": result.total}
+    return {
+        "items": items,
+        "next_cursor": result.next_cursor,
+        "total": result.total,
+        "total_relation": result.total_relation,
+    }
 
 
 def grouped(rows: Sequence[RowMapping], key: str) -> dict[Any, list[RowMapping]]:

@@ -15,9 +15,12 @@ CURSOR_DESCRIPTION = (
     "filters and sort, to get the next one."
 )
 COUNT_DESCRIPTION = (
-    "`exact` (default) fills `total` with the number of matching items; `none` skips the "
-    "count (faster on large results) and answers `total: null`."
+    "How `total` is counted. `estimated` (default): exact up to 10,000 matching items "
+    '(`total_relation: "eq"`); beyond, PostgreSQL answers the query planner\'s estimate '
+    '(`"estimate"`) and SQLite `10000` as a lower bound (`"gte"`). `exact`: always exact '
+    "(it may pass the time budget on very large results). `none`: no count, `total: null`."
 )
+CountMode = Literal["exact", "estimated", "none"]
 Q_DESCRIPTION = (
     'Full-text search (stemmed English): every word must match; "quoted phrases" match as '
     "phrases. With `q`, results are ordered by relevance unless `sort` says otherwise."
@@ -31,7 +34,7 @@ class ListParams(BaseModel):
 
     limit: int = Field(default=50, ge=1, le=500, description=LIMIT_DESCRIPTION)
     cursor: str | None = Field(default=None, description=CURSOR_DESCRIPTION)
-    count: Literal["exact", "none"] = Field(default="exact", description=COUNT_DESCRIPTION)
+    count: CountMode = Field(default="estimated", description=COUNT_DESCRIPTION)
     q: str | None = Field(default=None, min_length=1, max_length=500, description=Q_DESCRIPTION)
 
 

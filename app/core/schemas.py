@@ -1,7 +1,7 @@
 """Shapes shared by several resources: the list envelope, spans, references, problems."""
 
 import datetime as dt
-from typing import Generic, TypeVar
+from typing import Generic, Literal, TypeVar
 
 from pydantic import BaseModel, Field
 
@@ -14,6 +14,10 @@ class Page(BaseModel, Generic[T]):
         description="Pass as `cursor` for the next page; null on the last page."
     )
     total: int | None = Field(description="Matching items in all pages; null with `count=none`.")
+    total_relation: Literal["eq", "gte", "estimate"] | None = Field(
+        description="What `total` is: `eq` exact, `gte` a lower bound (counting stopped at "
+        "10,000), `estimate` the PostgreSQL planner's estimate; null with `count=none`."
+    )
 
 
 class Span(BaseModel):

@@ -9,7 +9,13 @@ from app.core.deps import DatabaseDep, dialect_of
 from app.core.fulltext import snippets
 from app.core.listing import envelope, paginate
 from app.core.pagination import Sort, Term
-from app.core.params import COUNT_DESCRIPTION, CURSOR_DESCRIPTION, LIMIT_DESCRIPTION, Q_DESCRIPTION
+from app.core.params import (
+    COUNT_DESCRIPTION,
+    CURSOR_DESCRIPTION,
+    LIMIT_DESCRIPTION,
+    Q_DESCRIPTION,
+    CountMode,
+)
 from app.core.responses import FastJSONResponse
 from app.core.schemas import Page, problem_responses
 from app.models import Actor, Claim, Event, Location, Media, Report
@@ -48,7 +54,7 @@ class SearchParams(BaseModel):
     )
     limit: int = Field(default=20, ge=1, le=500, description=LIMIT_DESCRIPTION)
     cursor: str | None = Field(default=None, description=CURSOR_DESCRIPTION)
-    count: Literal["exact", "none"] = Field(default="exact", description=COUNT_DESCRIPTION)
+    count: CountMode = Field(default="estimated", description=COUNT_DESCRIPTION)
 
 
 class SearchHit(BaseModel):

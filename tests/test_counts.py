@@ -1,0 +1,74 @@
+"""`count=estimated` (the default) is exact up to 10,000 matching items and flagged beyond;
+`count=exact` is always exact; `count=none` counts nothing."""
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, func, select
+
+from app.core.listing import EXACT_COUNT_THRESHOLD
+from app.main import create_app
+from app.models import Claim
+from app.synth import synthesize
+from tests.conftest import DatabaseFactory
+from tests.helpers import get_json
+
+CLAIMS = 12_000
+
+
+@pytest.fixture(scope="module")
+def large(databases: DatabaseFactory) -> Iterator[tuple[TestClient, Engine]]:
+    engine = databases.create(seed=False)
+    synthesize(engine, claims=CLAIMS, seed=5)
+    with TestClient(create_app(engine)) as client:
+        yield client, engine
+
+
+def test_estimated_is_exact_below_the_threshold(large: tuple[TestClient, Engine]) -> None:
+    client, engine = large
+    with engine.connect() as conn:
+        claimant, expected = conn.execute(
+            select(Claim.claimant_id, func.count())
+            .group_by(Claim.claimant_id)
+            .order_by(func.count().desc(), Claim.claimant_id)
+            .limit(1)
+        ).one()
+    assert 50 < expected <= EXACT_COUNT_THRESHOLD
+    page = get_json(client, "/v1/claims", claimant_id=claimant)
+    assert (page["total"], page["total_relation"]) == (expected, "eq")
+    exact = get_json(client, "/v1/claims", claimant_id=claimant, count="exact")
+    assert (exact["total"], exact["total_relation"]) == (expected, "eq")
+    assert exact["items"] == page["items"]
+
+
+def test_estimated_is_flagged_above_the_threshold(
+    large: tuple[TestClient, Engine], backend: str
+) -> None:
+    client, _ = large
+    page = get_json(client, "/v1/claims", limit=5)
+    if backend == "sqlite":
+        assert (page["total"], page["total_relation"]) == (EXACT_COUNT_THRESHOLD, "gte")
+    else:
+        # The planner's estimate, never below what the bounded count proved.
+        assert page["total_relation"] == "estimate"
+        assert EXACT_COUNT_THRESHOLD < page["total"] < 3 * CLAIMS
+    exact = get_json(client, "/v1/claims", limit=5, count="exact")
+    assert (exact["total"], exact["total_relation"]) == (CLAIMS, "eq")
+    assert exact["items"] == page["items"]
+
+
+def test_none_counts_nothing(large: tuple[TestClient, Engine]) -> None:
+    client, _ = large
+    page = get_json(client, "/v1/claims", limit=5, count="none")
+    assert (page["total"], page["total_relation"]) == (None, None)
+    assert len(page["items"]) == 5
+
+
+def test_the_seed_is_counted_exactly_by_default(client: TestClient) -> None:
+    page = get_json(client, "/v1/claims", claimant_id="taliban")
+    assert page["total_relation"] == "eq"
+    assert page["total"] == len(page["items"]) >= 3
+    search = get_json(client, "/v1/search", q="Massoud")
+    assert search["total_relation"] == "eq"
+    assert search["total"] >= 10
