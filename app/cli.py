@@ -109,12 +109,27 @@ def synth(
 def serve(
     host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
-    reload: Annotated[bool, typer.Option(help="Restart on code changes.")] = False,
+    workers: Annotated[
+        int | None,
+        typer.Option(min=1, help="Worker processes (default: WORKERS, else one per core)."),
+    ] = None,
+    access_log: Annotated[bool, typer.Option(help="Log every request.")] = True,
+    reload: Annotated[bool, typer.Option(help="Restart on code changes (one worker).")] = False,
 ) -> None:
     """Serve the API with uvicorn (Swagger UI at /docs)."""
     import uvicorn
 
-    uvicorn.run("app.main:create_app", factory=True, host=host, port=port, reload=reload)
+    count = 1 if reload else (workers or get_settings().worker_count())
+    console.print(f"serving on http://{host}:{port} with {count} worker(s)")
+    uvicorn.run(
+        "app.main:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=count,
+        reload=reload,
+        access_log=access_log,
+    )
 
 
 @cli.command()

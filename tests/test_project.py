@@ -60,6 +60,10 @@ def test_compose_runs_the_cli_commands_ci_exercises() -> None:
     assert url.startswith("postgresql+psycopg://")
     assert "postgresql+psycopg://" in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert url.split("@")[1].startswith("db:5432/")
+    # Every other variable it sets is a setting the app reads.
+    for name in api["environment"]:
+        assert name.lower() in Settings.model_fields, name
+    assert int(api["environment"]["WORKERS"]) >= 1
 
 
 def test_make_run_uses_the_same_cli_commands() -> None:
