@@ -23,6 +23,7 @@ from typing import Any
 
 from sqlalchemy import Engine, Table, func, select
 
+from app.core.facets import refresh_facet_counts
 from app.importer.bulk import deferred_indexes, insert_rows
 from app.models import Base, Claim
 from app.models.vocab import ACLED_EVENT_TYPES, ClaimKind, ClaimStatus
@@ -475,4 +476,5 @@ def synthesize(
                         summary.rows[table_name] = summary.rows.get(table_name, 0) + len(rows)
                 if progress:
                     progress(len(chunk.get("claim", [])))
+        refresh_facet_counts(conn)
     return summary

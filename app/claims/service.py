@@ -8,8 +8,8 @@ from sqlalchemy.orm import Session
 
 from app.core.deps import dialect_of
 from app.core.errors import BadParameter, NotFound
-from app.core.facets import facet_counts, month_of
-from app.core.listing import count_in_scope, envelope, facet_scope, search_and_paginate
+from app.core.facets import Facet, FacetSet, facet_answer, month_of, register
+from app.core.listing import envelope, facet_scope, search_and_paginate
 from app.core.pagination import SortField
 from app.locations.service import located_in
 from app.models import (
@@ -102,7 +102,7 @@ def contested_claim_ids() -> ColumnElement[bool]:
     )
 
 
-def claim_filters(params: Any) -> list[ColumnElement[bool]]:
+def claim_filters(session: Session, params: Any) -> list[ColumnElement[bool]]:
     where: list[ColumnElement[bool]] = []
     if params.claimant_id:
         where.append(Claim.claimant_id.in_(params.claimant_id))
@@ -117,6 +117,7 @@ def claim_filters(params: Any) -> list[ColumnElement[bool]]:
             Claim.id.in_(
                 select(ClaimLocation.claim_id).where(
                     located_in(
+                        session,
                         ClaimLocation.location_id,
                         params.location_id,
                         include_sublocations=params.include_sublocations,
@@ -207,7 +208,7 @@ def _base_statement(dialect: str) -> Select[*tuple[Any, ...]]:
 
 def list_claims(session: Session, dialect: str, params: Any) -> dict[str, Any]:
     statement = _base_statement(dialect)
-    where = claim_filters(params)
+    where = claim_filters(session, params)
     result = search_and_paginate(
         session,
         dialect,
@@ -324,49 +325,44 @@ def claim_detail(session: Session, *, claim_id: str) -> dict[str, Any]:
     }
 
 
+CLAIM_FACETS = register(
+    FacetSet(
+        "claims",
+        Claim,
+        {
+            "claimant": Facet(
+                Claim.claimant_id,
+                label=Actor.name,
+                joins=[(Actor, Actor.id == Claim.claimant_id, True)],
+            ),
+            "kind": Facet(Claim.kind),
+            "status": Facet(Claim.status),
+            "channel": Facet(Claim.channel),
+            "location": Facet(
+                ClaimLocation.location_id,
+                label=Location.name,
+                joins=[
+                    (ClaimLocation, ClaimLocation.claim_id == Claim.id, False),
+                    (Location, Location.id == ClaimLocation.location_id, False),
+                ],
+                distinct=Claim.id,
+            ),
+            "month": Facet(
+                lambda dialect: month_of(dialect, Claim.stated_on),
+                order="value",
+                only=Claim.stated_on_precision.in_(["day", "month"]),
+            ),
+        },
+    )
+)
+
+
 def claim_facets(session: Session, dialect: str, params: Any, *, size: int) -> dict[str, Any]:
     scope = facet_scope(
         dialect,
         params.q,
-        claim_filters(params),
+        claim_filters(session, params),
         entity_type="claim",
         id_column=Claim.id,
     )
-    month = month_of(dialect, Claim.stated_on)
-    dated_to_month = Claim.stated_on_precision.in_(["day", "month"])
-    facets = {
-        "claimant": facet_counts(
-            session,
-            value=Claim.claimant_id,
-            label=Actor.name,
-            joins=[(Actor, Actor.id == Claim.claimant_id, True)],
-            base=Claim,
-            where=scope,
-            size=size,
-        ),
-        "kind": facet_counts(session, value=Claim.kind, base=Claim, where=scope, size=size),
-        "status": facet_counts(session, value=Claim.status, base=Claim, where=scope, size=size),
-        "channel": facet_counts(session, value=Claim.channel, base=Claim, where=scope, size=size),
-        "location": facet_counts(
-            session,
-            value=ClaimLocation.location_id,
-            label=Location.name,
-            joins=[
-                (ClaimLocation, ClaimLocation.claim_id == Claim.id, False),
-                (Location, Location.id == ClaimLocation.location_id, False),
-            ],
-            base=Claim,
-            where=scope,
-            size=size,
-            distinct=Claim.id,
-        ),
-        "month": facet_counts(
-            session,
-            value=month,
-            base=Claim,
-            where=and_(dated_to_month, scope) if scope is not None else dated_to_month,
-            size=size,
-            order="value",
-        ),
-    }
-    return {"total": count_in_scope(session, Claim, scope), "facets": facets}
+    return facet_answer(session, CLAIM_FACETS, scope, size=size)

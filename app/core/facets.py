@@ -1,10 +1,22 @@
-"""Datasette-style facets: counts of items by the values of one field, under the same filters."""
+"""Datasette-style facets: counts of items by the values of one field, under the same filters.
+
+Each collection declares its facets once (`FacetSet`); the same declarations answer filtered
+requests live and fill `facet_count`, which the importer refreshes in the transaction that
+changes the data, so an unfiltered request reads stored counts instead of grouping millions of
+rows. A collection with no stored counts (a database loaded before they existed) is counted
+live.
+"""
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, literal, select
+from sqlalchemy import ColumnElement, Connection, and_, delete, func, insert, literal, select
 from sqlalchemy.orm import Session
+
+from app.models import FacetCount
+
+TOTAL = "_total"
 
 
 def month_of(dialect: str, column: Any) -> ColumnElement[str]:
@@ -13,31 +25,146 @@ def month_of(dialect: str, column: Any) -> ColumnElement[str]:
     return func.to_char(column, "YYYY-MM")
 
 
+@dataclass(frozen=True)
+class Facet:
+    """One facet: the value counted, an optional label, the joins that reach them."""
+
+    value: Any  # an SQL expression, or a function of the dialect giving one
+    label: Any = None
+    joins: Sequence[tuple[Any, Any, bool]] = ()
+    distinct: Any = None  # count distinct items when a join multiplies rows
+    order: str = "count"  # or "value": newest first, for months
+    only: Any = None  # a condition the facet always applies (months: dated to the month)
+
+    def value_for(self, dialect: str) -> Any:
+        return self.value(dialect) if callable(self.value) else self.value
+
+
+@dataclass(frozen=True)
+class FacetSet:
+    collection: str
+    model: Any
+    facets: dict[str, Facet] = field(default_factory=dict)
+
+
+REGISTRY: dict[str, FacetSet] = {}
+
+
+def register(facet_set: FacetSet) -> FacetSet:
+    REGISTRY[facet_set.collection] = facet_set
+    return facet_set
+
+
 def facet_counts(
     session: Session,
+    facet: Facet,
     *,
-    value: Any,
     base: Any,
     where: ColumnElement[bool] | None,
-    size: int,
-    label: Any = None,
-    joins: Sequence[tuple[Any, Any, bool]] = (),
-    distinct: Any = None,
-    order: str = "count",
+    size: int | None,
 ) -> list[dict[str, Any]]:
-    """The `size` most frequent values (or the first by value, for months) with counts."""
-    counted = func.count(distinct.distinct()) if distinct is not None else func.count()
-    label_column = label if label is not None else literal(None)
+    """The `size` most frequent values (or the newest, for months) with counts."""
+    value = facet.value_for(session.get_bind().dialect.name)
+    counted = func.count(facet.distinct.distinct()) if facet.distinct is not None else func.count()
+    label_column = facet.label if facet.label is not None else literal(None)
     statement = select(value.label("value"), label_column.label("label"), counted.label("count"))
     statement = statement.select_from(base)
-    for target, on, outer in joins:
+    for target, on, outer in facet.joins:
         statement = statement.join(target, on, isouter=outer)
-    if where is not None:
-        statement = statement.where(where)
-    statement = statement.group_by(value, *([label] if label is not None else []))
-    if order == "value":
+    conditions = [c for c in (facet.only, where) if c is not None]
+    if conditions:
+        statement = statement.where(and_(*conditions))
+    statement = statement.group_by(value, *([facet.label] if facet.label is not None else []))
+    if facet.order == "value":
         statement = statement.order_by(value.desc())
     else:
         statement = statement.order_by(counted.desc(), value.is_(None), value)
-    rows = session.execute(statement.limit(size)).mappings()
+    if size is not None:
+        statement = statement.limit(size)
+    rows = session.execute(statement).mappings()
     return [{"value": r["value"], "label": r["label"], "count": int(r["count"])} for r in rows]
+
+
+def count_in_scope(session: Session, model: Any, scope: ColumnElement[bool] | None) -> int:
+    statement = select(func.count()).select_from(model)
+    if scope is not None:
+        statement = statement.where(scope)
+    return int(session.execute(statement).scalar_one())
+
+
+def facet_answer(
+    session: Session, facet_set: FacetSet, scope: ColumnElement[bool] | None, *, size: int
+) -> dict[str, Any]:
+    """`{"total": n, "facets": {name: [{value, label, count}, …]}}` for the items in scope."""
+    if scope is None:
+        stored = _stored(session, facet_set, size=size)
+        if stored is not None:
+            return stored
+    return {
+        "total": count_in_scope(session, facet_set.model, scope),
+        "facets": {
+            name: facet_counts(session, facet, base=facet_set.model, where=scope, size=size)
+            for name, facet in facet_set.facets.items()
+        },
+    }
+
+
+def _stored(session: Session, facet_set: FacetSet, *, size: int) -> dict[str, Any] | None:
+    rows = session.execute(
+        select(FacetCount.facet, FacetCount.value, FacetCount.label, FacetCount.count)
+        .where(
+            FacetCount.collection == facet_set.collection,
+            FacetCount.position < size,
+        )
+        .order_by(FacetCount.facet, FacetCount.position)
+    ).all()
+    facets: dict[str, list[dict[str, Any]]] = {name: [] for name in facet_set.facets}
+    total: int | None = None
+    for facet, value, label, count in rows:
+        if facet == TOTAL:
+            total = count
+        elif facet in facets:
+            facets[facet].append({"value": value, "label": label, "count": count})
+    if total is None:
+        return None
+    return {"total": total, "facets": facets}
+
+
+def _load_facet_sets() -> None:
+    """Import the services that declare facet sets, so the registry is complete."""
+    import app.claims.service
+    import app.events.service
+    import app.media.service  # noqa: F401
+
+
+def refresh_facet_counts(conn: Connection) -> None:
+    """Recount every facet of every collection into `facet_count`, in the caller's
+    transaction (the importer's), so readers never see counts of other data."""
+    _load_facet_sets()
+    with Session(bind=conn) as session:
+        session.execute(delete(FacetCount))
+        rows: list[dict[str, Any]] = []
+        for facet_set in REGISTRY.values():
+            total = count_in_scope(session, facet_set.model, None)
+            rows.append(_row(facet_set.collection, TOTAL, 0, None, None, total))
+            for name, facet in facet_set.facets.items():
+                counts = facet_counts(session, facet, base=facet_set.model, where=None, size=None)
+                rows.extend(
+                    _row(facet_set.collection, name, position, c["value"], c["label"], c["count"])
+                    for position, c in enumerate(counts)
+                )
+        for start in range(0, len(rows), 5_000):
+            session.execute(insert(FacetCount), rows[start : start + 5_000])
+
+
+def _row(
+    collection: str, facet: str, position: int, value: Any, label: Any, count: int
+) -> dict[str, Any]:
+    return {
+        "collection": collection,
+        "facet": facet,
+        "position": position,
+        "value": value,
+        "label": label,
+        "count": count,
+    }

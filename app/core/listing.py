@@ -157,10 +157,3 @@ def facet_scope(
         found = matches(dialect, q, entity_type)
         where = [*where, id_column.in_(select(found.c.entity_id))]
     return and_(*where) if where else None
-
-
-def count_in_scope(session: Session, model: Any, scope: ColumnElement[bool] | None) -> int:
-    statement = select(func.count()).select_from(model)
-    if scope is not None:
-        statement = statement.where(scope)
-    return int(session.execute(statement).scalar_one())

@@ -1,15 +1,14 @@
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, select
+from sqlalchemy import ColumnElement, Select, select
 from sqlalchemy.orm import Session
 
 from app.actors.service import actors_with_roles
 from app.claims.service import claim_briefs, date_range
 from app.core.errors import NotFound
-from app.core.facets import facet_counts, month_of
+from app.core.facets import Facet, FacetSet, facet_answer, month_of, register
 from app.core.listing import (
-    count_in_scope,
     envelope,
     facet_scope,
     grouped,
@@ -44,7 +43,7 @@ SORT_FIELDS = {
 }
 
 
-def event_filters(params: Any) -> list[ColumnElement[bool]]:
+def event_filters(session: Session, params: Any) -> list[ColumnElement[bool]]:
     where: list[ColumnElement[bool]] = []
     if params.event_type:
         where.append(Event.event_type.in_(params.event_type))
@@ -59,6 +58,7 @@ def event_filters(params: Any) -> list[ColumnElement[bool]]:
     if params.location_id:
         where.append(
             located_in(
+                session,
                 Event.location_id,
                 params.location_id,
                 include_sublocations=params.include_sublocations,
@@ -105,7 +105,7 @@ def list_events(session: Session, dialect: str, params: Any) -> dict[str, Any]:
         dialect,
         params,
         statement=statement,
-        where=event_filters(params),
+        where=event_filters(session, params),
         entity_type="event",
         id_column=Event.id,
         sort_fields=SORT_FIELDS,
@@ -174,51 +174,43 @@ def event_detail(session: Session, *, event_id: str) -> dict[str, Any]:
     return {**item, "claims": claim_briefs(session, item["claim_ids"])}
 
 
+EVENT_FACETS = register(
+    FacetSet(
+        "events",
+        Event,
+        {
+            "event_type": Facet(Event.event_type),
+            "sub_event_type": Facet(Event.sub_event_type),
+            "actor": Facet(
+                EventActor.actor_id,
+                label=Actor.name,
+                joins=[
+                    (EventActor, EventActor.event_id == Event.id, False),
+                    (Actor, Actor.id == EventActor.actor_id, False),
+                ],
+                distinct=Event.id,
+            ),
+            "location": Facet(
+                Event.location_id,
+                label=Location.name,
+                joins=[(Location, Location.id == Event.location_id, True)],
+            ),
+            "month": Facet(
+                lambda dialect: month_of(dialect, Event.date),
+                order="value",
+                only=Event.date_precision.in_(["day", "month"]),
+            ),
+        },
+    )
+)
+
+
 def event_facets(session: Session, dialect: str, params: Any, *, size: int) -> dict[str, Any]:
     scope = facet_scope(
         dialect,
         params.q,
-        event_filters(params),
+        event_filters(session, params),
         entity_type="event",
         id_column=Event.id,
     )
-    dated_to_month = Event.date_precision.in_(["day", "month"])
-    facets = {
-        "event_type": facet_counts(
-            session, value=Event.event_type, base=Event, where=scope, size=size
-        ),
-        "sub_event_type": facet_counts(
-            session, value=Event.sub_event_type, base=Event, where=scope, size=size
-        ),
-        "actor": facet_counts(
-            session,
-            value=EventActor.actor_id,
-            label=Actor.name,
-            joins=[
-                (EventActor, EventActor.event_id == Event.id, False),
-                (Actor, Actor.id == EventActor.actor_id, False),
-            ],
-            base=Event,
-            where=scope,
-            size=size,
-            distinct=Event.id,
-        ),
-        "location": facet_counts(
-            session,
-            value=Event.location_id,
-            label=Location.name,
-            joins=[(Location, Location.id == Event.location_id, True)],
-            base=Event,
-            where=scope,
-            size=size,
-        ),
-        "month": facet_counts(
-            session,
-            value=month_of(dialect, Event.date),
-            base=Event,
-            where=and_(dated_to_month, scope) if scope is not None else dated_to_month,
-            size=size,
-            order="value",
-        ),
-    }
-    return {"total": count_in_scope(session, Event, scope), "facets": facets}
+    return facet_answer(session, EVENT_FACETS, scope, size=size)

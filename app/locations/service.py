@@ -52,13 +52,16 @@ def with_descendants(location_ids: list[str]) -> Select[*tuple[Any, ...]]:
 
 
 def located_in(
-    column: Any, location_ids: list[str], *, include_sublocations: bool
+    session: Session, column: Any, location_ids: list[str], *, include_sublocations: bool
 ) -> ColumnElement[bool]:
-    condition: ColumnElement[bool] = (
-        column.in_(with_descendants(location_ids))
-        if include_sublocations
-        else column.in_(location_ids)
-    )
+    """`column` is one of the places, or (with sublocations) anywhere below them.
+
+    The tree is walked first, in a statement of its own, so the filter is a plain list of ids
+    that each engine's planner costs correctly (a recursive CTE inside the page query makes
+    PostgreSQL guess, and guess badly)."""
+    if include_sublocations:
+        location_ids = sorted(session.scalars(with_descendants(location_ids)))
+    condition: ColumnElement[bool] = column.in_(location_ids)
     return condition
 
 

@@ -1,15 +1,14 @@
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, or_, select
+from sqlalchemy import ColumnElement, Select, or_, select
 from sqlalchemy.orm import Session
 
 from app.actors.service import actors_with_roles
 from app.claims.service import date_range
 from app.core.errors import NotFound
-from app.core.facets import facet_counts, month_of
+from app.core.facets import Facet, FacetSet, facet_answer, month_of, register
 from app.core.listing import (
-    count_in_scope,
     envelope,
     facet_scope,
     grouped,
@@ -42,7 +41,7 @@ SORT_FIELDS = {
 }
 
 
-def media_filters(params: Any) -> list[ColumnElement[bool]]:
+def media_filters(session: Session, params: Any) -> list[ColumnElement[bool]]:
     where: list[ColumnElement[bool]] = []
     if params.kind:
         where.append(Media.kind.in_(params.kind))
@@ -62,6 +61,7 @@ def media_filters(params: Any) -> list[ColumnElement[bool]]:
             Media.id.in_(
                 select(MediaLocation.media_id).where(
                     located_in(
+                        session,
                         MediaLocation.location_id,
                         params.location_id,
                         include_sublocations=params.include_sublocations,
@@ -98,7 +98,7 @@ def list_media(session: Session, dialect: str, params: Any) -> dict[str, Any]:
         dialect,
         params,
         statement=statement,
-        where=media_filters(params),
+        where=media_filters(session, params),
         entity_type="media",
         id_column=Media.id,
         sort_fields=SORT_FIELDS,
@@ -165,47 +165,43 @@ def media_detail(session: Session, *, media_id: str) -> dict[str, Any]:
     return item
 
 
+MEDIA_FACETS = register(
+    FacetSet(
+        "media",
+        Media,
+        {
+            "kind": Facet(Media.kind),
+            "posted_by": Facet(
+                Media.posted_by_id,
+                label=Actor.name,
+                joins=[(Actor, Actor.id == Media.posted_by_id, True)],
+            ),
+            "platform": Facet(Media.platform),
+            "location": Facet(
+                MediaLocation.location_id,
+                label=Location.name,
+                joins=[
+                    (MediaLocation, MediaLocation.media_id == Media.id, False),
+                    (Location, Location.id == MediaLocation.location_id, False),
+                ],
+                distinct=Media.id,
+            ),
+            "month": Facet(
+                lambda dialect: month_of(dialect, Media.posted_on),
+                order="value",
+                only=Media.posted_on_precision.in_(["day", "month"]),
+            ),
+        },
+    )
+)
+
+
 def media_facets(session: Session, dialect: str, params: Any, *, size: int) -> dict[str, Any]:
     scope = facet_scope(
         dialect,
         params.q,
-        media_filters(params),
+        media_filters(session, params),
         entity_type="media",
         id_column=Media.id,
     )
-    dated_to_month = Media.posted_on_precision.in_(["day", "month"])
-    facets = {
-        "kind": facet_counts(session, value=Media.kind, base=Media, where=scope, size=size),
-        "posted_by": facet_counts(
-            session,
-            value=Media.posted_by_id,
-            label=Actor.name,
-            joins=[(Actor, Actor.id == Media.posted_by_id, True)],
-            base=Media,
-            where=scope,
-            size=size,
-        ),
-        "platform": facet_counts(session, value=Media.platform, base=Media, where=scope, size=size),
-        "location": facet_counts(
-            session,
-            value=MediaLocation.location_id,
-            label=Location.name,
-            joins=[
-                (MediaLocation, MediaLocation.media_id == Media.id, False),
-                (Location, Location.id == MediaLocation.location_id, False),
-            ],
-            base=Media,
-            where=scope,
-            size=size,
-            distinct=Media.id,
-        ),
-        "month": facet_counts(
-            session,
-            value=month_of(dialect, Media.posted_on),
-            base=Media,
-            where=and_(dated_to_month, scope) if scope is not None else dated_to_month,
-            size=size,
-            order="value",
-        ),
-    }
-    return {"total": count_in_scope(session, Media, scope), "facets": facets}
+    return facet_answer(session, MEDIA_FACETS, scope, size=size)

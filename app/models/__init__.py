@@ -4,6 +4,7 @@ from app.models.actor import Actor, ActorRelation
 from app.models.base import Base
 from app.models.claim import Claim, ClaimActor, ClaimLink, ClaimLocation, ClaimQuantity
 from app.models.event import Event, EventActor, EventClaim
+from app.models.facet import FacetCount
 from app.models.location import Location
 from app.models.media import Media, MediaActor, MediaLocation
 from app.models.report import Report, ReportActor, ReportLocation
@@ -21,6 +22,7 @@ __all__ = [
     "Event",
     "EventActor",
     "EventClaim",
+    "FacetCount",
     "Location",
     "Media",
     "MediaActor",
