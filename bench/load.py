@@ -27,11 +27,18 @@ class LoadResult:
     p99_ms: float
     max_ms: float
     requests: int
-    failures: int
+    errors: int  # answers other than 2xx/3xx, and connection errors
+    timeouts: int  # requests with no answer within the load tool's timeout (10 s)
     tool: str
+    connections: int = 0
+    seconds: float = 0.0
+
+    @property
+    def failures(self) -> int:
+        return self.errors + self.timeouts
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return {**asdict(self), "failures": self.failures}
 
 
 def _ms(text: str) -> float:
@@ -46,7 +53,7 @@ def run_wrk(base_url: str, paths_file: Path, *, connections: int, seconds: float
     env = {**os.environ, "BENCH_PATHS": str(paths_file)}
     command = [
         "wrk",
-        "-t2",
+        f"-t{min(2, connections)}",
         f"-c{connections}",
         f"-d{max(1, round(seconds))}s",
         "--timeout",
@@ -65,23 +72,28 @@ def run_wrk(base_url: str, paths_file: Path, *, connections: int, seconds: float
     assert p50, output
     assert p99, output
     total = int(re.search(r"(\d+) requests in", output).group(1))  # type: ignore[union-attr]
-    failures = 0
+    errors = timeouts = 0
     non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     if non_2xx:
-        failures += int(non_2xx.group(1))
-    errors = re.search(
+        errors += int(non_2xx.group(1))
+    socket = re.search(
         r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output
     )
-    if errors:
-        failures += sum(int(n) for n in errors.groups())
+    if socket:
+        connect, read, write, timed_out = (int(n) for n in socket.groups())
+        errors += connect + read + write
+        timeouts += timed_out
     return LoadResult(
         requests_per_s=rps,
         p50_ms=_ms(p50.group(1)),
         p99_ms=_ms(p99.group(1)),
         max_ms=_ms(latency.group(3)),
         requests=total,
-        failures=failures,
+        errors=errors,
+        timeouts=timeouts,
         tool="wrk",
+        connections=connections,
+        seconds=seconds,
     )
 
 
@@ -89,22 +101,24 @@ async def _httpx_load(
     base_url: str, paths: list[str], connections: int, seconds: float
 ) -> LoadResult:
     latencies: list[float] = []
-    failures = 0
+    errors = timeouts = 0
     deadline = time.perf_counter() + seconds
     limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
     async with httpx.AsyncClient(base_url=base_url, limits=limits, timeout=10) as client:
 
         async def worker(seed: int) -> None:
-            nonlocal failures
+            nonlocal errors, timeouts
             rng = random.Random(seed)
             while time.perf_counter() < deadline:
                 started = time.perf_counter()
                 try:
                     response = await client.get(rng.choice(paths))
                     if response.status_code >= 400:
-                        failures += 1
+                        errors += 1
+                except httpx.TimeoutException:
+                    timeouts += 1
                 except httpx.HTTPError:
-                    failures += 1
+                    errors += 1
                 latencies.append((time.perf_counter() - started) * 1000)
 
         started = time.perf_counter()
@@ -118,8 +132,11 @@ async def _httpx_load(
         p99_ms=latencies[min(count - 1, int(count * 0.99))] if count else 0.0,
         max_ms=latencies[-1] if count else 0.0,
         requests=count,
-        failures=failures,
+        errors=errors,
+        timeouts=timeouts,
         tool="httpx",
+        connections=connections,
+        seconds=seconds,
     )
 
 

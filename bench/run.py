@@ -1,7 +1,9 @@
-"""`make bench`: corpora of 10k, 100k and 1M claims on SQLite and PostgreSQL, a fixed query mix
-under load, side by side with the framework floor, the raw-driver ceiling and Datasette.
+"""`make bench`: corpora of 10k and 1M claims on SQLite and PostgreSQL; every query of a fixed
+mix at one client and at 64 connections; the stall test (cheap requests while four clients run
+the heaviest queries); and, in alternating rounds, the API with one worker and with one per
+core beside the framework floor, the raw-driver ceiling and Datasette.
 
-    python -m bench.run                  # the full run (about 15 minutes here)
+    python -m bench.run                  # the full run (about 35 minutes here)
     python -m bench.run --smoke          # 10k claims, short loads: checks the harness (CI)
 
 Writes bench/results/<date>.json and prints a markdown table of figures, ratios and targets.
@@ -23,6 +25,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -69,6 +72,8 @@ class Settings:
     smoke: bool
     postgres_url: str
     work: Path
+    workers: int = 2
+    stall_clients: int = 4
 
 
 @dataclass
@@ -78,14 +83,29 @@ class Server:
     process: subprocess.Popen[bytes]
 
     def rss_peak_mb(self) -> float:
-        try:
-            status = Path(f"/proc/{self.process.pid}/status").read_text()
-        except OSError:
-            return float("nan")
-        for line in status.splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
+        """Peak RSS of the serving process; with several workers, of the largest worker."""
+        children = _children(self.process.pid)
+        pids = children or [self.process.pid]
+        return max(_peak_rss_mb(pid) for pid in pids)
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        listed = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return []
+    return [int(child) for child in listed]
+
+
+def _peak_rss_mb(pid: int) -> float:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
         return float("nan")
+    for line in status.splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
 
 
 @dataclass
@@ -97,6 +117,7 @@ class Report:
     loads: list[dict[str, Any]] = field(default_factory=list)
     comparisons: list[dict[str, Any]] = field(default_factory=list)
     memory: list[dict[str, Any]] = field(default_factory=list)
+    stalls: list[dict[str, Any]] = field(default_factory=list)
     checks: list[str] = field(default_factory=list)
 
 
@@ -112,19 +133,21 @@ def say(message: str) -> None:
 
 @contextmanager
 def serve(name: str, command: list[str], env: dict[str, str], port: int) -> Iterator[Server]:
-    process = subprocess.Popen(
-        command,
-        env={**os.environ, **env},
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        start_new_session=True,
-    )
+    log = Path(tempfile.mkstemp(prefix=f"bench-{name}-", suffix=".log")[1])
+    with log.open("wb") as errors:
+        process = subprocess.Popen(
+            command,
+            env={**os.environ, **env},
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=errors,
+            start_new_session=True,
+        )
     url = f"http://127.0.0.1:{port}"
     try:
         for _ in range(600):
             if process.poll() is not None:
-                error = process.stderr.read().decode() if process.stderr else ""
+                error = log.read_text(errors="replace")
                 raise RuntimeError(f"{name} exited at start: {error[-2000:]}")
             try:
                 with socket.create_connection(("127.0.0.1", port), timeout=0.2):
@@ -140,6 +163,7 @@ def serve(name: str, command: list[str], env: dict[str, str], port: int) -> Iter
             process.wait(timeout=15)
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
+        log.unlink(missing_ok=True)
 
 
 def uvicorn_command(app: str, port: int, *, factory: bool = False) -> list[str]:
@@ -328,14 +352,15 @@ def query_paths(
     return paths
 
 
-def measure(server: Server, paths_file: Path, settings: Settings) -> LoadResult:
+def measure(
+    server: Server, paths_file: Path, settings: Settings, *, connections: int | None = None
+) -> LoadResult:
     # Warm the database and the process first: this machine pages out untouched file data.
+    connections = connections or settings.connections
     if settings.warmup:
-        run_load(server.url, paths_file, connections=settings.connections, seconds=settings.warmup)
+        run_load(server.url, paths_file, connections=connections, seconds=settings.warmup)
         drain(server.url, paths_file)
-    return run_load(
-        server.url, paths_file, connections=settings.connections, seconds=settings.seconds
-    )
+    return run_load(server.url, paths_file, connections=connections, seconds=settings.seconds)
 
 
 def drain(base_url: str, paths_file: Path) -> None:
@@ -347,13 +372,13 @@ def drain(base_url: str, paths_file: Path) -> None:
     time.sleep(0.2)
 
 
-def api_server(url: str, port: int) -> Any:
-    return serve(
-        "api",
-        uvicorn_command("app.main:create_app", port, factory=True),
-        {"DATABASE_URL": url},
-        port,
-    )
+CLI = Path(sys.executable).with_name("conflict-reports")
+
+
+def api_server(url: str, port: int, *, workers: int = 1) -> Any:
+    """The API as users run it: `conflict-reports serve`."""
+    command = [str(CLI), "serve", "--port", str(port), "--workers", str(workers)]
+    return serve("api", [*command, "--no-access-log"], {"DATABASE_URL": url}, port)
 
 
 def run_mix(settings: Settings, engine: str, size: int, url: str, report: Report) -> None:
@@ -362,18 +387,22 @@ def run_mix(settings: Settings, engine: str, size: int, url: str, report: Report
     with api_server(url, port) as server:
         values = sample_values(url)
         mix = query_paths(server.url, values, rng, settings.deep_pages)
+        files: dict[str, Path] = {}
         for name in QUERIES:
-            paths_file = write_paths(settings.work, f"{engine}-{size}-{name}", mix[name])
-            result = measure(server, paths_file, settings)
-            report.loads.append(
-                {"engine": engine, "claims": size, "query": name, **result.as_dict()}
-            )
-            say(
-                f"{engine} {size:>9,} {name:<22} {result.requests_per_s:8.0f} req/s  "
-                f"p50 {result.p50_ms:7.1f} ms  p99 {result.p99_ms:7.1f} ms  "
-                f"failures {result.failures}"
-            )
+            files[name] = write_paths(settings.work, f"{engine}-{size}-{name}", mix[name])
+            for connections in (settings.connections, 1):
+                result = measure(server, files[name], settings, connections=connections)
+                report.loads.append(
+                    {"engine": engine, "claims": size, "query": name, **result.as_dict()}
+                )
+                say(
+                    f"{engine} {size:>9,} {name:<22} {connections:>3} conn "
+                    f"{result.requests_per_s:8.0f} req/s  p50 {result.p50_ms:7.1f} ms  "
+                    f"p99 {result.p99_ms:7.1f} ms  max {result.max_ms:6.0f} ms  "
+                    f"errors {result.errors}  timeouts {result.timeouts}"
+                )
         if size == max(settings.sizes):
+            stall_test(settings, engine, size, server, mix, values, report)
             report.memory.append(
                 {
                     "engine": engine,
@@ -395,8 +424,107 @@ def run_mix(settings: Settings, engine: str, size: int, url: str, report: Report
             say(
                 f"{engine}: walked {walked:,} claims in {seconds:.1f} s; peak RSS {server.rss_peak_mb():.0f} MB"
             )
-        if size == max(settings.sizes):
             compare(settings, engine, url, server, mix["claims_by_claimant"], report)
+
+
+def stall_test(
+    settings: Settings,
+    engine: str,
+    size: int,
+    server: Server,
+    mix: dict[str, list[str]],
+    values: dict[str, list[str]],
+    report: Report,
+) -> None:
+    """Cheap requests (`/healthz`, a claim's detail), one at a time, first on an idle server
+    and then while `stall_clients` clients run the heaviest queries of the mix (the four with
+    the highest one-client p50 at this size): a request that waits for another's query shows
+    here as a tail."""
+    one_client = [
+        x
+        for x in report.loads
+        if x["engine"] == engine and x["claims"] == size and x["connections"] == 1
+    ]
+    heaviest = [x["query"] for x in sorted(one_client, key=lambda x: -x["p50_ms"])[:4]]
+    heavy_file = write_paths(
+        settings.work, f"{engine}-{size}-heavy", [p for q in heaviest for p in mix[q]]
+    )
+    seconds = max(settings.seconds, 3.0)
+    rng = random.Random(3)
+    idle = _cheap_latencies(server.url, values["claims"], rng, seconds=min(seconds, 5.0))
+    with ThreadPoolExecutor(1) as pool:
+        heavy = pool.submit(
+            run_load,
+            server.url,
+            heavy_file,
+            connections=settings.stall_clients,
+            seconds=seconds,
+        )
+        time.sleep(min(1.0, seconds / 4))
+        loaded = _cheap_latencies(server.url, values["claims"], rng, seconds=seconds * 0.7)
+        heavy_result = heavy.result()
+    drain(server.url, heavy_file)
+    for kind in ("healthz", "claim_detail"):
+        entry = {
+            "engine": engine,
+            "claims": size,
+            "request": kind,
+            "heavy_queries": heaviest,
+            "heavy_clients": settings.stall_clients,
+            "idle": _summary(idle[kind]),
+            "loaded": _summary(loaded[kind]),
+            "errors": loaded[f"{kind}_errors"],
+            "heavy_load": heavy_result.as_dict(),
+        }
+        report.stalls.append(entry)
+        say(
+            f"{engine} stall: {kind:<13} idle p95 {entry['idle']['p95_ms']:.1f} ms, while "
+            f"{settings.stall_clients} clients run {', '.join(heaviest)}: p50 "
+            f"{entry['loaded']['p50_ms']:.1f} ms, p95 {entry['loaded']['p95_ms']:.1f} ms, "
+            f"max {entry['loaded']['max_ms']:.0f} ms, errors {entry['errors']}"
+        )
+
+
+def _cheap_latencies(
+    base_url: str, claims: list[str], rng: random.Random, *, seconds: float
+) -> dict[str, Any]:
+    latencies: dict[str, Any] = {
+        "healthz": [],
+        "claim_detail": [],
+        "healthz_errors": 0,
+        "claim_detail_errors": 0,
+    }
+    deadline = time.perf_counter() + seconds
+    with httpx.Client(base_url=base_url, timeout=10) as client:
+        while time.perf_counter() < deadline:
+            for kind, path in (
+                ("healthz", "/healthz"),
+                ("claim_detail", f"/v1/claims/{rng.choice(claims)}"),
+            ):
+                started = time.perf_counter()
+                try:
+                    ok = client.get(path).status_code == 200
+                except httpx.HTTPError:
+                    ok = False
+                latencies[kind].append((time.perf_counter() - started) * 1000)
+                if not ok:
+                    latencies[f"{kind}_errors"] += 1
+            time.sleep(0.01)
+    return latencies
+
+
+def _summary(samples: list[float]) -> dict[str, float]:
+    ordered = sorted(samples) or [float("nan")]
+
+    def at(share: float) -> float:
+        return round(ordered[min(len(ordered) - 1, int(len(ordered) * share))], 2)
+
+    return {
+        "count": len(samples),
+        "p50_ms": at(0.5),
+        "p95_ms": at(0.95),
+        "max_ms": round(ordered[-1], 2),
+    }
 
 
 def walk_everything(base_url: str) -> tuple[int, float]:
@@ -418,12 +546,18 @@ def walk_everything(base_url: str) -> tuple[int, float]:
 def compare(
     settings: Settings, engine: str, url: str, api: Server, paths: list[str], report: Report
 ) -> None:
-    """Claims by claimant, 50 per page: the API against the floor, the ceiling and Datasette,
-    in alternating rounds (A B C … A B C …) so drift on this shared machine hits all alike."""
+    """Claims by claimant, 50 per page, exact totals: the API with one worker and with one
+    per core, against the floor, the ceiling and Datasette, in alternating rounds
+    (A B C … A B C …) so drift on this shared machine hits all alike."""
+    paths = [f"{path}&count=exact" for path in paths]
     paths_file = write_paths(settings.work, f"{engine}-compare", paths)
     check_same_answers(api.url, url, paths[:20])
-    floor_port, raw_port = _free_port(), _free_port()
+    floor_port, raw_port, workers_port = _free_port(), _free_port(), _free_port()
     contenders: list[tuple[str, Any]] = [
+        (
+            f"conflict-reports API ({settings.workers} workers)",
+            api_server(url, workers_port, workers=settings.workers),
+        ),
         (
             "framework floor (FastAPI, from memory)",
             serve(
@@ -480,7 +614,7 @@ def compare(
                 )
             )
     with ExitStack() as stack:
-        servers = [("conflict-reports API", api, paths_file)]
+        servers = [("conflict-reports API (1 worker)", api, paths_file)]
         for label, context in contenders:
             server = stack.enter_context(context)
             file = paths_file
@@ -502,7 +636,8 @@ def compare(
             "p50_ms": round(statistics.median(r.p50_ms for r in runs), 2),
             "p99_ms": round(statistics.median(r.p99_ms for r in runs), 2),
             "max_ms": round(max(r.max_ms for r in runs), 1),
-            "failures": sum(r.failures for r in runs),
+            "errors": sum(r.errors for r in runs),
+            "timeouts": sum(r.timeouts for r in runs),
             "rounds": [r.as_dict() for r in runs],
         }
         report.comparisons.append(entry)
@@ -529,8 +664,13 @@ def check_same_answers(api_url: str, url: str, paths: list[str]) -> None:
 # ---------------------------------------------------------------------------- table
 
 
+def _find(rows: list[dict[str, Any]], **match: Any) -> dict[str, Any] | None:
+    return next((x for x in rows if all(x.get(k) == v for k, v in match.items())), None)
+
+
 def targets(report: Report, settings: Settings) -> list[tuple[str, str, str]]:
-    """(target, figure, met?) for every target of the performance issue."""
+    """(target, figure, met?) for every target of the serving-core issue, plus figures kept
+    for information."""
     rows: list[tuple[str, str, str]] = []
     largest = max(settings.sizes)
     smallest = min(settings.sizes)
@@ -541,19 +681,110 @@ def targets(report: Report, settings: Settings) -> list[tuple[str, str, str]]:
                 return entry
         return None
 
+    def met(ok: bool) -> str:
+        return "met" if ok else "missed"
+
     for engine in settings.engines:
-        api = comparison(engine, "conflict-reports")
+        api = comparison(engine, "conflict-reports API (1 worker)")
+        many = comparison(engine, f"conflict-reports API ({settings.workers} workers)")
         raw = comparison(engine, "raw-driver")
         floor = comparison(engine, "framework floor")
         if api and raw and raw["requests_per_s"]:
             ratio = api["requests_per_s"] / raw["requests_per_s"]
             rows.append(
                 (
-                    f"{engine}: claims by claimant ≥ 70% of the raw-driver ceiling",
+                    f"{engine}: claims by claimant, 1 worker, {settings.connections} connections "
+                    "≥ 70% of the raw-driver ceiling",
                     f"{api['requests_per_s']:.0f} vs {raw['requests_per_s']:.0f} req/s = {ratio:.0%}",
-                    "met" if ratio >= 0.7 else "missed",
+                    met(ratio >= 0.7),
                 )
             )
+        if api and many and api["requests_per_s"]:
+            ratio = many["requests_per_s"] / api["requests_per_s"]
+            rows.append(
+                (
+                    f"{engine}: --workers {settings.workers} ≥ 1.6x one worker",
+                    f"{many['requests_per_s']:.0f} vs {api['requests_per_s']:.0f} req/s = {ratio:.2f}x",
+                    met(ratio >= 1.6),
+                )
+            )
+        for kind in ("healthz", "claim_detail"):
+            stall = _find(report.stalls, engine=engine, request=kind)
+            if stall:
+                rows.append(
+                    (
+                        f"{engine}: {kind} p95 < 100 ms while {stall['heavy_clients']} clients run "
+                        "the heaviest queries",
+                        f"p95 {stall['loaded']['p95_ms']:.1f} ms (idle {stall['idle']['p95_ms']:.1f} ms; "
+                        f"max {stall['loaded']['max_ms']:.0f} ms; {stall['errors']} errors)",
+                        met(stall["loaded"]["p95_ms"] < 100 and stall["errors"] == 0),
+                    )
+                )
+        loads = [x for x in report.loads if x["engine"] == engine]
+        single = [x for x in loads if x["claims"] == largest and x["connections"] == 1]
+        if single:
+            worst = max(single, key=lambda x: x["p50_ms"])
+            slow = [x["query"] for x in single if x["p50_ms"] >= 150]
+            rows.append(
+                (
+                    f"{engine}: at {largest:,} claims every query p50 < 150 ms at one client",
+                    f"worst {worst['p50_ms']:.1f} ms ({worst['query']})"
+                    + (f"; over: {', '.join(slow)}" if slow else ""),
+                    met(worst["p50_ms"] < 150),
+                )
+            )
+        loaded = [
+            x for x in loads if x["claims"] == largest and x["connections"] == settings.connections
+        ]
+        if loaded:
+            worst = max(loaded, key=lambda x: x["max_ms"])
+            timeouts = sum(x["timeouts"] for x in loaded)
+            errors = sum(x["errors"] for x in loaded)
+            rows.append(
+                (
+                    f"{engine}: at {largest:,} claims and {settings.connections} connections "
+                    "no request over 1 s, zero timeouts",
+                    f"slowest {worst['max_ms']:.0f} ms ({worst['query']}); {timeouts} timeouts, "
+                    f"{errors} errors",
+                    met(worst["max_ms"] <= 1000 and timeouts == 0),
+                )
+            )
+        growth = []
+        for query in QUERIES:
+            small = _find(loads, query=query, claims=smallest, connections=1)
+            large = _find(loads, query=query, claims=largest, connections=1)
+            if small and large and small["p50_ms"]:
+                growth.append((query, large["p50_ms"] / small["p50_ms"]))
+        if growth and largest != smallest:
+            query, worst_growth = max(growth, key=lambda g: g[1])
+            over = [q for q, g in growth if g > 1.5]
+            rows.append(
+                (
+                    f"{engine}: p50 at {largest:,} ≤ 1.5 x p50 at {smallest:,}, each query "
+                    "(one client)",
+                    f"worst {worst_growth:.2f}x ({query})"
+                    + (f"; over: {', '.join(over)}" if over else ""),
+                    met(worst_growth <= 1.5),
+                )
+            )
+        imported = _find(report.imports, engine=engine, claims=largest)
+        if imported:
+            rows.append(
+                (
+                    f"{engine}: import {largest:,} claims with links and search < 30 s",
+                    f"{imported['seconds']:.1f} s ({imported['rows']:,} rows)",
+                    met(imported["seconds"] < 30 or largest < 1_000_000),
+                )
+            )
+        for memory in (m for m in report.memory if m["engine"] == engine):
+            rows.append(
+                (
+                    f"{engine}: RSS < 300 MB per worker ({memory['phase']})",
+                    f"{memory['peak_rss_mb']:.0f} MB",
+                    met(memory["peak_rss_mb"] < 300),
+                )
+            )
+        # Kept for information: no target of the issue.
         if api and floor and floor["requests_per_s"]:
             rows.append(
                 (
@@ -568,90 +799,23 @@ def targets(report: Report, settings: Settings) -> list[tuple[str, str, str]]:
                 datasette = comparison(engine, f"Datasette ({shape}")
                 if datasette and datasette["requests_per_s"]:
                     ratio = api["requests_per_s"] / datasette["requests_per_s"]
-                    goal = "≥ 5x" if shape == "default JSON" else "information"
                     rows.append(
                         (
-                            f"sqlite: vs Datasette {shape} ({goal})",
+                            f"sqlite: vs Datasette {shape} (information)",
                             f"{api['requests_per_s']:.0f} vs {datasette['requests_per_s']:.0f} req/s = {ratio:.1f}x",
-                            ("met" if ratio >= 5 else "missed") if shape == "default JSON" else "-",
+                            "-",
                         )
                     )
-        loads = [x for x in report.loads if x["engine"] == engine]
-        worst_max = max((x["max_ms"] for x in loads), default=0.0)
-        rows.append(
-            (
-                f"{engine}: no request over 1 s at {settings.connections} connections",
-                f"slowest {worst_max:.0f} ms",
-                "met" if worst_max <= 1000 else "missed",
-            )
-        )
-        tails = [(x["query"], x["claims"], x["p99_ms"] / x["p50_ms"]) for x in loads if x["p50_ms"]]
-        if tails:
-            query, claims, worst = max(tails, key=lambda t: t[2])
-            rows.append(
-                (
-                    f"{engine}: p99 ≤ 5 x p50 for every query",
-                    f"worst {worst:.1f}x ({query}, {claims:,})",
-                    "met" if worst <= 5 else "missed",
-                )
-            )
-        growth = []
-        for query in QUERIES:
-            small = next(
-                (x for x in loads if x["query"] == query and x["claims"] == smallest), None
-            )
-            large = next((x for x in loads if x["query"] == query and x["claims"] == largest), None)
-            if small and large and small["p50_ms"]:
-                growth.append((query, large["p50_ms"] / small["p50_ms"]))
-        if growth and largest != smallest:
-            query, worst = max(growth, key=lambda g: g[1])
-            rows.append(
-                (
-                    f"{engine}: p50 at {largest:,} ≤ 1.3 x p50 at {smallest:,}, every query",
-                    f"worst {worst:.2f}x ({query})",
-                    "met" if worst <= 1.3 else "missed",
-                )
-            )
-        deep = next(
-            (x for x in loads if x["query"] == "deep_page" and x["claims"] == largest), None
-        )
-        first = next(
-            (x for x in loads if x["query"] == "first_page" and x["claims"] == largest), None
-        )
+        deep = _find(loads, query="deep_page", claims=largest, connections=1)
+        first = _find(loads, query="first_page", claims=largest, connections=1)
         if deep and first and first["p50_ms"]:
-            ratio = deep["p50_ms"] / first["p50_ms"]
             rows.append(
                 (
-                    f"{engine}: page {settings.deep_pages:,} cursors deep ≤ 1.2 x the first page",
-                    f"{deep['p50_ms']:.1f} vs {first['p50_ms']:.1f} ms = {ratio:.2f}x",
-                    "met" if ratio <= 1.2 else "missed",
-                )
-            )
-        imported = next(
-            (x for x in report.imports if x["engine"] == engine and x["claims"] == largest), None
-        )
-        if imported:
-            rows.append(
-                (
-                    f"{engine}: import {largest:,} claims with links and search < 30 s",
-                    f"{imported['seconds']:.1f} s ({imported['rows']:,} rows)",
-                    "met" if imported["seconds"] < 30 or largest < 1_000_000 else "missed",
-                )
-            )
-            rows.append(
-                (
-                    f"{engine}: claim rows ≥ 50% of the raw driver's rows/s",
-                    f"{imported['api_claim_rows_per_s']:,} vs {imported['raw_claim_rows_per_s']:,} rows/s = "
-                    f"{imported['claim_rows_ratio']:.0%}",
-                    "met" if imported["claim_rows_ratio"] >= 0.5 else "missed",
-                )
-            )
-        for memory in (m for m in report.memory if m["engine"] == engine):
-            rows.append(
-                (
-                    f"{engine}: API peak RSS < 300 MB ({memory['phase']})",
-                    f"{memory['peak_rss_mb']:.0f} MB",
-                    "met" if memory["peak_rss_mb"] < 300 else "missed",
+                    f"{engine}: page {settings.deep_pages:,} cursors deep vs the first page "
+                    "(information)",
+                    f"{deep['p50_ms']:.1f} vs {first['p50_ms']:.1f} ms = "
+                    f"{deep['p50_ms'] / first['p50_ms']:.2f}x",
+                    "-",
                 )
             )
     return rows
@@ -659,29 +823,50 @@ def targets(report: Report, settings: Settings) -> list[tuple[str, str, str]]:
 
 def markdown(report: Report, settings: Settings) -> str:
     lines = [
-        f"Benchmark of {report.started} on {report.machine['cpus']} cores, "
-        f"{settings.connections} connections, {settings.seconds:g} s per run"
-        f"{' (smoke)' if settings.smoke else ''}.",
+        f"Benchmark of {report.started} on {report.machine['cpus']} cores with "
+        f"{report.machine['load_tool']}: {settings.seconds:g} s per run, every query at "
+        f"{settings.connections} connections and at one client, the API with one worker "
+        f"unless said{' (smoke)' if settings.smoke else ''}.",
         "",
-        "| engine | claims | query | req/s | p50 ms | p99 ms | max ms | failures |",
-        "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: |",
+        "| engine | claims | query | connections | req/s | p50 ms | p99 ms | max ms | errors | timeouts |",
+        "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for x in report.loads:
         lines.append(
-            f"| {x['engine']} | {x['claims']:,} | {x['query']} | {x['requests_per_s']:.0f} | "
-            f"{x['p50_ms']:.1f} | {x['p99_ms']:.1f} | {x['max_ms']:.0f} | {x['failures']} |"
+            f"| {x['engine']} | {x['claims']:,} | {x['query']} | {x['connections']} | "
+            f"{x['requests_per_s']:.0f} | {x['p50_ms']:.1f} | {x['p99_ms']:.1f} | "
+            f"{x['max_ms']:.0f} | {x['errors']} | {x['timeouts']} |"
         )
     lines += [
         "",
-        "Claims by claimant, 50 per page, side by side (medians of alternating rounds):",
+        f"Cheap requests one at a time, idle and while {settings.stall_clients} clients run the "
+        "four heaviest queries of the mix (the stall test):",
         "",
-        "| engine | claims | contender | req/s | p50 ms | p99 ms | max ms |",
-        "| --- | ---: | --- | ---: | ---: | ---: | ---: |",
+        "| engine | claims | request | idle p50 ms | idle p95 ms | loaded p50 ms | loaded p95 ms | loaded max ms | errors | heavy queries (req/s, errors, timeouts) |",
+        "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+    ]
+    for x in report.stalls:
+        heavy = x["heavy_load"]
+        lines.append(
+            f"| {x['engine']} | {x['claims']:,} | {x['request']} | {x['idle']['p50_ms']:.1f} | "
+            f"{x['idle']['p95_ms']:.1f} | {x['loaded']['p50_ms']:.1f} | "
+            f"{x['loaded']['p95_ms']:.1f} | {x['loaded']['max_ms']:.0f} | {x['errors']} | "
+            f"{', '.join(x['heavy_queries'])} ({heavy['requests_per_s']:.0f}, "
+            f"{heavy['errors']}, {heavy['timeouts']}) |"
+        )
+    lines += [
+        "",
+        f"Claims by claimant, 50 per page, exact totals, {settings.connections} connections, side "
+        f"by side (medians of {settings.rounds} alternating rounds):",
+        "",
+        "| engine | claims | contender | req/s | p50 ms | p99 ms | max ms | errors | timeouts |",
+        "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for x in report.comparisons:
         lines.append(
             f"| {x['engine']} | {x['claims']:,} | {x['contender']} | {x['requests_per_s']:.0f} | "
-            f"{x['p50_ms']:.1f} | {x['p99_ms']:.1f} | {x['max_ms']:.0f} |"
+            f"{x['p50_ms']:.1f} | {x['p99_ms']:.1f} | {x['max_ms']:.0f} | {x['errors']} | "
+            f"{x['timeouts']} |"
         )
     lines += [
         "",
@@ -703,9 +888,14 @@ def main(argv: list[str] | None = None) -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--smoke", action="store_true", help="10k claims, 1 s loads: harness check")
-    parser.add_argument("--sizes", default="10000,100000,1000000")
+    parser.add_argument("--sizes", default="10000,1000000")
     parser.add_argument("--engines", default="sqlite,postgresql")
-    parser.add_argument("--seconds", type=float, default=3.0, help="duration of each measured load")
+    parser.add_argument(
+        "--seconds", type=float, default=15.0, help="duration of each measured load"
+    )
+    parser.add_argument(
+        "--workers", type=int, default=os.cpu_count() or 1, help="the many-workers contender"
+    )
     parser.add_argument("--rounds", type=int, default=3, help="alternating comparison rounds")
     parser.add_argument("--connections", type=int, default=64)
     args = parser.parse_args(argv)
@@ -717,13 +907,14 @@ def main(argv: list[str] | None = None) -> int:
         sizes=[10_000] if args.smoke else [int(s) for s in args.sizes.split(",")],
         engines=args.engines.split(","),
         seconds=1.0 if args.smoke else args.seconds,
-        warmup=0.0 if args.smoke else 1.0,
+        warmup=0.0 if args.smoke else 2.0,
         deep_pages=100 if args.smoke else 1000,
         rounds=1 if args.smoke else args.rounds,
         connections=args.connections,
         smoke=args.smoke,
         postgres_url=postgres_url,
         work=work,
+        workers=args.workers,
     )
     report = Report(
         started=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
