@@ -10,12 +10,15 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 # Engine-specific full-text objects the migrations make outside the ORM metadata.
 UNMANAGED_NAMES = ("search_fts", "ix_search_document_tsv")
+UNMANAGED_COLUMNS = ("search_tsv",)
 
 
 def include_name(name: str | None, type_: str, _parent_names: Any) -> bool:
     """Tell autogenerate (and `alembic check`) to leave the full-text objects alone."""
     if type_ in {"table", "index"} and name is not None:
         return not name.startswith(UNMANAGED_NAMES)
+    if type_ == "column" and name is not None:
+        return name not in UNMANAGED_COLUMNS
     return True
 
 

@@ -8,9 +8,10 @@ from sqlalchemy.orm import Session
 from app.core.db import Database
 
 
-def get_database(request: Request) -> Database:
+async def get_database(request: Request) -> Database:
     """The app's database: routes hand it their service call (`await db.run(...)`), which
-    runs off the event loop under the time budget."""
+    runs off the event loop under the time budget. (`async`, so FastAPI does not send this
+    one-liner to its thread pool.)"""
     database: Database = request.app.state.database
     return database
 

@@ -1,7 +1,8 @@
 """Full-text matching over `search_document`, one implementation per engine.
 
 SQLite: FTS5 with the porter stemmer, ranked by bm25. PostgreSQL: `websearch_to_tsquery` on
-the English configuration, ranked by ts_rank, served by a GIN index. Both expose `rank`
+the English configuration against the stored `search_tsv` column (GIN-indexed), ranked by
+ts_rank on that stored vector. Both expose `rank`
 where lower is better, so `sort=relevance` is ascending everywhere.
 """
 
@@ -57,10 +58,10 @@ def matches(dialect: str, q: str, entity_type: str | None, *, name: str = "match
         statement = text(
             "SELECT d.entity_type AS entity_type, d.entity_id AS entity_id,"
             # float8: ts_rank's real would not survive the round trip through a cursor.
-            " -CAST(ts_rank(to_tsvector('english', d.content),"
+            " -CAST(ts_rank(d.search_tsv,"
             " websearch_to_tsquery('english', :match_query)) AS DOUBLE PRECISION) AS rank"
             " FROM search_document AS d"
-            " WHERE to_tsvector('english', d.content)"
+            " WHERE d.search_tsv"
             f" @@ websearch_to_tsquery('english', :match_query){type_filter}"
         )
     return (
@@ -86,13 +87,13 @@ def snippets(dialect: str, q: str, *, limit_words: int = 14) -> Subquery:
             raise BadParameter("q", "give at least one word to search for")
         statement = text(
             "SELECT d.entity_type AS entity_type, d.entity_id AS entity_id,"
-            " -CAST(ts_rank(to_tsvector('english', d.content), query) AS DOUBLE PRECISION)"
+            " -CAST(ts_rank(d.search_tsv, query) AS DOUBLE PRECISION)"
             " AS rank,"
             " ts_headline('english', d.content, query,"
             f" 'StartSel={SNIPPET_START}, StopSel={SNIPPET_END}, MaxWords={limit_words + 6},"
             " MinWords=5, FragmentDelimiter=…') AS snippet"
             " FROM search_document AS d, websearch_to_tsquery('english', :match_query) AS query"
-            " WHERE to_tsvector('english', d.content) @@ query"
+            " WHERE d.search_tsv @@ query"
         ).bindparams(match_query=q)
     return statement.columns(
         entity_type=String, entity_id=String, rank=Float, snippet=String

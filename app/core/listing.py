@@ -50,7 +50,10 @@ def paginate(
     page = filtered.add_columns(*sort.labelled())
     if cursor:
         page = page.where(sort.after(decode_cursor(cursor, sort)))
-    rows = session.execute(page.order_by(*sort.order_by()).limit(limit + 1)).mappings().all()
+    # Core execution on the session's connection: the rows are plain columns, so the ORM's
+    # compile and loading steps would be pure overhead on the hottest path.
+    connection = session.connection()
+    rows = connection.execute(page.order_by(*sort.order_by()).limit(limit + 1)).mappings().all()
     more = len(rows) > limit
     rows = rows[:limit]
     next_cursor = encode_cursor(sort, sort.values_of(rows[-1])) if more and rows else None
@@ -69,7 +72,8 @@ def paginate(
 
 
 def _count(session: Session, counted: Select[*tuple[Any, ...]]) -> int:
-    return int(session.execute(select(func.count()).select_from(counted.subquery())).scalar_one())
+    statement = select(func.count()).select_from(counted.subquery())
+    return int(session.connection().execute(statement).scalar_one())
 
 
 def _estimated_count(

@@ -8,8 +8,8 @@ class SearchDocument(Base):
     """The searchable text of one entity (name and aliases, quote and statement, caption …).
 
     Full-text indexes over it are engine-specific and made by the migration: an FTS5 table
-    kept in step by triggers on SQLite, a GIN index on `to_tsvector('english', content)` on
-    PostgreSQL.
+    kept in step by triggers on SQLite; on PostgreSQL a stored generated column `search_tsv`
+    (`to_tsvector('english', content)`) with a GIN index.
     """
 
     __tablename__ = "search_document"
