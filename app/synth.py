@@ -23,8 +23,8 @@ from typing import Any
 
 from sqlalchemy import Engine, Table, func, select
 
-from app.core.facets import refresh_facet_counts
 from app.importer.bulk import deferred_indexes, insert_rows
+from app.importer.derived import refresh_derived
 from app.models import Base, Claim
 from app.models.vocab import ACLED_EVENT_TYPES, ClaimKind, ClaimStatus
 
@@ -476,5 +476,10 @@ def synthesize(
                         summary.rows[table_name] = summary.rows.get(table_name, 0) + len(rows)
                 if progress:
                     progress(len(chunk.get("claim", [])))
-        refresh_facet_counts(conn)
+        refresh_derived(conn)
+    if engine.dialect.name == "postgresql":
+        # Mark the fresh pages all-visible (and gather statistics), so that index-only scans
+        # need not visit the table: autovacuum would, but later and at a time of its choosing.
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql("VACUUM (ANALYZE)")
     return summary

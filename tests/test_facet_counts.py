@@ -73,3 +73,27 @@ def test_without_stored_counts_facets_are_counted_live(
         live = get_json(client, "/v1/events/facets")
     assert live == stored
     assert live["total"] == 6
+
+
+def test_claim_flags_follow_a_reimport(
+    make_database: Callable[..., Engine], seed_copy: Path
+) -> None:
+    engine = make_database()
+    bundle = seed_copy / BUNDLE_NAME
+    text = bundle.read_text(encoding="utf-8")
+    # One of the two claims contradicting the encirclement no longer says so.
+    first = text.index("    contradicts: [taliban-panjshir-surrounded]\n")
+    bundle.write_text(
+        text[:first]
+        + text[first:].replace("    contradicts: [taliban-panjshir-surrounded]\n", "", 1),
+        encoding="utf-8",
+    )
+    import_paths(engine, [seed_copy])
+    with TestClient(create_app(engine)) as client:
+        contested = {
+            item["id"] for item in get_json(client, "/v1/claims", contested="true")["items"]
+        }
+        quantified = get_json(client, "/v1/claims", has_quantity="true")["total"]
+    assert "taliban-panjshir-surrounded" in contested
+    assert len(contested) == 2
+    assert quantified > 0

@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, insert
 from sqlalchemy.orm import Session
 
+from app.importer.derived import refresh_derived
 from app.main import create_app
 from app.models import (
     Actor,
@@ -130,6 +131,8 @@ def _load_synthetic(engine: Engine) -> None:
             (SearchDocument, documents),
         ):
             conn.execute(insert(model), rows)
+        # What the importer does after writing: the claim flags and the stored facet counts.
+        refresh_derived(conn)
         conn.exec_driver_sql("ANALYZE")
 
 

@@ -3,7 +3,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import orjson
-from sqlalchemy import ColumnElement, Select, and_, literal_column, not_, or_, select
+from sqlalchemy import ColumnElement, Select, and_, literal_column, or_, select
 from sqlalchemy.orm import Session
 
 from app.core.deps import dialect_of
@@ -18,7 +18,6 @@ from app.models import (
     ClaimActor,
     ClaimLink,
     ClaimLocation,
-    ClaimQuantity,
     EventClaim,
     Location,
     Media,
@@ -94,14 +93,6 @@ def date_range(
     return where
 
 
-def contested_claim_ids() -> ColumnElement[bool]:
-    contradicting = ClaimLink.kind == "contradicts"
-    return or_(
-        Claim.id.in_(select(ClaimLink.source_id).where(contradicting)),
-        Claim.id.in_(select(ClaimLink.target_id).where(contradicting)),
-    )
-
-
 def claim_filters(session: Session, params: Any) -> list[ColumnElement[bool]]:
     where: list[ColumnElement[bool]] = []
     if params.claimant_id:
@@ -142,12 +133,11 @@ def claim_filters(session: Session, params: Any) -> list[ColumnElement[bool]]:
         mode=params.date_match,
         names=("stated_from", "stated_to"),
     )
+    # Flags the importer keeps (app.importer.derived): index ranges, not anti-joins.
     if params.contested is not None:
-        contested = contested_claim_ids()
-        where.append(contested if params.contested else not_(contested))
+        where.append(Claim.contested == params.contested)
     if params.has_quantity is not None:
-        quantified = Claim.id.in_(select(ClaimQuantity.claim_id))
-        where.append(quantified if params.has_quantity else not_(quantified))
+        where.append(Claim.has_quantity == params.has_quantity)
     return where
 
 

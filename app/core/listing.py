@@ -44,16 +44,43 @@ def paginate(
     limit: int,
     cursor: str | None,
     count: str,
+    columns_of: tuple[Select[*tuple[Any, ...]], Any] | None = None,
 ) -> PageResult:
-    """Run `statement` (its columns, joins) with the filters, one page in `sort` order."""
+    """Run `statement` (its columns, joins) with the filters, one page in `sort` order.
+
+    With `columns_of` (the collection's unfiltered statement and its id column), the page is
+    found first as ids and sort keys alone, and only its rows get their columns: an engine
+    that sorts many matches (SQLite, whenever no index gives the order) would otherwise build
+    every match's columns, related rows as JSON included, before keeping a page of them."""
     filtered = statement.where(*where)
-    page = filtered.add_columns(*sort.labelled())
-    if cursor:
-        page = page.where(sort.after(decode_cursor(cursor, sort)))
+    after = sort.after(decode_cursor(cursor, sort)) if cursor else None
+    if columns_of is None:
+        page = filtered.add_columns(*sort.labelled())
+        if after is not None:
+            page = page.where(after)
+        page = page.order_by(*sort.order_by()).limit(limit + 1)
+    else:
+        base, id_column = columns_of
+        keys = filtered.with_only_columns(
+            id_column.label("_id"), *sort.labelled(), maintain_column_froms=True
+        )
+        if after is not None:
+            keys = keys.where(after)
+        found = keys.order_by(*sort.order_by()).limit(limit + 1).subquery("page")
+        labels = [found.c[f"_k{index}"] for index in range(len(sort.terms))]
+        page = (
+            base.add_columns(*labels)
+            .join(found, found.c["_id"] == id_column)
+            .order_by(
+                *(
+                    label.desc() if term.descending else label.asc()
+                    for label, term in zip(labels, sort.terms, strict=True)
+                )
+            )
+        )
     # Core execution on the session's connection: the rows are plain columns, so the ORM's
     # compile and loading steps would be pure overhead on the hottest path.
-    connection = session.connection()
-    rows = connection.execute(page.order_by(*sort.order_by()).limit(limit + 1)).mappings().all()
+    rows = session.connection().execute(page).mappings().all()
     more = len(rows) > limit
     rows = rows[:limit]
     next_cursor = encode_cursor(sort, sort.values_of(rows[-1])) if more and rows else None
@@ -126,6 +153,7 @@ def search_and_paginate(
 ) -> PageResult:
     """A collection's page: its filters, `q` joined in (with `sort=relevance`), its sort."""
     relevance = None
+    base = statement
     if params.q:
         found = matches(dialect, params.q, entity_type)
         statement = statement.join(found, found.c.entity_id == id_column)
@@ -145,6 +173,7 @@ def search_and_paginate(
         limit=params.limit,
         cursor=params.cursor,
         count=params.count,
+        columns_of=(base, id_column),
     )
 
 

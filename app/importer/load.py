@@ -14,9 +14,9 @@ from typing import Any
 from sqlalchemy import Connection, Engine, Table, delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
-from app.core.facets import refresh_facet_counts
 from app.importer.bulk import insert_rows
 from app.importer.bundle import Bundle
+from app.importer.derived import refresh_derived
 from app.importer.validate import (
     ImportFailed,
     ImportIssue,
@@ -109,7 +109,7 @@ def import_paths(
         for item in prepared:
             load_bundle(conn, item, progress=progress)
         _collect_orphans(conn)
-        refresh_facet_counts(conn)
+        refresh_derived(conn)
         totals = table_counts(conn)
     declared: dict[str, int] = {"reports": len(prepared)}
     for name in ("actors", "locations", "relations", "claims", "media", "events"):

@@ -1,6 +1,17 @@
 from datetime import date
 
-from sqlalchemy import CheckConstraint, Date, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.actor import Actor
@@ -29,6 +40,10 @@ class Claim(Base):
     stated_on_precision: Mapped[str | None] = mapped_column(Vocab)
     stated_on_text: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str] = mapped_column(Vocab)
+    # Derived, kept by the importer in the transaction that writes the links and quantities
+    # (app.importer.derived): `contested` and `has_quantity` filters become index ranges.
+    contested: Mapped[bool] = mapped_column(Boolean, server_default=false())
+    has_quantity: Mapped[bool] = mapped_column(Boolean, server_default=false())
 
     claimant: Mapped[Actor | None] = relationship(lazy="raise")
     actor_links: Mapped[list["ClaimActor"]] = relationship(
@@ -56,6 +71,8 @@ class Claim(Base):
         Index("ix_claim_stated_on_id", "stated_on", "id"),
         Index("ix_claim_stated_until", "stated_until"),
         Index("ix_claim_stated_on_precision_stated_on", "stated_on_precision", "stated_on"),
+        Index("ix_claim_contested_id", "contested", "id"),
+        Index("ix_claim_has_quantity_id", "has_quantity", "id"),
     )
 
 
@@ -124,4 +141,5 @@ class ClaimLink(Base):
         CheckConstraint("source_id <> target_id", name="not_self"),
         Index("ix_claim_link_target_id_kind_source_id", "target_id", "kind", "source_id"),
         Index("ix_claim_link_kind_source_id", "kind", "source_id"),
+        Index("ix_claim_link_kind_target_id", "kind", "target_id"),
     )
