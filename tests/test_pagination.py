@@ -18,6 +18,9 @@ WALKS = [
     ("/v1/claims", {}),
     ("/v1/claims", {"sort": "-stated_on,kind"}),
     ("/v1/claims", {"sort": "claimant,-id"}),
+    # One direction throughout: a row-value comparison on PostgreSQL.
+    ("/v1/claims", {"sort": "kind,status"}),
+    ("/v1/claims", {"sort": "-kind,-id"}),
     ("/v1/claims", {"q": "Taliban"}),
     ("/v1/media", {}),
     ("/v1/media", {"sort": "posted_on"}),

@@ -53,7 +53,10 @@ def paginate(
     that sorts many matches (SQLite, whenever no index gives the order) would otherwise build
     every match's columns, related rows as JSON included, before keeping a page of them."""
     filtered = statement.where(*where)
-    after = sort.after(decode_cursor(cursor, sort)) if cursor else None
+    after = None
+    if cursor:
+        row_values = session.get_bind().dialect.name == "postgresql"
+        after = sort.after(decode_cursor(cursor, sort), row_values=row_values)
     if columns_of is None:
         page = filtered.add_columns(*sort.labelled())
         if after is not None:

@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, and_, case, false, or_
+from sqlalchemy import ColumnElement, and_, case, false, literal, or_, tuple_
 from sqlalchemy.sql.elements import UnaryExpression
 
 from app.core.errors import BadParameter
@@ -57,8 +57,17 @@ class Sort:
     def values_of(self, row: Any) -> list[Any]:
         return [row[f"_k{index}"] for index in range(len(self.terms))]
 
-    def after(self, values: Sequence[Any]) -> ColumnElement[bool]:
-        """Rows strictly after the row whose term values are `values`."""
+    def after(self, values: Sequence[Any], *, row_values: bool = False) -> ColumnElement[bool]:
+        """Rows strictly after the row whose term values are `values`.
+
+        With `row_values` (PostgreSQL), a sort whose terms all go one way and a cursor with
+        no NULL becomes one row comparison, `(a, b, id) > (:a, :b, :id)`, which the planner
+        serves as a single index range; otherwise the equivalent OR of prefixes."""
+        directions = {term.descending for term in self.terms}
+        if row_values and len(directions) == 1 and all(v is not None for v in values):
+            left = tuple_(*(term.expression for term in self.terms))
+            right = tuple_(*(literal(v) for v in values))
+            return left < right if directions == {True} else left > right
         disjuncts: list[ColumnElement[bool]] = []
         for index, term in enumerate(self.terms):
             value = values[index]
