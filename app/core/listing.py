@@ -45,6 +45,7 @@ def paginate(
     cursor: str | None,
     count: str,
     columns_of: tuple[Select[*tuple[Any, ...]], Any] | None = None,
+    counted: Select[*tuple[Any, ...]] | None = None,
 ) -> PageResult:
     """Run `statement` (its columns, joins) with the filters, one page in `sort` order.
 
@@ -91,9 +92,10 @@ def paginate(
     relation: TotalRelation | None = None
     if count != "none":
         # Count the filtered rows without computing their columns (or their JSON).
-        counted: Select[*tuple[Any, ...]] = filtered.with_only_columns(
-            literal_column("1"), maintain_column_froms=True
-        ).order_by(None)
+        if counted is None:
+            counted = filtered.with_only_columns(
+                literal_column("1"), maintain_column_froms=True
+            ).order_by(None)
         if count == "exact":
             total, relation = _count(session, counted), "eq"
         else:
@@ -157,9 +159,14 @@ def search_and_paginate(
     """A collection's page: its filters, `q` joined in (with `sort=relevance`), its sort."""
     relevance = None
     base = statement
+    counted: Select[*tuple[Any, ...]] | None = None
     if params.q:
         found = matches(dialect, params.q, entity_type)
         statement = statement.join(found, found.c.entity_id == id_column)
+        if not where:
+            # Every search document of this type has its item: with no other filter, the
+            # matches alone are the count (no join back to the collection's table).
+            counted = select(literal_column("1")).select_from(found)
         relevance = SortField(found.c.rank, "float")
     sort = parse_sort(
         params.sort,
@@ -177,6 +184,7 @@ def search_and_paginate(
         cursor=params.cursor,
         count=params.count,
         columns_of=(base, id_column),
+        counted=counted,
     )
 
 

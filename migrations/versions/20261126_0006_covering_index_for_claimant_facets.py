@@ -20,6 +20,8 @@ COLUMNS = ["claimant_id", "kind", "status", "channel", "stated_on_precision", "s
 def upgrade() -> None:
     with op.batch_alter_table("claim", schema=None) as batch_op:
         batch_op.create_index("ix_claim_claimant_facets", COLUMNS, unique=False)
+    # Statistics that know the new index, or SQLite's planner keeps to the old ones.
+    op.execute("ANALYZE claim")
 
 
 def downgrade() -> None:
