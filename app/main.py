@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from app.actors.router import router as actors_router
 from app.claims.router import router as claims_router
+from app.core import speedups
 from app.core.config import Settings
 from app.core.db import get_engine, open_database
 from app.core.deps import DatabaseDep
@@ -126,6 +127,7 @@ def _ping(session: Session) -> None:
 
 
 def create_app(engine: Engine | None = None, *, settings: Settings | None = None) -> FastAPI:
+    speedups.install()
     database = open_database(engine or get_engine(), settings)
 
     @asynccontextmanager

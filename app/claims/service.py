@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from app.core.deps import dialect_of
 from app.core.errors import BadParameter, NotFound
 from app.core.facets import Facet, FacetSet, facet_answer, month_of, register
-from app.core.listing import envelope, facet_scope, search_and_paginate
+from app.core.listing import Bindable, collection_page, envelope, facet_scope
 from app.core.pagination import SortField
 from app.locations.service import located_in
 from app.models import (
@@ -196,16 +196,27 @@ def _base_statement(dialect: str) -> Select[*tuple[Any, ...]]:
     ).outerjoin(Actor, Actor.id == Claim.claimant_id)
 
 
+# The filters that bind as parameters (see collection_page): the commonest requests.
+BINDABLE = {
+    "claimant_id": Bindable(Claim.claimant_id),
+    "report_id": Bindable(Claim.report_id),
+    "kind": Bindable(Claim.kind),
+    "status": Bindable(Claim.status),
+    "channel": Bindable(Claim.channel),
+    "contested": Bindable(Claim.contested, many=False),
+    "has_quantity": Bindable(Claim.has_quantity, many=False),
+}
+
+
 def list_claims(session: Session, dialect: str, params: Any) -> dict[str, Any]:
-    statement = _base_statement(dialect)
-    where = claim_filters(session, params)
-    result = search_and_paginate(
+    result = collection_page(
         session,
         dialect,
         params,
-        statement=statement,
-        where=where,
-        entity_type="claim",
+        collection="claim",
+        statement=lambda: _base_statement(dialect),
+        filters=lambda: claim_filters(session, params),
+        bindable=BINDABLE,
         id_column=Claim.id,
         sort_fields=SORT_FIELDS,
     )

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from sqlalchemy import ColumnElement, and_, case, false, literal, or_, tuple_
-from sqlalchemy.sql.elements import UnaryExpression
+from sqlalchemy.sql.elements import BindParameter, UnaryExpression
 
 from app.core.errors import BadParameter
 
@@ -66,7 +66,7 @@ class Sort:
         directions = {term.descending for term in self.terms}
         if row_values and len(directions) == 1 and all(v is not None for v in values):
             left = tuple_(*(term.expression for term in self.terms))
-            right = tuple_(*(literal(v) for v in values))
+            right = tuple_(*(v if isinstance(v, BindParameter) else literal(v) for v in values))
             return left < right if directions == {True} else left > right
         disjuncts: list[ColumnElement[bool]] = []
         for index, term in enumerate(self.terms):
