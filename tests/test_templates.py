@@ -8,7 +8,13 @@ from fastapi.testclient import TestClient
 
 from app.core import listing
 
-REQUESTS: list[dict[str, Any]] = [
+REQUESTS: list[tuple[str, dict[str, Any]]] = [
+    ("/v1/media", {"kind": ["photo", "video"], "sort": "-posted_on"}),
+    ("/v1/media", {"posted_by": "northern-alliance", "platform": "Twitter"}),
+    ("/v1/events", {"event_type": "Battles", "sort": "-fatalities,date"}),
+    ("/v1/events", {"report_id": "panjshir-last-bastion-2021-08-24", "count": "exact"}),
+]
+CLAIMS: list[dict[str, Any]] = [
     {},
     {"claimant_id": "taliban"},
     {"claimant_id": ["taliban", "ahmad-massoud"], "sort": "-stated_on"},
@@ -22,14 +28,15 @@ REQUESTS: list[dict[str, Any]] = [
     {"sort": "stated_on"},
     {"sort": "-channel"},
 ]
+REQUESTS += [("/v1/claims", params) for params in CLAIMS]
 
 
-def _walk(client: TestClient, params: dict[str, Any]) -> list[bytes]:
+def _walk(client: TestClient, path: str, params: dict[str, Any]) -> list[bytes]:
     bodies: list[bytes] = []
     cursor = None
     for _ in range(40):
         query = {**params, "limit": 2, **({"cursor": cursor} if cursor else {})}
-        response = client.get("/v1/claims", params=query)
+        response = client.get(path, params=query)
         assert response.status_code == 200, response.text
         bodies.append(response.content)
         cursor = response.json()["next_cursor"]
@@ -38,16 +45,16 @@ def _walk(client: TestClient, params: dict[str, Any]) -> list[bytes]:
     raise AssertionError("the walk did not end")
 
 
-@pytest.mark.parametrize("params", REQUESTS, ids=[str(p) for p in REQUESTS])
+@pytest.mark.parametrize(("path", "params"), REQUESTS, ids=[f"{p}?{q}" for p, q in REQUESTS])
 def test_cached_statements_answer_what_fresh_ones_do(
-    client: TestClient, params: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+    client: TestClient, path: str, params: dict[str, Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     listing._TEMPLATES.clear()
-    cached = _walk(client, params)
+    cached = _walk(client, path, params)
     assert listing._TEMPLATES, "the request should have taken the cached-statement path"
     monkeypatch.setattr(listing, "TEMPLATES_ENABLED", False)
     listing._TEMPLATES.clear()
-    fresh = _walk(client, params)
+    fresh = _walk(client, path, params)
     assert not listing._TEMPLATES
     assert cached == fresh
     assert len(cached) >= 1

@@ -9,10 +9,11 @@ from app.claims.service import claim_briefs, date_range
 from app.core.errors import NotFound
 from app.core.facets import Facet, FacetSet, facet_answer, month_of, register
 from app.core.listing import (
+    Bindable,
+    collection_page,
     envelope,
     facet_scope,
     grouped,
-    search_and_paginate,
 )
 from app.core.pagination import SortField
 from app.core.params import parse_bbox
@@ -98,15 +99,23 @@ def _base_statement() -> Select[*tuple[Any, ...]]:
     ).outerjoin(Location, Location.id == Event.location_id)
 
 
+# The filters that bind as parameters (see collection_page).
+BINDABLE = {
+    "event_type": Bindable(Event.event_type),
+    "sub_event_type": Bindable(Event.sub_event_type),
+    "report_id": Bindable(Event.report_id),
+}
+
+
 def list_events(session: Session, dialect: str, params: Any) -> dict[str, Any]:
-    statement = _base_statement()
-    result = search_and_paginate(
+    result = collection_page(
         session,
         dialect,
         params,
-        statement=statement,
-        where=event_filters(session, params),
-        entity_type="event",
+        collection="event",
+        statement=_base_statement,
+        filters=lambda: event_filters(session, params),
+        bindable=BINDABLE,
         id_column=Event.id,
         sort_fields=SORT_FIELDS,
     )

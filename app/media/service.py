@@ -9,10 +9,11 @@ from app.claims.service import date_range
 from app.core.errors import NotFound
 from app.core.facets import Facet, FacetSet, facet_answer, month_of, register
 from app.core.listing import (
+    Bindable,
+    collection_page,
     envelope,
     facet_scope,
     grouped,
-    search_and_paginate,
 )
 from app.core.pagination import SortField
 from app.locations.service import located_in
@@ -91,15 +92,24 @@ def _base_statement() -> Select[*tuple[Any, ...]]:
     ).outerjoin(Actor, Actor.id == Media.posted_by_id)
 
 
+# The filters that bind as parameters (see collection_page).
+BINDABLE = {
+    "kind": Bindable(Media.kind),
+    "posted_by": Bindable(Media.posted_by_id),
+    "report_id": Bindable(Media.report_id),
+    "platform": Bindable(Media.platform),
+}
+
+
 def list_media(session: Session, dialect: str, params: Any) -> dict[str, Any]:
-    statement = _base_statement()
-    result = search_and_paginate(
+    result = collection_page(
         session,
         dialect,
         params,
-        statement=statement,
-        where=media_filters(session, params),
-        entity_type="media",
+        collection="media",
+        statement=_base_statement,
+        filters=lambda: media_filters(session, params),
+        bindable=BINDABLE,
         id_column=Media.id,
         sort_fields=SORT_FIELDS,
     )
