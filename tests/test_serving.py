@@ -11,12 +11,14 @@ import time
 from typing import Any
 
 import httpx
+import pytest
 from fastapi import FastAPI
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
 from app.core.config import Settings
 from app.core.deps import DatabaseDep
+from app.core.errors import QueryTimeout
 from app.core.responses import FastJSONResponse
 from app.main import create_app
 from tests.helpers import assert_problem
@@ -137,3 +139,30 @@ def test_queued_requests_wait_for_a_slot_and_are_answered(engine: Engine) -> Non
     responses = asyncio.run(scenario())
     assert [r.status_code for r in responses] == [200] * 20
     assert len({r.content for r in responses}) == 1
+
+
+def test_a_request_budget_covers_all_its_statements(engine: Engine, backend: str) -> None:
+    """PostgreSQL: three statements of 0.3 s under a 0.5 s budget; the server would let each
+    run, but the third is never started. SQLite: the progress handler stops the first one,
+    which would run for minutes, at the request's deadline."""
+    app = create_app(engine, settings=Settings(query_time_limit_ms=500))
+    database = app.state.database
+    finished: list[int] = []
+
+    def three_slow_statements(session: Session) -> None:
+        for n in range(3):
+            if backend == "postgresql":
+                session.execute(text("SELECT pg_sleep(0.3)"))
+            else:
+                session.execute(text(SLOW_SQL["sqlite"])).scalar()
+            finished.append(n)
+
+    async def scenario() -> None:
+        try:
+            await database.run(three_slow_statements)
+        finally:
+            await database.close()
+
+    with pytest.raises(QueryTimeout):
+        asyncio.run(scenario())
+    assert finished == ([0, 1] if backend == "postgresql" else [])

@@ -9,8 +9,9 @@ time budget the database itself enforces (Datasette's `sql_time_limit_ms`, Postg
   side, and sqlite3 releases the GIL while SQLite works); SQLite's progress handler stops a
   query once its request passes the budget. Writers (the importer) are serialised by SQLite's
   own lock and never block the readers.
-- PostgreSQL: asyncpg through SQLAlchemy's asyncio extension, with a pool; the budget is the
-  connection's `statement_timeout`. Services stay plain functions of a `Session`: they run in
+- PostgreSQL: asyncpg through SQLAlchemy's asyncio extension, with a pool; each statement
+  is cancelled by the server at the budget (`statement_timeout`), and none starts once its
+  request has spent the budget. Services stay plain functions of a `Session`: they run in
   `run_sync`, whose greenlet hands each query to the event loop instead of blocking it.
 
 In front of both, an admission queue: at most `pool size` requests query at once, a bounded
@@ -268,12 +269,26 @@ class PostgresDatabase(Database):
                     }
                 },
             )
+            event.listen(
+                self._async_engine.sync_engine, "before_cursor_execute", self._within_budget
+            )
             self._loop = loop
         return self._async_engine
 
+    def _within_budget(self, connection: Connection, *_: Any) -> None:
+        """Each statement is cancelled by the server at the budget; and once a request's
+        budget is spent, none of its statements starts."""
+        deadline = connection.info.get("deadline")
+        if deadline is not None and time.monotonic() > deadline:
+            raise QueryTimeout(self.budget_ms)
+
     def _call(self, connection: Connection, work: Callable[..., T], args: Any, kwargs: Any) -> T:
-        with Session(bind=connection) as session:
-            return work(session, *args, **kwargs)
+        connection.info["deadline"] = time.monotonic() + self.budget_ms / 1000
+        try:
+            with Session(bind=connection) as session:
+                return work(session, *args, **kwargs)
+        finally:
+            connection.info.pop("deadline", None)
 
     async def _run(
         self, work: Callable[Concatenate[Session, P], T], *args: P.args, **kwargs: P.kwargs
