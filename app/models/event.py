@@ -46,7 +46,7 @@ class Event(Base):
         Index("ix_event_location_id_id", "location_id", "id"),
         Index("ix_event_date_id", "date", "id"),
         Index("ix_event_date_until", "date_until"),
-        Index("ix_event_date_precision_date", "date_precision", "date"),
+        Index("ix_event_period", "date_precision", "date", "date_until", "id"),
         Index("ix_event_fatalities_best_id", "fatalities_best", "id"),
     )
 

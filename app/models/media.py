@@ -43,7 +43,7 @@ class Media(Base):
         Index("ix_media_platform_id", "platform", "id"),
         Index("ix_media_posted_on_id", "posted_on", "id"),
         Index("ix_media_posted_until", "posted_until"),
-        Index("ix_media_posted_on_precision_posted_on", "posted_on_precision", "posted_on"),
+        Index("ix_media_period", "posted_on_precision", "posted_on", "posted_until", "id"),
     )
 
 
