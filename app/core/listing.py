@@ -44,6 +44,7 @@ class PageQuery:
     page: Select[*tuple[Any, ...]]
     count: Select[*tuple[Any, ...]] | None  # exact, or bounded at the threshold
     counted: Select[*tuple[Any, ...]] | None  # what is counted (for the planner's estimate)
+    total_in_page: bool = False  # the page's rows carry the exact total as `_total`
 
 
 def page_query(
@@ -56,6 +57,7 @@ def page_query(
     count: str,
     columns_of: tuple[Select[*tuple[Any, ...]], Any] | None = None,
     counted: Select[*tuple[Any, ...]] | None = None,
+    count_in_page: bool = False,
 ) -> PageQuery:
     """Build the page's statements. `limit` is the number of rows to fetch (one more than
     the page) or a bound parameter standing for it.
@@ -63,24 +65,29 @@ def page_query(
     With `columns_of` (the collection's unfiltered statement and its id column), the page is
     found first as ids and sort keys alone, and only its rows get their columns: an engine
     that sorts many matches (SQLite, whenever no index gives the order) would otherwise build
-    every match's columns, related rows as JSON included, before keeping a page of them."""
+    every match's columns, related rows as JSON included, before keeping a page of them.
+
+    With `count_in_page` (a first page in relevance order, where every match is ranked
+    anyway), the total comes with the page as a window count instead of a second search."""
     filtered = statement.where(*where)
+    in_page = count_in_page and count != "none" and after is None
+    window = [func.count().over().label("_total")] if in_page else []
     if columns_of is None:
-        page = filtered.add_columns(*sort.labelled())
+        page = filtered.add_columns(*sort.labelled(), *window)
         if after is not None:
             page = page.where(after)
         page = page.order_by(*sort.order_by()).limit(limit)
     else:
         base, id_column = columns_of
         keys = filtered.with_only_columns(
-            id_column.label("_id"), *sort.labelled(), maintain_column_froms=True
+            id_column.label("_id"), *sort.labelled(), *window, maintain_column_froms=True
         )
         if after is not None:
             keys = keys.where(after)
         found = keys.order_by(*sort.order_by()).limit(limit).subquery("page")
         labels = [found.c[f"_k{index}"] for index in range(len(sort.terms))]
         page = (
-            base.add_columns(*labels)
+            base.add_columns(*labels, *(found.c["_total"] for _ in window))
             .join(found, found.c["_id"] == id_column)
             .order_by(
                 *(
@@ -89,8 +96,8 @@ def page_query(
                 )
             )
         )
-    if count == "none":
-        return PageQuery(page=page, count=None, counted=None)
+    if count == "none" or in_page:
+        return PageQuery(page=page, count=None, counted=None, total_in_page=in_page)
     # Count the filtered rows without computing their columns (or their JSON).
     if counted is None:
         counted = filtered.with_only_columns(
@@ -123,7 +130,9 @@ def run_page(
     next_cursor = encode_cursor(sort, sort.values_of(rows[-1])) if more and rows else None
     total: int | None = None
     relation: TotalRelation | None = None
-    if query.count is not None:
+    if query.total_in_page:
+        total, relation = (int(rows[0]["_total"]) if rows else 0), "eq"
+    elif query.count is not None:
         counted_rows = int(connection.execute(query.count, binds).scalar_one())
         if count == "exact":
             total, relation = counted_rows, "eq"
@@ -146,6 +155,7 @@ def paginate(
     count: str,
     columns_of: tuple[Select[*tuple[Any, ...]], Any] | None = None,
     counted: Select[*tuple[Any, ...]] | None = None,
+    count_in_page: bool = False,
 ) -> PageResult:
     """Run `statement` (its columns, joins) with the filters, one page in `sort` order."""
     after = None
@@ -161,6 +171,7 @@ def paginate(
         count=count,
         columns_of=columns_of,
         counted=counted,
+        count_in_page=count_in_page,
     )
     return run_page(session, query, sort=sort, limit=limit, count=count)
 
@@ -241,6 +252,7 @@ def search_and_paginate(
         count=params.count,
         columns_of=(base, id_column),
         counted=counted,
+        count_in_page=sort.text.split(",")[0] == "relevance",
     )
 
 
