@@ -183,7 +183,7 @@ def create_app(engine: Engine | None = None, *, settings: Settings | None = None
     @app.get("/healthz", tags=["service"], summary="Health check")
     async def healthz(db: DatabaseDep) -> dict[str, str]:
         """`ok` when the service answers and its database does too."""
-        await db.run(_ping)
+        await db.lookup(_ping)
         return {"status": "ok", "database": db.dialect}
 
     return app

@@ -109,7 +109,12 @@ def test_overload_is_answered_503_at_once(engine: Engine) -> None:
             slow = asyncio.create_task(client.get("/slow"))
             await asyncio.sleep(0.2)
             refused, seconds = await _timed_get(client, "/v1/claims")
+            # Lookups have capacity of their own: answered while the query lane is full.
+            detail = await client.get("/v1/claims/taliban-panjshir-surrounded")
+            health = await client.get("/healthz")
             assert not slow.done()
+            assert detail.json()["claimant"]["id"] == "taliban"
+            assert health.json()["status"] == "ok"
             body = assert_problem(refused, 503)
             assert body["limit"] == "max_queued_requests"
             assert refused.headers["retry-after"] == "1"

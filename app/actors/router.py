@@ -53,4 +53,4 @@ async def list_actors(params: Annotated[ActorParams, Query()], db: DatabaseDep) 
 async def get_actor(actor_id: ActorId, db: DatabaseDep) -> FastJSONResponse:
     """An actor with its relations in both directions (each with the words that support it),
     the claims it made, and the reports that mention it."""
-    return FastJSONResponse(await db.run(service.actor_detail, actor_id=actor_id))
+    return FastJSONResponse(await db.lookup(service.actor_detail, actor_id=actor_id))

@@ -130,4 +130,4 @@ async def get_claim(claim_id: ClaimId, db: DatabaseDep) -> FastJSONResponse:
     """A claim with its claimant, actors, places and quantities, the claims that contradict
     it (themselves, not only their ids), the claims it supports or is supported by, the media
     that carry it and the events it reports."""
-    return FastJSONResponse(await db.run(service.claim_detail, claim_id=claim_id))
+    return FastJSONResponse(await db.lookup(service.claim_detail, claim_id=claim_id))

@@ -15,7 +15,8 @@ time budget the database itself enforces (Datasette's `sql_time_limit_ms`, Postg
   `run_sync`, whose greenlet hands each query to the event loop instead of blocking it.
 
 In front of both, an admission queue: at most `pool size` requests query at once, a bounded
-number wait, and the rest are answered 503 at once instead of piling up.
+number wait, and the rest are answered 503 at once instead of piling up. Lookups (health, an
+item by id) have capacity of their own, so heavy list queries cannot starve them.
 """
 
 import asyncio
@@ -54,6 +55,8 @@ MATH_FUNCTIONS: dict[str, Any] = {
 PROGRESS_STEPS = 2_000
 # PostgreSQL's SQLSTATE for a statement cancelled by statement_timeout.
 QUERY_CANCELED = "57014"
+# Capacity kept for lookups (health, an item by its id), which heavy queries cannot take.
+LOOKUP_SLOTS = 2
 
 
 def _prepare_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:
@@ -166,17 +169,28 @@ class Database:
             max_waiting=settings.max_queued_requests,
             wait_limit=self.budget_ms / 1000,
         )
+        self.lookups = Admission(
+            slots=LOOKUP_SLOTS,
+            max_waiting=settings.max_queued_requests,
+            wait_limit=self.budget_ms / 1000,
+        )
 
     async def run(
         self, work: Callable[Concatenate[Session, P], T], *args: P.args, **kwargs: P.kwargs
     ) -> T:
         """`work(session, *args, **kwargs)` with a session of its own, off the event loop."""
         async with self.admission.slot():
-            return await self._run(work, *args, **kwargs)
+            return await self._run("query", work, args, kwargs)
 
-    async def _run(
+    async def lookup(
         self, work: Callable[Concatenate[Session, P], T], *args: P.args, **kwargs: P.kwargs
     ) -> T:
+        """Like `run`, for a few cheap statements by key (an item by its id, the health
+        check): on capacity of their own, so they never wait behind heavy list queries."""
+        async with self.lookups.slot():
+            return await self._run("lookup", work, args, kwargs)
+
+    async def _run(self, lane: str, work: Callable[..., T], args: Any, kwargs: Any) -> T:
         raise NotImplementedError
 
     async def close(self) -> None:
@@ -201,7 +215,10 @@ class SQLiteDatabase(Database):
         # The readers' connections come from an engine of their own: they keep a progress
         # handler for their whole life and must never be handed to other code by a pool.
         self._readers = build_engine(engine.url.render_as_string(hide_password=False))
-        self._executor = ThreadPoolExecutor(self.pool_size, thread_name_prefix="sqlite-reader")
+        self._executors = {
+            "query": ThreadPoolExecutor(self.pool_size, thread_name_prefix="sqlite-reader"),
+            "lookup": ThreadPoolExecutor(LOOKUP_SLOTS, thread_name_prefix="sqlite-lookup"),
+        }
         self._local = threading.local()
 
     def _connection(self) -> tuple[Connection, _Deadline]:
@@ -231,14 +248,13 @@ class SQLiteDatabase(Database):
             if connection.in_transaction():
                 connection.rollback()
 
-    async def _run(
-        self, work: Callable[Concatenate[Session, P], T], *args: P.args, **kwargs: P.kwargs
-    ) -> T:
+    async def _run(self, lane: str, work: Callable[..., T], args: Any, kwargs: Any) -> T:
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, self._call, work, args, kwargs)
+        return await loop.run_in_executor(self._executors[lane], self._call, work, args, kwargs)
 
     async def close(self) -> None:
-        self._executor.shutdown(wait=False)
+        for executor in self._executors.values():
+            executor.shutdown(wait=False)
         self._readers.dispose(close=False)
 
 
@@ -260,7 +276,7 @@ class PostgresDatabase(Database):
                 self._async_engine.sync_engine.dispose(close=False)
             self._async_engine = create_async_engine(
                 _async_url(self.engine),
-                pool_size=self.pool_size,
+                pool_size=self.pool_size + LOOKUP_SLOTS,
                 max_overflow=0,
                 connect_args={
                     "server_settings": {
@@ -290,9 +306,7 @@ class PostgresDatabase(Database):
         finally:
             connection.info.pop("deadline", None)
 
-    async def _run(
-        self, work: Callable[Concatenate[Session, P], T], *args: P.args, **kwargs: P.kwargs
-    ) -> T:
+    async def _run(self, lane: str, work: Callable[..., T], args: Any, kwargs: Any) -> T:
         try:
             async with self.async_engine().connect() as connection:
                 return await connection.run_sync(self._call, work, args, kwargs)

@@ -98,4 +98,4 @@ async def event_facets(
 )
 async def get_event(event_id: EventId, db: DatabaseDep) -> FastJSONResponse:
     """An event with its actors, location and the claims (with their claimants) that report it."""
-    return FastJSONResponse(await db.run(service.event_detail, event_id=event_id))
+    return FastJSONResponse(await db.lookup(service.event_detail, event_id=event_id))

@@ -79,4 +79,4 @@ async def list_locations(
 )
 async def get_location(location_id: LocationId, db: DatabaseDep) -> FastJSONResponse:
     """A place with `ancestors` (parent first, up to the country) and its direct `children`."""
-    return FastJSONResponse(await db.run(service.location_detail, location_id=location_id))
+    return FastJSONResponse(await db.lookup(service.location_detail, location_id=location_id))

@@ -105,4 +105,4 @@ async def media_facets(
 )
 async def get_media(media_id: MediaId, db: DatabaseDep) -> FastJSONResponse:
     """A photo, video, map or tweet with who posted it, what it shows and the claim it carries."""
-    return FastJSONResponse(await db.run(service.media_detail, media_id=media_id))
+    return FastJSONResponse(await db.lookup(service.media_detail, media_id=media_id))

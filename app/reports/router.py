@@ -54,7 +54,7 @@ async def list_reports(
 async def get_report(report_id: ReportId, db: DatabaseDep) -> FastJSONResponse:
     """A report's metadata, how its date was established, its summary bullets and the checksum
     and length of its text."""
-    return FastJSONResponse(await db.run(service.report_detail, report_id=report_id))
+    return FastJSONResponse(await db.lookup(service.report_detail, report_id=report_id))
 
 
 @router.get(
@@ -65,4 +65,4 @@ async def get_report(report_id: ReportId, db: DatabaseDep) -> FastJSONResponse:
 )
 async def get_report_text(report_id: ReportId, db: DatabaseDep) -> PlainTextResponse:
     """Exactly the stored text: every `span` in this API indexes it in Unicode code points."""
-    return PlainTextResponse(await db.run(service.report_text, report_id=report_id))
+    return PlainTextResponse(await db.lookup(service.report_text, report_id=report_id))
