@@ -23,8 +23,8 @@ from typing import Any
 
 from sqlalchemy import Engine, Table, func, select
 
+from app.core.facets import refresh_facet_counts
 from app.importer.bulk import deferred_indexes, insert_rows
-from app.importer.derived import refresh_derived
 from app.models import Base, Claim
 from app.models.vocab import ACLED_EVENT_TYPES, ClaimKind, ClaimStatus
 
@@ -86,6 +86,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "stated_on_precision",
         "stated_on_text",
         "status",
+        "contested",
+        "has_quantity",
     ),
     "claim_actor": ("claim_id", "actor_id", "role", "position"),
     "claim_location": ("claim_id", "location_id", "role", "position"),
@@ -294,6 +296,10 @@ class Corpus:
         place(title)
         actors_here: set[str] = set()
         locations_here: set[str] = set()
+        # The claim flags the importer derives (app.importer.derived), known here already.
+        first_row = len(rows["claim"])
+        contested: set[int] = set()
+        quantified: set[int] = set()
         for c in range(first_claim, first_claim + size):
             claim_id = f"{PREFIX}-claim-{c}"
             claimant = self.claimant()
@@ -343,9 +349,11 @@ class Corpus:
                 rows["claim_quantity"].append(
                     (claim_id, 0, float(number), "people", "fighters", "approximately", str(number))
                 )
+                quantified.add(c)
             if c > first_claim and rng.random() < 0.05:
                 other = rng.randrange(first_claim, c)
                 rows["claim_link"].append((claim_id, f"{PREFIX}-claim-{other}", "contradicts"))
+                contested.update((c, other))
             if c % 4 == 0:
                 media_id = f"{PREFIX}-media-{c // 4}"
                 caption = (
@@ -398,6 +406,14 @@ class Corpus:
                     rows["event_actor"].append((event_id, self.actor_id(target), "defender", 1))
                 rows["event_claim"].append((event_id, claim_id, 0))
                 rows["search_document"].append(("event", event_id, report_id, title_text))
+        for index in range(size):
+            row = rows["claim"][first_row + index]
+            number_of = first_claim + index
+            rows["claim"][first_row + index] = (
+                *row,
+                number_of in contested,
+                number_of in quantified,
+            )
         # Every actor gets one relation; each report carries two of them.
         for n in range(r * 2, min(self.actor_count, r * 2 + 2)):
             other = (n * 7 + 3) % self.actor_count
@@ -476,7 +492,8 @@ def synthesize(
                         summary.rows[table_name] = summary.rows.get(table_name, 0) + len(rows)
                 if progress:
                     progress(len(chunk.get("claim", [])))
-        refresh_derived(conn)
+        # The claim flags came with the rows: only the facet counts are left to derive.
+        refresh_facet_counts(conn)
     if engine.dialect.name == "postgresql":
         # Mark the fresh pages all-visible (and gather statistics), so that index-only scans
         # need not visit the table: autovacuum would, but later and at a time of its choosing.

@@ -126,3 +126,24 @@ def test_synth_command_reports_rows(
         get_engine().dispose()
         get_engine.cache_clear()
         get_settings.cache_clear()
+
+
+def test_the_corpus_comes_with_the_claim_flags_the_importer_derives(synthetic: Engine) -> None:
+    from app.importer.derived import refresh_claim_flags
+
+    def flags() -> tuple[int, int]:
+        with synthetic.connect() as conn:
+            contested = conn.execute(
+                select(func.count()).select_from(Claim).where(Claim.contested)
+            ).scalar_one()
+            quantified = conn.execute(
+                select(func.count()).select_from(Claim).where(Claim.has_quantity)
+            ).scalar_one()
+        return int(contested), int(quantified)
+
+    before = flags()
+    with synthetic.begin() as conn:
+        refresh_claim_flags(conn)
+    assert flags() == before
+    assert before[0] > 0
+    assert before[1] > 0
