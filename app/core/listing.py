@@ -44,7 +44,6 @@ class PageQuery:
     page: Select[*tuple[Any, ...]]
     count: Select[*tuple[Any, ...]] | None  # exact, or bounded at the threshold
     counted: Select[*tuple[Any, ...]] | None  # what is counted (for the planner's estimate)
-    total_in_page: bool = False  # the page's rows carry the exact total as `_total`
 
 
 def page_query(
@@ -57,7 +56,7 @@ def page_query(
     count: str,
     columns_of: tuple[Select[*tuple[Any, ...]], Any] | None = None,
     counted: Select[*tuple[Any, ...]] | None = None,
-    count_in_page: bool = False,
+    key_column: Any = None,
 ) -> PageQuery:
     """Build the page's statements. `limit` is the number of rows to fetch (one more than
     the page) or a bound parameter standing for it.
@@ -67,27 +66,27 @@ def page_query(
     that sorts many matches (SQLite, whenever no index gives the order) would otherwise build
     every match's columns, related rows as JSON included, before keeping a page of them.
 
-    With `count_in_page` (a first page in relevance order, where every match is ranked
-    anyway), the total comes with the page as a window count instead of a second search."""
+    `key_column` is the item id as `statement` has it, when that is not the table's own
+    column (a search's matches)."""
     filtered = statement.where(*where)
-    in_page = count_in_page and count != "none" and after is None
-    window = [func.count().over().label("_total")] if in_page else []
     if columns_of is None:
-        page = filtered.add_columns(*sort.labelled(), *window)
+        page = filtered.add_columns(*sort.labelled())
         if after is not None:
             page = page.where(after)
         page = page.order_by(*sort.order_by()).limit(limit)
     else:
         base, id_column = columns_of
         keys = filtered.with_only_columns(
-            id_column.label("_id"), *sort.labelled(), *window, maintain_column_froms=True
+            (id_column if key_column is None else key_column).label("_id"),
+            *sort.labelled(),
+            maintain_column_froms=True,
         )
         if after is not None:
             keys = keys.where(after)
         found = keys.order_by(*sort.order_by()).limit(limit).subquery("page")
         labels = [found.c[f"_k{index}"] for index in range(len(sort.terms))]
         page = (
-            base.add_columns(*labels, *(found.c["_total"] for _ in window))
+            base.add_columns(*labels)
             .join(found, found.c["_id"] == id_column)
             .order_by(
                 *(
@@ -96,8 +95,8 @@ def page_query(
                 )
             )
         )
-    if count == "none" or in_page:
-        return PageQuery(page=page, count=None, counted=None, total_in_page=in_page)
+    if count == "none":
+        return PageQuery(page=page, count=None, counted=None)
     # Count the filtered rows without computing their columns (or their JSON).
     if counted is None:
         counted = filtered.with_only_columns(
@@ -130,9 +129,7 @@ def run_page(
     next_cursor = encode_cursor(sort, sort.values_of(rows[-1])) if more and rows else None
     total: int | None = None
     relation: TotalRelation | None = None
-    if query.total_in_page:
-        total, relation = (int(rows[0]["_total"]) if rows else 0), "eq"
-    elif query.count is not None:
+    if query.count is not None:
         counted_rows = int(connection.execute(query.count, binds).scalar_one())
         if count == "exact":
             total, relation = counted_rows, "eq"
@@ -155,7 +152,7 @@ def paginate(
     count: str,
     columns_of: tuple[Select[*tuple[Any, ...]], Any] | None = None,
     counted: Select[*tuple[Any, ...]] | None = None,
-    count_in_page: bool = False,
+    key_column: Any = None,
 ) -> PageResult:
     """Run `statement` (its columns, joins) with the filters, one page in `sort` order."""
     after = None
@@ -171,7 +168,7 @@ def paginate(
         count=count,
         columns_of=columns_of,
         counted=counted,
-        count_in_page=count_in_page,
+        key_column=key_column,
     )
     return run_page(session, query, sort=sort, limit=limit, count=count)
 
@@ -227,14 +224,21 @@ def search_and_paginate(
     relevance = None
     base = statement
     counted: Select[*tuple[Any, ...]] | None = None
+    key_column = None
     if params.q:
         found = matches(dialect, params.q, entity_type)
         statement = statement.join(found, found.c.entity_id == id_column)
+        relevance = SortField(found.c.rank, "float")
         if not where:
             # Every search document of this type has its item: with no other filter, the
-            # matches alone are the count (no join back to the collection's table).
+            # matches alone are the count (no join back to the collection's table) ...
             counted = select(literal_column("1")).select_from(found)
-        relevance = SortField(found.c.rank, "float")
+            if set(_sort_names(params.sort or "relevance")) <= {"relevance", "id"}:
+                # ... and, ordered by relevance and id alone, the page: the item's table is
+                # joined for the page's rows only, not for every match.
+                statement = select(found.c.entity_id).select_from(found)
+                key_column = found.c.entity_id
+                sort_fields = {**sort_fields, "id": SortField(found.c.entity_id, "str")}
     sort = parse_sort(
         params.sort,
         fields=sort_fields,
@@ -252,8 +256,12 @@ def search_and_paginate(
         count=params.count,
         columns_of=(base, id_column),
         counted=counted,
-        count_in_page=sort.text.split(",")[0] == "relevance",
+        key_column=key_column,
     )
+
+
+def _sort_names(raw: str) -> list[str]:
+    return [part.strip().lstrip("-") for part in raw.split(",")]
 
 
 @dataclass(frozen=True)

@@ -18,8 +18,7 @@ COUNT_DESCRIPTION = (
     "How `total` is counted. `estimated` (default): exact up to 10,000 matching items "
     '(`total_relation: "eq"`); beyond, PostgreSQL answers the query planner\'s estimate '
     '(`"estimate"`) and SQLite `10000` as a lower bound (`"gte"`). `exact`: always exact '
-    "(it may pass the time budget on very large results). `none`: no count, `total: null`. "
-    "The first page of a search in relevance order is always counted exactly."
+    "(it may pass the time budget on very large results). `none`: no count, `total: null`."
 )
 CountMode = Literal["exact", "estimated", "none"]
 Q_DESCRIPTION = (

@@ -94,7 +94,6 @@ def search(session: Session, params: SearchParams) -> dict[str, Any]:
         limit=params.limit,
         cursor=params.cursor,
         count=params.count,
-        count_in_page=True,
     )
     wanted: dict[str, list[str]] = {}
     for row in result.rows:
