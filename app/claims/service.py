@@ -360,6 +360,7 @@ CLAIM_FACETS = register(
 
 def claim_facets(session: Session, dialect: str, params: Any, *, size: int) -> dict[str, Any]:
     scope = facet_scope(
+        session,
         dialect,
         params.q,
         claim_filters(session, params),

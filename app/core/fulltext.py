@@ -10,6 +10,7 @@ import re
 from typing import Any
 
 from sqlalchemy import Float, String, Subquery, text
+from sqlalchemy.orm import Session
 
 from app.core.errors import BadParameter
 
@@ -34,6 +35,17 @@ def fts5_query(q: str) -> str:
     if not parts:
         raise BadParameter("q", "give at least one word to search for")
     return " ".join(parts)
+
+
+def plan_for_the_words(session: Session) -> None:
+    """On PostgreSQL, plan this transaction's statements for their values.
+
+    asyncpg prepares every statement, and after five runs PostgreSQL may switch to a generic
+    plan that ignores the values; for a search that is a bad plan (a word matching 143,000 of
+    1M claims: 0.2 s became 0.9 s). Custom plans cost planning time on every run (20% of the
+    throughput of a cheap page), so only searches ask for them."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
 
 
 def matches(dialect: str, q: str, entity_type: str | None, *, name: str = "matches") -> Subquery:

@@ -20,7 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from app.core.fulltext import matches
+from app.core.fulltext import matches, plan_for_the_words
 from app.core.pagination import Sort, SortField, decode_cursor, encode_cursor, parse_sort
 
 # `count=estimated` counts exactly up to here (Elasticsearch's track_total_hits default).
@@ -226,6 +226,7 @@ def search_and_paginate(
     counted: Select[*tuple[Any, ...]] | None = None
     key_column = None
     if params.q:
+        plan_for_the_words(session)
         found = matches(dialect, params.q, entity_type)
         statement = statement.join(found, found.c.entity_id == id_column)
         relevance = SortField(found.c.rank, "float")
@@ -355,6 +356,7 @@ def collection_page(
 
 
 def facet_scope(
+    session: Session,
     dialect: str,
     q: str | None,
     where: list[ColumnElement[bool]],
@@ -364,6 +366,7 @@ def facet_scope(
 ) -> ColumnElement[bool] | None:
     """The filters of a facet request as one condition (None: everything)."""
     if q:
+        plan_for_the_words(session)
         found = matches(dialect, q, entity_type)
         where = [*where, id_column.in_(select(found.c.entity_id))]
     return and_(*where) if where else None

@@ -216,6 +216,7 @@ EVENT_FACETS = register(
 
 def event_facets(session: Session, dialect: str, params: Any, *, size: int) -> dict[str, Any]:
     scope = facet_scope(
+        session,
         dialect,
         params.q,
         event_filters(session, params),

@@ -208,6 +208,7 @@ MEDIA_FACETS = register(
 
 def media_facets(session: Session, dialect: str, params: Any, *, size: int) -> dict[str, Any]:
     scope = facet_scope(
+        session,
         dialect,
         params.q,
         media_filters(session, params),

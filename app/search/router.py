@@ -6,7 +6,7 @@ from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from app.core.deps import DatabaseDep, dialect_of
-from app.core.fulltext import snippets
+from app.core.fulltext import plan_for_the_words, snippets
 from app.core.listing import envelope, paginate
 from app.core.pagination import Sort, Term
 from app.core.params import (
@@ -73,6 +73,7 @@ class SearchPage(Page[SearchHit]):
 
 
 def search(session: Session, params: SearchParams) -> dict[str, Any]:
+    plan_for_the_words(session)
     hits = snippets(dialect_of(session), params.q)
     statement = select(hits.c.entity_type, hits.c.entity_id, hits.c.snippet)
     where: list[ColumnElement[bool]] = []
