@@ -24,6 +24,7 @@ import math
 import sqlite3
 import threading
 import time
+from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
@@ -153,7 +154,7 @@ class Admission:
             semaphore.release()
 
 
-class Database:
+class Database(ABC):
     """Runs a request's queries off the event loop, under the time budget."""
 
     dialect: str
@@ -190,11 +191,13 @@ class Database:
         async with self.lookups.slot():
             return await self._run("lookup", work, args, kwargs)
 
+    @abstractmethod
     async def _run(self, lane: str, work: Callable[..., T], args: Any, kwargs: Any) -> T:
-        raise NotImplementedError
+        """Run `work` on the engine's own executor for `lane` ("query" or "lookup")."""
 
+    @abstractmethod
     async def close(self) -> None:
-        return None
+        """Release the threads or connections."""
 
 
 class _Deadline:
