@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from app.core.deps import dialect_of
 from app.core.errors import BadParameter, NotFound
-from app.core.facets import Facet, FacetSet, facet_answer, month_of, register
+from app.core.facets import Facet, FacetSet, facet_answer, month_facet, places_facet, register
 from app.core.listing import Bindable, collection_page, envelope, facet_scope
 from app.core.pagination import SortField
 from app.locations.service import located_in
@@ -19,7 +19,6 @@ from app.models import (
     ClaimLink,
     ClaimLocation,
     EventClaim,
-    Location,
     Media,
 )
 
@@ -339,20 +338,8 @@ CLAIM_FACETS = register(
             "kind": Facet(Claim.kind),
             "status": Facet(Claim.status),
             "channel": Facet(Claim.channel),
-            "location": Facet(
-                ClaimLocation.location_id,
-                label=Location.name,
-                joins=[
-                    (ClaimLocation, ClaimLocation.claim_id == Claim.id, False),
-                    (Location, Location.id == ClaimLocation.location_id, False),
-                ],
-                distinct=Claim.id,
-            ),
-            "month": Facet(
-                lambda dialect: month_of(dialect, Claim.stated_on),
-                order="value",
-                only=Claim.stated_on_precision.in_(["day", "month"]),
-            ),
+            "location": places_facet(ClaimLocation, ClaimLocation.claim_id, Claim.id),
+            "month": month_facet(Claim.stated_on, Claim.stated_on_precision),
         },
     )
 )

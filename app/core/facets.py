@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Connection, and_, delete, func, insert, literal, select
 from sqlalchemy.orm import Session
 
-from app.models import FacetCount
+from app.models import FacetCount, Location
 
 TOTAL = "_total"
 
@@ -38,6 +38,28 @@ class Facet:
 
     def value_for(self, dialect: str) -> Any:
         return self.value(dialect) if callable(self.value) else self.value
+
+
+def month_facet(date_column: Any, precision_column: Any) -> Facet:
+    """Counts by month, newest first, of the items dated to the month or the day."""
+    return Facet(
+        lambda dialect: month_of(dialect, date_column),
+        order="value",
+        only=precision_column.in_(["day", "month"]),
+    )
+
+
+def places_facet(link: Any, owner_column: Any, item_id: Any) -> Facet:
+    """Counts by place, through a link table (`link.location_id`, `owner_column`)."""
+    return Facet(
+        link.location_id,
+        label=Location.name,
+        joins=[
+            (link, owner_column == item_id, False),
+            (Location, Location.id == link.location_id, False),
+        ],
+        distinct=item_id,
+    )
 
 
 @dataclass(frozen=True)

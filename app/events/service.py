@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 from app.actors.service import actors_with_roles
 from app.claims.service import claim_briefs, date_range
 from app.core.errors import NotFound
-from app.core.facets import Facet, FacetSet, facet_answer, month_of, register
+from app.core.facets import Facet, FacetSet, facet_answer, month_facet, register
 from app.core.listing import (
     Bindable,
     collection_page,
@@ -204,11 +204,7 @@ EVENT_FACETS = register(
                 label=Location.name,
                 joins=[(Location, Location.id == Event.location_id, True)],
             ),
-            "month": Facet(
-                lambda dialect: month_of(dialect, Event.date),
-                order="value",
-                only=Event.date_precision.in_(["day", "month"]),
-            ),
+            "month": month_facet(Event.date, Event.date_precision),
         },
     )
 )

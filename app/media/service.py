@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 from app.actors.service import actors_with_roles
 from app.claims.service import date_range
 from app.core.errors import NotFound
-from app.core.facets import Facet, FacetSet, facet_answer, month_of, register
+from app.core.facets import Facet, FacetSet, facet_answer, month_facet, places_facet, register
 from app.core.listing import (
     Bindable,
     collection_page,
@@ -187,20 +187,8 @@ MEDIA_FACETS = register(
                 joins=[(Actor, Actor.id == Media.posted_by_id, True)],
             ),
             "platform": Facet(Media.platform),
-            "location": Facet(
-                MediaLocation.location_id,
-                label=Location.name,
-                joins=[
-                    (MediaLocation, MediaLocation.media_id == Media.id, False),
-                    (Location, Location.id == MediaLocation.location_id, False),
-                ],
-                distinct=Media.id,
-            ),
-            "month": Facet(
-                lambda dialect: month_of(dialect, Media.posted_on),
-                order="value",
-                only=Media.posted_on_precision.in_(["day", "month"]),
-            ),
+            "location": places_facet(MediaLocation, MediaLocation.media_id, Media.id),
+            "month": month_facet(Media.posted_on, Media.posted_on_precision),
         },
     )
 )
