@@ -46,7 +46,7 @@ pytest: install
 schema: install
 	$(BIN)/conflict-reports schema --output seed/schema.json
 
-## bench: the full benchmark (10k, 100k, 1M claims on SQLite and PostgreSQL; about 15 min)
+## bench: the full benchmark (10k and 1M claims on SQLite and PostgreSQL; about 40 min)
 ## bench-smoke: the same harness on 10k claims with short loads (CI runs it)
 DATASETTE := $(VENV)-datasette/bin/datasette
 
