@@ -129,20 +129,21 @@ def test_overload_is_answered_503_at_once(engine: Engine) -> None:
     asyncio.run(scenario())
 
 
-def test_queued_requests_wait_for_a_slot_and_are_answered(engine: Engine) -> None:
-    app = create_app(engine, settings=Settings(db_pool_size=1, max_queued_requests=50))
+@pytest.mark.parametrize("pool", [1, 24])
+def test_queued_requests_wait_for_a_slot_and_are_answered(engine: Engine, pool: int) -> None:
+    app = create_app(engine, settings=Settings(db_pool_size=pool, max_queued_requests=50))
 
     async def scenario() -> list[httpx.Response]:
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
             responses = await asyncio.gather(
-                *(client.get("/v1/claims", params={"claimant_id": "taliban"}) for _ in range(20))
+                *(client.get("/v1/claims", params={"claimant_id": "taliban"}) for _ in range(40))
             )
         await app.state.database.close()
         return list(responses)
 
     responses = asyncio.run(scenario())
-    assert [r.status_code for r in responses] == [200] * 20
+    assert [r.status_code for r in responses] == [200] * 40
     assert len({r.content for r in responses}) == 1
 
 

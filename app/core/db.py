@@ -37,6 +37,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import NullPool
 
 from app.core.config import Settings, get_settings, normalise_database_url
 from app.core.errors import Overloaded, QueryTimeout
@@ -82,7 +83,7 @@ def _null_safe(function: Any) -> Any:
     return call
 
 
-def build_engine(url: str, *, echo: bool = False) -> Engine:
+def build_engine(url: str, *, echo: bool = False, **options: Any) -> Engine:
     """A synchronous engine for `url` (migrations, imports, the CLI), with SQLite made to
     enforce foreign keys like PostgreSQL does."""
     url = normalise_database_url(url)
@@ -90,7 +91,7 @@ def build_engine(url: str, *, echo: bool = False) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, echo=echo, connect_args={"check_same_thread": False})
+        engine = create_engine(url, echo=echo, connect_args={"check_same_thread": False}, **options)
         event.listen(engine, "connect", _prepare_sqlite_connection)
         return engine
     return create_engine(url, echo=echo, pool_size=5, max_overflow=10, pool_pre_ping=True)
@@ -216,8 +217,11 @@ class SQLiteDatabase(Database):
     def __init__(self, engine: Engine, settings: Settings) -> None:
         super().__init__(engine, settings)
         # The readers' connections come from an engine of their own: they keep a progress
-        # handler for their whole life and must never be handed to other code by a pool.
-        self._readers = build_engine(engine.url.render_as_string(hide_password=False))
+        # handler for their whole life and must never be handed to other code by a pool
+        # (and no pool may limit how many threads hold one).
+        self._readers = build_engine(
+            engine.url.render_as_string(hide_password=False), poolclass=NullPool
+        )
         self._executors = {
             "query": ThreadPoolExecutor(self.pool_size, thread_name_prefix="sqlite-reader"),
             "lookup": ThreadPoolExecutor(LOOKUP_SLOTS, thread_name_prefix="sqlite-lookup"),
