@@ -13,6 +13,12 @@ target_metadata = Base.metadata
 
 
 def _configure(connection: Connection) -> None:
+    if connection.dialect.name == "sqlite":
+        # A batch migration rebuilds a table by copying it and dropping the old one; with
+        # foreign keys enforced, that DROP would delete every row referencing it (ON DELETE
+        # CASCADE). Off for the migration, as SQLite's ALTER TABLE procedure prescribes.
+        # On the driver's connection: no SQLAlchemy transaction begins before Alembic's own.
+        connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")  # type: ignore[union-attr]
     context.configure(
         connection=connection,
         target_metadata=target_metadata,

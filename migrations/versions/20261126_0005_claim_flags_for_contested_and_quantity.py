@@ -16,14 +16,18 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
+# Plain ALTER TABLE and CREATE INDEX on both engines: no batch "move and copy" of `claim`,
+# whose DROP would cascade into every table that references it on SQLite.
+
+
 def upgrade() -> None:
-    with op.batch_alter_table("claim", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column("contested", sa.Boolean(), server_default=sa.false(), nullable=False)
-        )
-        batch_op.add_column(
-            sa.Column("has_quantity", sa.Boolean(), server_default=sa.false(), nullable=False)
-        )
+    op.add_column(
+        "claim", sa.Column("contested", sa.Boolean(), server_default=sa.false(), nullable=False)
+    )
+    op.add_column(
+        "claim",
+        sa.Column("has_quantity", sa.Boolean(), server_default=sa.false(), nullable=False),
+    )
     # Flags for claims loaded before this revision.
     op.execute(
         "UPDATE claim SET contested = (EXISTS (SELECT 1 FROM claim_link AS l"
@@ -31,18 +35,15 @@ def upgrade() -> None:
         " FROM claim_link AS l WHERE l.kind = 'contradicts' AND l.target_id = claim.id)),"
         " has_quantity = EXISTS (SELECT 1 FROM claim_quantity AS q WHERE q.claim_id = claim.id)"
     )
-    with op.batch_alter_table("claim", schema=None) as batch_op:
-        batch_op.create_index("ix_claim_contested_id", ["contested", "id"], unique=False)
-        batch_op.create_index("ix_claim_has_quantity_id", ["has_quantity", "id"], unique=False)
-    with op.batch_alter_table("claim_link", schema=None) as batch_op:
-        batch_op.create_index("ix_claim_link_kind_target_id", ["kind", "target_id"], unique=False)
+    op.create_index("ix_claim_contested_id", "claim", ["contested", "id"])
+    op.create_index("ix_claim_has_quantity_id", "claim", ["has_quantity", "id"])
+    op.create_index("ix_claim_link_kind_target_id", "claim_link", ["kind", "target_id"])
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("claim_link", schema=None) as batch_op:
-        batch_op.drop_index("ix_claim_link_kind_target_id")
-    with op.batch_alter_table("claim", schema=None) as batch_op:
-        batch_op.drop_index("ix_claim_has_quantity_id")
-        batch_op.drop_index("ix_claim_contested_id")
-        batch_op.drop_column("has_quantity")
-        batch_op.drop_column("contested")
+    op.drop_index("ix_claim_link_kind_target_id", table_name="claim_link")
+    op.drop_index("ix_claim_has_quantity_id", table_name="claim")
+    op.drop_index("ix_claim_contested_id", table_name="claim")
+    # SQLite (3.35+) drops a column in place; no table is rebuilt.
+    op.drop_column("claim", "has_quantity")
+    op.drop_column("claim", "contested")

@@ -44,16 +44,17 @@ CHANGES = (
 )
 
 
+# Plain CREATE and DROP INDEX (no batch "move and copy" of the tables on SQLite).
+
+
 def upgrade() -> None:
     for table, old, _old_columns, new, columns in CHANGES:
-        with op.batch_alter_table(table, schema=None) as batch_op:
-            batch_op.create_index(new, columns, unique=False)
-            batch_op.drop_index(old)
+        op.create_index(new, table, columns)
+        op.drop_index(old, table_name=table)
         op.execute(f"ANALYZE {table}")
 
 
 def downgrade() -> None:
     for table, old, old_columns, new, _columns in CHANGES:
-        with op.batch_alter_table(table, schema=None) as batch_op:
-            batch_op.create_index(old, old_columns, unique=False)
-            batch_op.drop_index(new)
+        op.create_index(old, table, old_columns)
+        op.drop_index(new, table_name=table)
