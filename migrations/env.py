@@ -49,6 +49,8 @@ def run_migrations_online() -> None:
             _configure(conn)
             with context.begin_transaction():
                 context.run_migrations()
+            if conn.dialect.name == "sqlite":
+                conn.connection.driver_connection.execute("PRAGMA foreign_keys=ON")  # type: ignore[union-attr]
     finally:
         engine.dispose()
 

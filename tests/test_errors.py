@@ -118,3 +118,15 @@ def test_an_unexpected_failure_is_a_500_problem_without_internals(engine: Engine
     body = assert_problem(response, 500)
     assert "secret" not in response.text
     assert body["title"] == "Internal Server Error"
+
+
+@pytest.mark.parametrize("value", [10**30, "Infinity", -(2**63) - 1])
+def test_a_cursor_with_an_impossible_number_is_a_400(client: TestClient, value: object) -> None:
+    import base64
+    import json
+
+    number = value if value != "Infinity" else float("inf")
+    payload = json.dumps({"s": "stated_on", "v": [number, "2021-08-01", "x"]})
+    cursor = base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")
+    response = client.get("/v1/claims", params={"sort": "stated_on", "cursor": cursor})
+    assert_problem(response, 400, parameter="cursor")

@@ -97,3 +97,21 @@ def test_claim_flags_follow_a_reimport(
     assert "taliban-panjshir-surrounded" in contested
     assert len(contested) == 2
     assert quantified > 0
+
+
+def test_a_facet_without_stored_counts_is_counted_live(
+    make_database: Callable[..., Engine],
+) -> None:
+    """As after a release that declares a new facet, before the next import."""
+    engine = make_database()
+    with TestClient(create_app(engine)) as client:
+        stored = get_json(client, "/v1/claims/facets")
+        with engine.begin() as conn:
+            conn.execute(
+                delete(FacetCount).where(
+                    FacetCount.collection == "claims", FacetCount.facet == "channel"
+                )
+            )
+        live = get_json(client, "/v1/claims/facets")
+    assert live == stored
+    assert live["facets"]["channel"]

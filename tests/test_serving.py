@@ -17,6 +17,7 @@ from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
 from app.core.config import Settings
+from app.core.db import asyncpg_connection
 from app.core.deps import DatabaseDep
 from app.core.errors import QueryTimeout
 from app.core.responses import FastJSONResponse
@@ -172,3 +173,16 @@ def test_a_request_budget_covers_all_its_statements(engine: Engine, backend: str
     with pytest.raises(QueryTimeout):
         asyncio.run(scenario())
     assert finished == ([0, 1] if backend == "postgresql" else [])
+
+
+def test_libpq_url_options_reach_asyncpg_as_its_own_arguments() -> None:
+    url, arguments = asyncpg_connection(
+        "postgresql+psycopg://user:secret@db.example:5433/reports"
+        "?sslmode=require&connect_timeout=5&application_name=analysts&options=-c%20x%3Dy"
+    )
+    assert url == "postgresql+asyncpg://user:secret@db.example:5433/reports"
+    assert arguments == {
+        "ssl": "require",
+        "timeout": 5.0,
+        "server_settings": {"application_name": "analysts"},
+    }

@@ -40,7 +40,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
 from app.core.config import Settings, get_settings, normalise_database_url
-from app.core.errors import Overloaded, QueryTimeout
+from app.core.errors import DatabaseBusy, Overloaded, QueryTimeout
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -247,8 +247,11 @@ class SQLiteDatabase(Database):
             with Session(bind=connection) as session:
                 return work(session, *args, **kwargs)
         except DBAPIError as exc:
-            if isinstance(exc.orig, sqlite3.OperationalError) and "interrupted" in str(exc.orig):
-                raise QueryTimeout(self.budget_ms) from None
+            if isinstance(exc.orig, sqlite3.OperationalError):
+                if "interrupted" in str(exc.orig):
+                    raise QueryTimeout(self.budget_ms) from None
+                if "locked" in str(exc.orig) or "busy" in str(exc.orig):
+                    raise DatabaseBusy() from None
             raise
         finally:
             deadline.at = math.inf
@@ -265,8 +268,30 @@ class SQLiteDatabase(Database):
         self._readers.dispose(close=False)
 
 
-def _async_url(engine: Engine) -> str:
-    return engine.url.set(drivername="postgresql+asyncpg").render_as_string(hide_password=False)
+# libpq URL options (what users paste) as asyncpg's connect() arguments; asyncpg refuses
+# unknown keywords, so an option it has no counterpart for is dropped, never passed on.
+ASYNCPG_OPTIONS = {
+    "sslmode": "ssl",
+    "connect_timeout": "timeout",
+}
+
+
+def asyncpg_connection(url: str) -> tuple[str, dict[str, Any]]:
+    """The asyncpg URL (no query options) and the connect arguments its options map to."""
+    parsed = make_url(url)
+    arguments: dict[str, Any] = {}
+    server_settings: dict[str, str] = {}
+    for name, value in parsed.query.items():
+        text = value[-1] if isinstance(value, tuple) else value
+        if name in ASYNCPG_OPTIONS:
+            converted: Any = float(text) if name == "connect_timeout" else text
+            arguments[ASYNCPG_OPTIONS[name]] = converted
+        elif name == "application_name":
+            server_settings[name] = text
+    if server_settings:
+        arguments["server_settings"] = server_settings
+    bare = parsed.set(drivername="postgresql+asyncpg", query={})
+    return bare.render_as_string(hide_password=False), arguments
 
 
 class PostgresDatabase(Database):
@@ -281,16 +306,19 @@ class PostgresDatabase(Database):
         if self._async_engine is None or self._loop is not loop:
             if self._async_engine is not None:
                 self._async_engine.sync_engine.dispose(close=False)
+            url, arguments = asyncpg_connection(
+                self.engine.url.render_as_string(hide_password=False)
+            )
+            arguments["server_settings"] = {
+                "application_name": "conflict-reports",
+                **arguments.get("server_settings", {}),
+                "statement_timeout": str(self.budget_ms),
+            }
             self._async_engine = create_async_engine(
-                _async_url(self.engine),
+                url,
                 pool_size=self.pool_size + LOOKUP_SLOTS,
                 max_overflow=0,
-                connect_args={
-                    "server_settings": {
-                        "statement_timeout": str(self.budget_ms),
-                        "application_name": "conflict-reports",
-                    }
-                },
+                connect_args=arguments,
             )
             event.listen(
                 self._async_engine.sync_engine, "before_cursor_execute", self._within_budget

@@ -80,6 +80,17 @@ class QueryTimeout(Unavailable):
         )
 
 
+class DatabaseBusy(Unavailable):
+    """SQLite could not take its read lock in time (a writer held the file)."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "the database is busy with a write (an import); retry in a moment",
+            limit="database_busy",
+            retry_after=2,
+        )
+
+
 class Overloaded(Unavailable):
     """More requests are waiting for the database than this worker holds."""
 

@@ -13,6 +13,7 @@ import base64
 import binascii
 import datetime as dt
 import json
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -154,7 +155,7 @@ def decode_cursor(cursor: str, sort: Sort) -> list[Any]:
         return [
             _restore(value, term.kind) for value, term in zip(raw_values, sort.terms, strict=True)
         ]
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise BadParameter(
             "cursor", "not a cursor this API issued; use next_cursor as given"
         ) from None
@@ -166,9 +167,15 @@ def _restore(value: Any, kind: ValueKind) -> Any:
     if kind == "date":
         return dt.date.fromisoformat(value)
     if kind == "int":
-        return int(value)
+        number = int(value)
+        if not -(2**63) <= number < 2**63:  # what both engines store
+            raise ValueError("integer out of range")
+        return number
     if kind == "float":
-        return float(value)
+        real = float(value)
+        if not math.isfinite(real):
+            raise ValueError("not a finite number")
+        return real
     if kind == "bool":
         return bool(value)
     if not isinstance(value, str):
