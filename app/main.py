@@ -96,8 +96,10 @@ def _openapi_with_problems(app: FastAPI) -> Callable[[], dict[str, Any]]:
                     "503",
                     {
                         "description": "Over the time budget (`limit: query_time_limit`: "
-                        "narrow the request) or too many requests waiting "
-                        "(`limit: max_queued_requests`); `Retry-After` says when to try again.",
+                        "narrow the request), too many requests waiting "
+                        "(`limit: max_queued_requests`) or, on SQLite, a write holding the "
+                        "database (`limit: database_busy`); `Retry-After` says when to try "
+                        "again.",
                         "headers": {
                             "Retry-After": {
                                 "description": "Seconds to wait before retrying.",
