@@ -74,7 +74,8 @@ class Problem(BaseModel):
     )
     limit: str | None = Field(
         default=None,
-        description="For 503: the limit that was hit, `query_time_limit` or `max_queued_requests`.",
+        description="For 503: the limit that was hit: `query_time_limit`, `max_queued_requests` "
+        "or `database_busy`.",
         examples=["query_time_limit"],
     )
 
