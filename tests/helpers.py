@@ -2,6 +2,7 @@
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -64,3 +65,10 @@ def captured_statements() -> Iterator[list[tuple[str, Any]]]:
         yield captured
     finally:
         event.remove(Engine, "before_cursor_execute", record)
+
+
+def replace_in(path: Path, old: str, new: str, *, count: int = 1) -> None:
+    """Edit a bundle in place: the first `count` occurrences of `old` (which must be there)."""
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) >= count, f"{old!r} not in {path.name}"
+    path.write_text(text.replace(old, new, count), encoding="utf-8")

@@ -13,7 +13,7 @@ from app.core.facets import REGISTRY, facet_answer
 from app.importer import import_paths
 from app.main import create_app
 from app.models import FacetCount
-from tests.helpers import get_json
+from tests.helpers import get_json, replace_in
 
 BUNDLE_NAME = "000_panjshir-last-bastion.yaml"
 
@@ -80,14 +80,8 @@ def test_claim_flags_follow_a_reimport(
 ) -> None:
     engine = make_database()
     bundle = seed_copy / BUNDLE_NAME
-    text = bundle.read_text(encoding="utf-8")
     # One of the two claims contradicting the encirclement no longer says so.
-    first = text.index("    contradicts: [taliban-panjshir-surrounded]\n")
-    bundle.write_text(
-        text[:first]
-        + text[first:].replace("    contradicts: [taliban-panjshir-surrounded]\n", "", 1),
-        encoding="utf-8",
-    )
+    replace_in(bundle, "    contradicts: [taliban-panjshir-surrounded]\n", "")
     import_paths(engine, [seed_copy])
     with TestClient(create_app(engine)) as client:
         contested = {

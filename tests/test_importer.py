@@ -13,6 +13,7 @@ from app.cli import cli
 from app.importer import ImportFailed, import_paths, table_counts
 from app.models import Base, Claim, ClaimLink, Location
 from tests.conftest import SEED_DIR, SEED_FILE
+from tests.helpers import replace_in
 
 BUNDLE_NAME = SEED_FILE.name
 
@@ -26,12 +27,6 @@ def _all_keys(engine: Engine) -> dict[str, set[tuple[object, ...]]]:
             columns = list(table.primary_key.columns)
             keys[table.name] = {tuple(row) for row in conn.execute(select(*columns))}
     return keys
-
-
-def _replace(path: Path, old: str, new: str, *, count: int = 1) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert text.count(old) >= count, f"{old!r} not in {path.name}"
-    path.write_text(text.replace(old, new, count), encoding="utf-8")
 
 
 def test_reimport_changes_no_row_and_no_id(make_database: Callable[..., Engine]) -> None:
@@ -49,7 +44,7 @@ def test_an_edited_bundle_updates_rows_in_place(
 ) -> None:
     engine = make_database()
     bundle = seed_copy / BUNDLE_NAME
-    _replace(
+    replace_in(
         bundle,
         "statement: The Taliban have surrounded the Panjshir.",
         "statement: The Taliban say they have encircled the Panjshir.",
@@ -153,7 +148,7 @@ def test_corrupted_bundles_fail_naming_file_entity_and_field(
 ) -> None:
     old, new, entity, field, message = CORRUPTIONS[corruption]
     bundle = seed_copy / BUNDLE_NAME
-    _replace(bundle, old, new)
+    replace_in(bundle, old, new)
     with engine.connect() as conn:
         before = table_counts(conn)
     with pytest.raises(ImportFailed) as failure:
@@ -173,7 +168,7 @@ def test_corrupted_bundles_fail_naming_file_entity_and_field(
 
 def test_broken_yaml_fails_with_file_and_line(engine: Engine, seed_copy: Path) -> None:
     bundle = seed_copy / BUNDLE_NAME
-    _replace(bundle, "  - id: ahmad-massoud\n", "  - id: [ahmad-massoud\n")
+    replace_in(bundle, "  - id: ahmad-massoud\n", "  - id: [ahmad-massoud\n")
     with engine.connect() as conn:
         before = table_counts(conn)
     with pytest.raises(ImportFailed) as failure:
@@ -189,7 +184,7 @@ def test_broken_yaml_fails_with_file_and_line(engine: Engine, seed_copy: Path) -
 
 def test_duplicate_yaml_keys_are_refused(engine: Engine, seed_copy: Path) -> None:
     bundle = seed_copy / BUNDLE_NAME
-    _replace(bundle, "    kind: armed_group\n", "    kind: armed_group\n    kind: state\n")
+    replace_in(bundle, "    kind: armed_group\n", "    kind: armed_group\n    kind: state\n")
     with pytest.raises(ImportFailed, match="found duplicate key 'kind'"):
         import_paths(engine, [seed_copy])
 
@@ -239,7 +234,7 @@ def test_cli_seed_reports_problems_and_exit_code(
     get_settings.cache_clear()
     get_engine.cache_clear()
     try:
-        _replace(seed_copy / BUNDLE_NAME, "    latitude: 35.35\n", "    latitude: 95\n")
+        replace_in(seed_copy / BUNDLE_NAME, "    latitude: 35.35\n", "    latitude: 95\n")
         result = CliRunner().invoke(cli, ["seed", str(seed_copy)])
         assert result.exit_code == 1
         assert "nothing was written" in result.output
