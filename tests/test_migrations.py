@@ -2,6 +2,7 @@
 
 from collections.abc import Callable
 
+import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -78,3 +79,21 @@ def test_migrating_down_and_up_keeps_the_data(make_database: Callable[..., Engin
     engine.dispose()
     assert counts() == before
     assert flags() == flags_before
+
+
+def test_text_sorts_in_code_point_order_on_postgresql(engine: Engine) -> None:
+    """Every text column but the full-text source is COLLATE "C" on PostgreSQL (SQLite's
+    order, by code point), so a server whose default collation is en_US.UTF-8 sorts ids,
+    names and facet values like SQLite does."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite compares text by code point already")
+    with engine.connect() as conn:
+        rows = conn.exec_driver_sql(
+            "SELECT table_name, column_name, coalesce(collation_name, '')"
+            " FROM information_schema.columns WHERE table_schema = current_schema()"
+            " AND data_type IN ('character varying', 'text')"
+            " AND table_name <> 'alembic_version'"
+        ).all()
+    assert len(rows) > 40
+    others = [(table, column) for table, column, collation in rows if collation != "C"]
+    assert others == [("search_document", "content")]

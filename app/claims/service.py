@@ -141,8 +141,9 @@ def claim_filters(session: Session, params: Any) -> list[ColumnElement[bool]]:
 
 
 # A claim's related rows, shaped as JSON by the database in the page query itself: one
-# statement for the page instead of one per kind of related row, and text that goes into the
-# response as it is (orjson.Fragment), never parsed into Python objects and dumped again.
+# statement for the page instead of one per kind of related row. The engines write JSON
+# differently (spacing, `6000` or `6000.0`), so it is parsed and written again by the
+# response, with quantities as floats: the same bytes from both (`related_rows`).
 RELATED_JSON: dict[str, dict[str, str]] = {
     "sqlite": {
         "actors_json": "(SELECT json_group_array(json(j)) FROM (SELECT json_object("
@@ -247,13 +248,21 @@ def claim_items(rows: Sequence[Any]) -> list[dict[str, Any]]:
                 "stated_on": row["stated_on"],
                 "stated_on_precision": row["stated_on_precision"],
                 "stated_on_text": row["stated_on_text"],
-                "quantities": orjson.Fragment(row["quantities_json"]),
-                "contradicts": orjson.Fragment(row["contradicts_json"]),
-                "actors": orjson.Fragment(row["actors_json"]),
-                "locations": orjson.Fragment(row["locations_json"]),
+                "quantities": quantities_of(row["quantities_json"]),
+                "contradicts": orjson.loads(row["contradicts_json"]),
+                "actors": orjson.loads(row["actors_json"]),
+                "locations": orjson.loads(row["locations_json"]),
             }
         )
     return items
+
+
+def quantities_of(json_text: str) -> list[dict[str, Any]]:
+    """A claim's quantities from the database's JSON, each value a float on every engine."""
+    quantities: list[dict[str, Any]] = orjson.loads(json_text)
+    for quantity in quantities:
+        quantity["value"] = float(quantity["value"])
+    return quantities
 
 
 def claim_briefs(session: Session, claim_ids: Sequence[str]) -> list[dict[str, Any]]:
@@ -298,7 +307,7 @@ def claim_detail(session: Session, *, claim_id: str) -> dict[str, Any]:
     if row is None:
         raise NotFound(f"no claim with id '{claim_id}'")
     (item,) = claim_items([row])
-    contradicts: list[str] = orjson.loads(row["contradicts_json"])
+    contradicts: list[str] = item["contradicts"]
     links = session.execute(
         select(ClaimLink.source_id, ClaimLink.target_id).where(
             ClaimLink.kind == "supports",

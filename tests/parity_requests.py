@@ -1,0 +1,160 @@
+"""Requests whose answers must be the same bytes on SQLite and PostgreSQL (tests/test_parity.py)
+and valid against the OpenAPI document: every collection, every filter, every sort in both
+directions, facets, item details, search with each operator, and errors."""
+
+from urllib.parse import quote
+
+REPORT = "panjshir-last-bastion-2021-08-24"
+
+_SORTS = {
+    "/v1/claims": ["id", "stated_on", "kind", "status", "channel", "claimant", "report_id"],
+    "/v1/actors": ["id", "name", "kind"],
+    "/v1/locations": ["id", "name", "kind", "latitude", "longitude"],
+    "/v1/events": ["id", "date", "event_type", "fatalities", "report_id"],
+    "/v1/media": ["id", "posted_on", "kind", "report_id"],
+    "/v1/reports": ["id", "published_on", "title"],
+}
+
+_FILTERS = [
+    # claims
+    "/v1/claims",
+    "/v1/claims?claimant_id=taliban",
+    "/v1/claims?claimant_id=taliban&claimant_id=ahmad-massoud",
+    "/v1/claims?actor_id=northern-alliance",
+    "/v1/claims?location_id=panjshir-valley",
+    "/v1/claims?location_id=panjshir-province&include_sublocations=true",
+    f"/v1/claims?report_id={REPORT}",
+    "/v1/claims?kind=territorial_control&kind=casualties",
+    "/v1/claims?status=disputed",
+    "/v1/claims?channel=tweet",
+    "/v1/claims?stated_from=2021-08-01&stated_to=2021-08-31",
+    "/v1/claims?stated_from=2021-08-22&stated_to=2021-08-23&date_match=within",
+    "/v1/claims?contested=true",
+    "/v1/claims?contested=false",
+    "/v1/claims?has_quantity=true",
+    "/v1/claims?has_quantity=false&limit=5",
+    "/v1/claims?limit=3",
+    "/v1/claims?count=exact&limit=2",
+    "/v1/claims?count=none",
+    # actors
+    "/v1/actors",
+    "/v1/actors?kind=person",
+    "/v1/actors?kind=media_outlet&kind=state",
+    f"/v1/actors?report_id={REPORT}&limit=7",
+    "/v1/actors?related_to=ahmad-massoud",
+    # locations
+    "/v1/locations",
+    "/v1/locations?bbox=69.0,35.0,70.5,36.0",
+    "/v1/locations?near=35.3,69.5,60",
+    "/v1/locations?near=35.3,69.5,60&sort=distance",
+    "/v1/locations?kind=province",
+    "/v1/locations?country=AF",
+    "/v1/locations?parent_id=afghanistan",
+    f"/v1/locations?report_id={REPORT}&limit=4",
+    # events
+    "/v1/events",
+    "/v1/events?bbox=69.0,35.0,70.5,36.0",
+    "/v1/events?event_type=Battles",
+    "/v1/events?sub_event_type=Armed%20clash",
+    "/v1/events?actor_id=taliban",
+    "/v1/events?location_id=baghlan-province&include_sublocations=true",
+    f"/v1/events?report_id={REPORT}",
+    "/v1/events?date_from=2021-08-01&date_to=2021-08-31",
+    "/v1/events?date_from=1980-01-01&date_to=1989-12-31&date_match=within",
+    "/v1/events?min_fatalities=1",
+    # media
+    "/v1/media",
+    "/v1/media?kind=video&kind=tweet",
+    "/v1/media?posted_by=northern-alliance",
+    "/v1/media?actor_id=ahmad-massoud",
+    "/v1/media?location_id=panjshir-valley&include_sublocations=true",
+    f"/v1/media?report_id={REPORT}",
+    "/v1/media?platform=Twitter",
+    "/v1/media?posted_from=2021-08-22&posted_to=2021-08-24",
+    "/v1/media?posted_from=2001-01-01&posted_to=2001-12-31&date_match=within",
+    # reports
+    "/v1/reports",
+    "/v1/reports?language=en",
+    "/v1/reports?published_from=2021-08-01&published_to=2021-08-31",
+    # facets
+    "/v1/claims/facets",
+    "/v1/claims/facets?claimant_id=taliban",
+    "/v1/claims/facets?location_id=panjshir-province&include_sublocations=true",
+    "/v1/claims/facets?q=taliban&facet_size=3",
+    "/v1/media/facets",
+    "/v1/media/facets?kind=photo",
+    "/v1/events/facets",
+    "/v1/events/facets?event_type=Battles",
+    # details
+    "/v1/claims/taliban-panjshir-surrounded",
+    "/v1/claims/taliban-panjshir-surrounded-summary",
+    "/v1/claims/na-fuj-ambush-50-killed",
+    "/v1/claims/report-soviet-offensives",
+    "/v1/actors/ahmad-massoud",
+    "/v1/actors/taliban",
+    "/v1/locations/panjshir-valley",
+    "/v1/locations/afghanistan",
+    "/v1/events/fuj-ambush",
+    "/v1/events/soviet-offensives-panjshir-1980s",
+    "/v1/media/video-humvees-rolling",
+    "/v1/media/photo-louis-michel-brussels-2001",
+    f"/v1/reports/{REPORT}",
+    f"/v1/reports/{REPORT}/text",
+    "/healthz",
+]
+
+_SEARCHES = [
+    "taliban",
+    "Taliban surrounded",
+    '"narrow gorge"',
+    "taliban OR massoud",
+    "taliban -massoud",
+    "NOT taliban",
+    "talib*",
+    "talibán",
+    "taliban's",
+    "Lévy",
+    "surrounding",
+    "helicopter",
+    '"unbalanced',
+]
+
+_ERRORS = [
+    "/v1/claims?limit=0",
+    "/v1/claims?limit=501",
+    "/v1/claims?sort=nope",
+    "/v1/claims?kind=nope",
+    "/v1/claims?stated_from=2021-08-31&stated_to=2021-08-01",
+    "/v1/claims?unknown=1",
+    "/v1/claims?cursor=garbage",
+    "/v1/locations?bbox=1,2,3",
+    "/v1/claims/no-such-claim",
+    "/v1/actors/no-such-actor",
+    "/v1/search?q=" + quote("x" * 501),
+]
+
+
+def _build() -> list[str]:
+    requests = list(_FILTERS)
+    for path, fields in _SORTS.items():
+        for field in fields:
+            extra = "&near=35.3,69.5,60" if path == "/v1/locations" and field == "distance" else ""
+            requests.append(f"{path}?sort={field}{extra}")
+            requests.append(f"{path}?sort=-{field}{extra}")
+    for words in _SEARCHES:
+        requests.append(f"/v1/search?q={quote(words)}")
+        requests.append(f"/v1/claims?q={quote(words)}")
+    requests += [
+        "/v1/search?q=taliban&type=claim&limit=3",
+        "/v1/actors?q=massoud",
+        "/v1/locations?q=panjshir",
+        "/v1/events?q=ambush",
+        "/v1/media?q=helicopter",
+        "/v1/reports?q=bastion",
+        "/v1/claims?q=taliban&sort=-stated_on",
+    ]
+    requests += _ERRORS
+    return requests
+
+
+PARITY_REQUESTS: list[str] = _build()
