@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: install run serve migrate seed test lint typecheck pytest schema bench bench-smoke clean
+.PHONY: install run serve migrate seed test lint typecheck pytest schema examples bench bench-smoke clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "conflict-reports needs Python 3.11 or newer (set PYTHON=python3.11)")'
@@ -45,6 +45,10 @@ pytest: install
 ## schema: regenerate seed/schema.json from the bundle models
 schema: install
 	$(BIN)/conflict-reports schema --output seed/schema.json
+
+## examples: regenerate the OpenAPI examples (app/core/examples.json) from the seed
+examples: install
+	$(BIN)/python -m app.core.examples
 
 ## bench: the full benchmark (10k and 1M claims on SQLite and PostgreSQL; about 40 min)
 ## bench-smoke: the same harness on 10k claims with short loads (CI runs it)

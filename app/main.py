@@ -22,6 +22,8 @@ from app.core.config import Settings
 from app.core.db import get_engine, open_database
 from app.core.deps import DatabaseDep
 from app.core.errors import install_error_handlers
+from app.core.openapi import attach_examples, plain_parameters
+from app.core.schemas import Health
 from app.events.router import router as events_router
 from app.locations.router import router as locations_router
 from app.media.router import router as media_router
@@ -83,7 +85,10 @@ def _openapi_with_problems(app: FastAPI) -> Callable[[], dict[str, Any]]:
             description=app.description,
             routes=app.routes,
             tags=app.openapi_tags,
+            servers=app.servers,
         )
+        plain_parameters(schema)
+        attach_examples(schema)
         for methods in schema.get("paths", {}).values():
             for operation in methods.values():
                 responses = operation.get("responses", {})
@@ -146,6 +151,10 @@ def create_app(engine: Engine | None = None, *, settings: Settings | None = None
         docs_url=None,
         redoc_url=None,
         generate_unique_id_function=_operation_id,
+        # Relative: Swagger UI calls the server that served the document, and generated
+        # clients take their base URL from their caller. Behind a proxy's path prefix,
+        # FastAPI puts the ASGI root_path first.
+        servers=[{"url": "/", "description": "The server that serves this document."}],
     )
     app.openapi = _openapi_with_problems(app)  # type: ignore[method-assign]
     app.state.database = database
@@ -182,7 +191,7 @@ def create_app(engine: Engine | None = None, *, settings: Settings | None = None
             with_google_fonts=False,
         )
 
-    @app.get("/healthz", tags=["service"], summary="Health check")
+    @app.get("/healthz", tags=["service"], summary="Health check", response_model=Health)
     async def healthz(db: DatabaseDep) -> dict[str, str]:
         """`ok` when the service answers and its database does too."""
         await db.lookup(_ping)

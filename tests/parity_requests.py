@@ -1,10 +1,180 @@
-"""Requests whose answers must be the same bytes on SQLite and PostgreSQL (tests/test_parity.py)
-and valid against the OpenAPI document: every collection, every filter, every sort in both
-directions, facets, item details, search with each operator, and errors."""
+"""Requests covering the whole API on the seed: every collection, every filter, every sort
+field in both directions, facets, item details, search with each operator, and errors.
+
+Paths with their query. The contract test validates each request and its answer against the
+OpenAPI document; an engine-parity test may compare the answers of SQLite and PostgreSQL.
+"""
 
 from urllib.parse import quote
 
 REPORT = "panjshir-last-bastion-2021-08-24"
+
+COLLECTIONS = [
+    "/v1/reports",
+    "/v1/actors",
+    "/v1/locations",
+    "/v1/claims",
+    "/v1/media",
+    "/v1/events",
+]
+
+SORTS = {
+    "/v1/reports": ["id", "published_on", "title"],
+    "/v1/actors": ["id", "name", "kind"],
+    "/v1/locations": ["id", "name", "kind", "latitude", "longitude"],
+    "/v1/claims": ["id", "stated_on", "kind", "status", "channel", "claimant", "report_id"],
+    "/v1/media": ["id", "posted_on", "kind", "report_id"],
+    "/v1/events": ["id", "date", "event_type", "fatalities", "report_id"],
+}
+
+PAGING = [
+    "/v1/claims?limit=5",
+    "/v1/claims?limit=500&count=exact",
+    "/v1/claims?limit=3&count=none",
+    "/v1/claims?limit=3&count=estimated",
+    "/v1/actors?limit=1&sort=-name",
+]
+
+FILTERS = [
+    # reports
+    "/v1/reports?language=en",
+    "/v1/reports?published_from=2021-08-01&published_to=2021-08-31",
+    "/v1/reports?q=Panjshir",
+    # actors
+    "/v1/actors?kind=person",
+    "/v1/actors?kind=armed_group&kind=state",
+    f"/v1/actors?report_id={REPORT}",
+    "/v1/actors?related_to=ahmad-massoud",
+    "/v1/actors?q=Massoud",
+    # locations
+    "/v1/locations?kind=valley",
+    "/v1/locations?country=AF&kind=province",
+    "/v1/locations?parent_id=panjshir-province",
+    f"/v1/locations?report_id={REPORT}",
+    "/v1/locations?bbox=69.0,35.0,70.5,36.0",
+    "/v1/locations?near=34.5553,69.2075,150",
+    "/v1/locations?near=34.5553,69.2075,150&sort=-name",
+    "/v1/locations?q=valley",
+    # claims
+    "/v1/claims?claimant_id=taliban",
+    "/v1/claims?claimant_id=taliban&claimant_id=ahmad-massoud",
+    "/v1/claims?actor_id=northern-alliance",
+    "/v1/claims?location_id=panjshir-valley",
+    "/v1/claims?location_id=panjshir-province&include_sublocations=true",
+    f"/v1/claims?report_id={REPORT}",
+    "/v1/claims?kind=territorial_control",
+    "/v1/claims?kind=casualties&kind=force_strength",
+    "/v1/claims?status=disputed",
+    "/v1/claims?channel=tweet",
+    "/v1/claims?stated_from=2021-08-01&stated_to=2021-08-31",
+    "/v1/claims?stated_from=2021-08-01&stated_to=2021-08-31&date_match=within",
+    "/v1/claims?stated_to=2000-01-01&date_match=overlap",
+    "/v1/claims?contested=true",
+    "/v1/claims?contested=false",
+    "/v1/claims?has_quantity=true",
+    "/v1/claims?has_quantity=false&status=unverified",
+    "/v1/claims?location_id=andarab&stated_from=2021-08-01&stated_to=2021-08-31",
+    "/v1/claims?q=helicopter",
+    "/v1/claims?q=helicopter&sort=-stated_on",
+    # media
+    "/v1/media?kind=video",
+    "/v1/media?kind=photo&kind=tweet",
+    "/v1/media?posted_by=northern-alliance",
+    "/v1/media?actor_id=ahmad-massoud",
+    "/v1/media?location_id=panjshir-valley",
+    "/v1/media?location_id=panjshir-province&include_sublocations=true",
+    f"/v1/media?report_id={REPORT}",
+    "/v1/media?platform=Twitter",
+    "/v1/media?posted_from=2021-08-22&posted_to=2021-08-24",
+    "/v1/media?posted_from=2021-08-01&posted_to=2021-08-31&date_match=within",
+    "/v1/media?kind=video&posted_by=northern-alliance",
+    "/v1/media?q=Humvee",
+    # events
+    "/v1/events?event_type=Battles",
+    "/v1/events?sub_event_type=Armed%20clash",
+    "/v1/events?actor_id=taliban",
+    "/v1/events?location_id=panjshir-valley",
+    "/v1/events?location_id=panjshir-province&include_sublocations=true",
+    f"/v1/events?report_id={REPORT}",
+    "/v1/events?date_from=2021-08-01&date_to=2021-08-31",
+    "/v1/events?date_from=1980-01-01&date_to=1989-12-31&date_match=within",
+    "/v1/events?bbox=69.0,35.0,70.5,36.0",
+    "/v1/events?min_fatalities=10",
+    "/v1/events?q=ambush",
+]
+
+FACETS = [
+    "/v1/claims/facets",
+    "/v1/claims/facets?claimant_id=taliban&facet_size=3",
+    "/v1/claims/facets?location_id=panjshir-province&include_sublocations=true",
+    "/v1/claims/facets?q=helicopter",
+    "/v1/media/facets",
+    "/v1/media/facets?kind=photo&facet_size=2",
+    "/v1/events/facets",
+    "/v1/events/facets?event_type=Battles",
+]
+
+DETAILS = [
+    f"/v1/reports/{REPORT}",
+    f"/v1/reports/{REPORT}/text",
+    "/v1/actors/ahmad-massoud",
+    "/v1/actors/taliban",
+    "/v1/locations/panjshir-valley",
+    "/v1/locations/afghanistan",
+    "/v1/claims/taliban-panjshir-surrounded",
+    "/v1/claims/na-tajik-helicopter-photo",
+    "/v1/claims/report-soviet-offensives",
+    "/v1/media/video-humvees-rolling",
+    "/v1/media/tweet-fuj-ambush",
+    "/v1/events/fuj-ambush",
+    "/v1/events/soviet-offensives-panjshir-1980s",
+    "/healthz",
+]
+
+SEARCHES = [
+    "/v1/search?q=helicopter",
+    "/v1/search?q=Tajikistan%20helicopter",
+    "/v1/search?q=%22last%20bastion%22",
+    "/v1/search?q=Tajikistan%20OR%20Iran",
+    "/v1/search?q=Panjshir%20-valley",
+    "/v1/search?q=helicop*",
+    "/v1/search?q=Massoud&type=actor",
+    "/v1/search?q=Massoud&type=claim&type=media&limit=3",
+    "/v1/search?q=Massoud&count=exact",
+]
+
+ERRORS = [
+    "/v1/claims?limit=1000",
+    "/v1/claims?limit=0",
+    "/v1/claims?kind=gossip",
+    "/v1/claims?claimnt_id=taliban",
+    "/v1/claims?stated_from=yesterday",
+    "/v1/claims?sort=-nonsense",
+    "/v1/claims?cursor=not-a-cursor",
+    "/v1/locations?bbox=1,2,3",
+    "/v1/locations?near=91,0,10",
+    "/v1/events?min_fatalities=-1",
+    "/v1/search",
+    "/v1/claims/no-such-claim",
+    "/v1/actors/no-such-actor",
+    "/v1/reports/no-such-report/text",
+]
+
+_LISTED: list[str] = [
+    *COLLECTIONS,
+    *(
+        f"{collection}?sort={direction}{field}"
+        for collection, fields in SORTS.items()
+        for field in fields
+        for direction in ("", "-")
+    ),
+    *PAGING,
+    *FILTERS,
+    *FACETS,
+    *DETAILS,
+    *SEARCHES,
+    *ERRORS,
+]
 
 _SORTS = {
     "/v1/claims": ["id", "stated_on", "kind", "status", "channel", "claimant", "report_id"],
@@ -157,4 +327,5 @@ def _build() -> list[str]:
     return requests
 
 
-PARITY_REQUESTS: list[str] = _build()
+# Both lists, each request once, in order.
+PARITY_REQUESTS: list[str] = list(dict.fromkeys([*_LISTED, *_build()]))

@@ -5,7 +5,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from app.claims.schemas import ClaimDetail, ClaimPage, Facets
+from app.claims.schemas import ClaimDetail, ClaimFacets, ClaimPage
 from tests.helpers import get_json, id_set
 
 TALIBAN = {
@@ -224,7 +224,7 @@ def _facet(body: dict[str, Any], name: str) -> dict[str | None, int]:
 
 def test_claim_facets_count_under_the_same_filters(client: TestClient) -> None:
     body = get_json(client, "/v1/claims/facets")
-    Facets.model_validate(body)
+    ClaimFacets.model_validate(body)
     assert body["total"] == 30
     claimants = _facet(body, "claimant")
     assert claimants["ahmad-massoud"] == 9

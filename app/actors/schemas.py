@@ -1,31 +1,22 @@
-from pydantic import BaseModel, ConfigDict, Field
+from enum import StrEnum
+
+from pydantic import BaseModel, Field
 
 from app.core.schemas import ActorRef, ClaimBrief, Page, Span
+from app.models.vocab import ActorKind, RelationKind
+
+
+class RelationDirection(StrEnum):
+    """Which way a relation reads from the actor it is listed under."""
+
+    outgoing = "outgoing"  # this actor is the subject: this actor <kind> other
+    incoming = "incoming"  # the other actor is the subject: other <kind> this actor
 
 
 class ActorOut(BaseModel):
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "id": "ahmad-massoud",
-                    "name": "Ahmad Massoud",
-                    "kind": "person",
-                    "aliases": ["Massoud", "Massoud the younger"],
-                    "description": "Leader of the Northern Alliance resistance …",
-                    "affiliation": "Northern Alliance",
-                    "nationality": "Afghan",
-                }
-            ]
-        }
-    )
-
     id: str
     name: str
-    kind: str = Field(
-        description="person, armed_group, armed_forces, government, state, "
-        "political_organization, media_outlet, military_academy, university, organization."
-    )
+    kind: ActorKind
     aliases: list[str]
     description: str | None
     affiliation: str | None
@@ -34,8 +25,8 @@ class ActorOut(BaseModel):
 
 class RelationOut(BaseModel):
     id: str
-    kind: str = Field(examples=["child_of"])
-    direction: str = Field(
+    kind: RelationKind
+    direction: RelationDirection = Field(
         description="`outgoing`: this actor is the subject (this actor <kind> other); "
         "`incoming`: the other actor is the subject.",
         examples=["outgoing"],

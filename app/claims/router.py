@@ -1,13 +1,13 @@
 import datetime as dt
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.claims import service
-from app.claims.schemas import ClaimDetail, ClaimPage, Facets
+from app.claims.schemas import ClaimDetail, ClaimFacets, ClaimPage
 from app.core.deps import DatabaseDep
-from app.core.params import FacetParams, ListParams, sort_description
+from app.core.params import DateMatch, FacetParams, ListParams, sort_description
 from app.core.responses import FastJSONResponse
 from app.core.schemas import problem_responses
 from app.models.vocab import ClaimKind, ClaimStatus
@@ -68,9 +68,7 @@ class ClaimFilters(BaseModel):
         description="Stated on or before this day (ISO date).",
         examples=["2021-08-31"],
     )
-    date_match: Literal["overlap", "within"] = Field(
-        default="overlap", description=DATE_MATCH_DESCRIPTION
-    )
+    date_match: DateMatch = Field(default=DateMatch.overlap, description=DATE_MATCH_DESCRIPTION)
     contested: bool | None = Field(
         default=None,
         description="true: claims with a contradicting claim (either way); false: without.",
@@ -108,7 +106,7 @@ async def list_claims(params: Annotated[ClaimParams, Query()], db: DatabaseDep) 
 @router.get(
     "/facets",
     summary="Claim counts by claimant, kind, status, channel, location and month",
-    response_model=Facets,
+    response_model=ClaimFacets,
     responses=problem_responses(400),
 )
 async def claim_facets(

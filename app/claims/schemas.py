@@ -1,54 +1,29 @@
 import datetime as dt
-from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
-from app.core.schemas import ActorRef, ActorRole, ClaimBrief, LocationRole, Page, Span
+from app.core.schemas import (
+    FACETS_DESCRIPTION,
+    ActorRef,
+    ClaimActorRef,
+    ClaimBrief,
+    ClaimLocationRef,
+    FacetValue,
+    Page,
+    Span,
+)
+from app.models.vocab import ClaimKind, ClaimStatus, DatePrecision, MediaKind, QuantityQualifier
 
 
 class QuantityOut(BaseModel):
     value: float = Field(examples=[50])
     unit: str = Field(examples=["people"])
     counted: str = Field(examples=["Taliban fighters killed"])
-    qualifier: str = Field(
-        description="exact, approximately, more_than, at_least or at_most.", examples=["exact"]
-    )
+    qualifier: QuantityQualifier
     text: str | None = Field(description="The words the number was read from.")
 
 
-CLAIM_EXAMPLE: dict[str, Any] = {
-    "id": "taliban-panjshir-surrounded",
-    "report_id": "panjshir-last-bastion-2021-08-24",
-    "claimant": {"id": "taliban", "name": "Taliban", "kind": "armed_group"},
-    "quote": "and said they had surrounded the Panjshir",
-    "span": {"start": 3326, "end": 3367},
-    "statement": "The Taliban have surrounded the Panjshir.",
-    "kind": "territorial_control",
-    "status": "disputed",
-    "channel": "statement",
-    "stated_on": "2021-08-23",
-    "stated_on_precision": "day",
-    "stated_on_text": "on Monday",
-    "quantities": [],
-    "contradicts": ["massoud-no-fighter-has-dared", "na-efforts-rebuffed"],
-    "actors": [
-        {"id": "taliban", "name": "Taliban", "kind": "armed_group", "role": "subject"},
-        {
-            "id": "northern-alliance",
-            "name": "Northern Alliance",
-            "kind": "armed_group",
-            "role": "target",
-        },
-    ],
-    "locations": [
-        {"id": "panjshir-valley", "name": "Panjshir Valley", "kind": "valley", "role": "subject"}
-    ],
-}
-
-
 class ClaimOut(BaseModel):
-    model_config = ConfigDict(json_schema_extra={"examples": [CLAIM_EXAMPLE]})
-
     id: str
     report_id: str
     claimant: ActorRef | None = Field(
@@ -57,23 +32,23 @@ class ClaimOut(BaseModel):
     quote: str = Field(description="The claim's words, exactly as in the report text.")
     span: Span
     statement: str = Field(description="The claim in one normalised line.")
-    kind: str
-    status: str = Field(description="unverified, disputed, corroborated or denied.")
+    kind: ClaimKind
+    status: ClaimStatus
     channel: str = Field(description="How it was said: tweet, interview with Reuters …")
     stated_on: dt.date | None = Field(description="First day of the period it was stated in.")
-    stated_on_precision: str | None = Field(description="day, month, year or decade.")
+    stated_on_precision: DatePrecision | None
     stated_on_text: str | None = Field(description="The words the date was resolved from.")
     quantities: list[QuantityOut]
     contradicts: list[str] = Field(
         description="Ids of claims this one contradicts or is contradicted by."
     )
-    actors: list[ActorRole] = Field(description="Actors the claim is about, with their role.")
-    locations: list[LocationRole] = Field(description="Places the claim is about.")
+    actors: list[ClaimActorRef] = Field(description="Actors the claim is about, with their role.")
+    locations: list[ClaimLocationRef] = Field(description="Places the claim is about.")
 
 
 class MediaBrief(BaseModel):
     id: str
-    kind: str
+    kind: MediaKind
     caption: str
 
 
@@ -91,31 +66,15 @@ class ClaimPage(Page[ClaimOut]):
     pass
 
 
-class FacetValue(BaseModel):
-    value: str | None = Field(description="The value to filter by; null for 'none'.")
-    label: str | None = Field(description="A readable name, where the value is an id.")
-    count: int
+class ClaimFacetCounts(BaseModel):
+    claimant: list[FacetValue] = Field(description="By who made the claim (null: the report).")
+    kind: list[FacetValue]
+    status: list[FacetValue]
+    channel: list[FacetValue]
+    location: list[FacetValue] = Field(description="By place the claim is about.")
+    month: list[FacetValue] = Field(description="By month stated (`YYYY-MM`).")
 
 
-class Facets(BaseModel):
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "total": 30,
-                    "facets": {
-                        "claimant": [
-                            {"value": "northern-alliance", "label": "Northern Alliance", "count": 7}
-                        ],
-                        "kind": [{"value": "support_received", "label": None, "count": 6}],
-                    },
-                }
-            ]
-        }
-    )
-
-    total: int = Field(description="Items matching the filters.")
-    facets: dict[str, list[FacetValue]] = Field(
-        description="For each facet, the values with their counts, most frequent first. "
-        "`month` counts only items dated to the month or the day."
-    )
+class ClaimFacets(BaseModel):
+    total: int = Field(description="Claims matching the filters.")
+    facets: ClaimFacetCounts = Field(description=FACETS_DESCRIPTION)

@@ -5,7 +5,7 @@ query parameter (a typo) is a 400 naming it, never a silently unfiltered answer.
 """
 
 from dataclasses import dataclass
-from typing import Literal
+from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -20,7 +20,23 @@ COUNT_DESCRIPTION = (
     '(`"estimate"`) and SQLite `10000` as a lower bound (`"gte"`). `exact`: always exact '
     "(it may pass the time budget on very large results). `none`: no count, `total: null`."
 )
-CountMode = Literal["exact", "estimated", "none"]
+
+
+class CountMode(StrEnum):
+    """How `total` is counted (one component, shared by every list)."""
+
+    exact = "exact"
+    estimated = "estimated"
+    none = "none"
+
+
+class DateMatch(StrEnum):
+    """How a date known only to the month, year or decade meets a date range."""
+
+    overlap = "overlap"
+    within = "within"
+
+
 Q_DESCRIPTION = (
     'Full-text search (stemmed English): every word must match; "quoted phrases" match as '
     "phrases. With `q`, results are ordered by relevance unless `sort` says otherwise."
@@ -34,7 +50,7 @@ class ListParams(BaseModel):
 
     limit: int = Field(default=50, ge=1, le=500, description=LIMIT_DESCRIPTION)
     cursor: str | None = Field(default=None, description=CURSOR_DESCRIPTION)
-    count: CountMode = Field(default="estimated", description=COUNT_DESCRIPTION)
+    count: CountMode = Field(default=CountMode.estimated, description=COUNT_DESCRIPTION)
     q: str | None = Field(default=None, min_length=1, max_length=500, description=Q_DESCRIPTION)
 
 

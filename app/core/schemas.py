@@ -1,11 +1,31 @@
 """Shapes shared by several resources: the list envelope, spans, references, problems."""
 
 import datetime as dt
+from enum import StrEnum
 from typing import Generic, Literal, TypeVar
 
 from pydantic import BaseModel, Field
 
+from app.models.vocab import (
+    ActorKind,
+    ClaimActorRole,
+    ClaimKind,
+    ClaimStatus,
+    EventActorRole,
+    LocationKind,
+    MediaActorRole,
+    PlaceRole,
+)
+
 T = TypeVar("T")
+
+
+class TotalRelation(StrEnum):
+    """What `total` is: exact, a lower bound, or the PostgreSQL planner's estimate."""
+
+    eq = "eq"
+    gte = "gte"
+    estimate = "estimate"
 
 
 class Page(BaseModel, Generic[T]):
@@ -14,7 +34,7 @@ class Page(BaseModel, Generic[T]):
         description="Pass as `cursor` for the next page; null on the last page."
     )
     total: int | None = Field(description="Matching items in all pages; null with `count=none`.")
-    total_relation: Literal["eq", "gte", "estimate"] | None = Field(
+    total_relation: TotalRelation | None = Field(
         description="What `total` is: `eq` exact, `gte` a lower bound (counting stopped at "
         "10,000), `estimate` the PostgreSQL planner's estimate; null with `count=none`."
     )
@@ -28,30 +48,68 @@ class Span(BaseModel):
 class ActorRef(BaseModel):
     id: str = Field(examples=["taliban"])
     name: str = Field(examples=["Taliban"])
-    kind: str = Field(examples=["armed_group"])
+    kind: ActorKind
 
 
-class ActorRole(ActorRef):
-    role: str = Field(examples=["subject"])
+class ClaimActorRef(ActorRef):
+    """An actor a claim is about, with its role in the claim."""
+
+    role: ClaimActorRole
+
+
+class MediaActorRef(ActorRef):
+    """An actor a media item shows or mentions."""
+
+    role: MediaActorRole
+
+
+class EventActorRef(ActorRef):
+    """An actor that took part in an event, with its role."""
+
+    role: EventActorRole
 
 
 class LocationRef(BaseModel):
     id: str = Field(examples=["panjshir-valley"])
     name: str = Field(examples=["Panjshir Valley"])
-    kind: str = Field(examples=["valley"])
+    kind: LocationKind
 
 
-class LocationRole(LocationRef):
-    role: str = Field(examples=["subject"])
+class ClaimLocationRef(LocationRef):
+    """A place a claim is about, with its role in the claim."""
+
+    role: PlaceRole
 
 
 class ClaimBrief(BaseModel):
     id: str = Field(examples=["na-efforts-rebuffed"])
     claimant: ActorRef | None
     statement: str
-    kind: str
-    status: str
+    kind: ClaimKind
+    status: ClaimStatus
     stated_on: dt.date | None
+
+
+class FacetValue(BaseModel):
+    value: str | None = Field(description="The value to filter by; null for 'none'.")
+    label: str | None = Field(description="A readable name, where the value is an id.")
+    count: int
+
+
+FACETS_DESCRIPTION = (
+    "For each facet, the values with their counts, most frequent first. `month` counts only "
+    "items dated to the month or the day, newest first."
+)
+
+
+class DatabaseEngine(StrEnum):
+    sqlite = "sqlite"
+    postgresql = "postgresql"
+
+
+class Health(BaseModel):
+    status: Literal["ok"] = Field(description="`ok`: the service and its database answer.")
+    database: DatabaseEngine = Field(description="The database engine that answered.")
 
 
 class ProblemParameter(BaseModel):

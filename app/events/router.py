@@ -1,17 +1,16 @@
 import datetime as dt
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 from pydantic import ConfigDict, Field
 
 from app.claims.router import DATE_MATCH_DESCRIPTION
-from app.claims.schemas import Facets
 from app.core.deps import DatabaseDep
-from app.core.params import BBoxMixin, FacetParams, ListParams, sort_description
+from app.core.params import BBoxMixin, DateMatch, FacetParams, ListParams, sort_description
 from app.core.responses import FastJSONResponse
 from app.core.schemas import problem_responses
 from app.events import service
-from app.events.schemas import EventDetail, EventPage
+from app.events.schemas import EventDetail, EventFacets, EventPage
 
 router = APIRouter(prefix="/v1/events", tags=["events"])
 
@@ -47,9 +46,7 @@ class EventFilters(BBoxMixin):
     date_to: dt.date | None = Field(
         default=None, description="On or before this day (ISO date).", examples=["2021-08-31"]
     )
-    date_match: Literal["overlap", "within"] = Field(
-        default="overlap", description=DATE_MATCH_DESCRIPTION
-    )
+    date_match: DateMatch = Field(default=DateMatch.overlap, description=DATE_MATCH_DESCRIPTION)
     min_fatalities: int | None = Field(
         default=None, ge=0, description="Best fatality estimate at least this.", examples=[10]
     )
@@ -78,7 +75,7 @@ async def list_events(params: Annotated[EventParams, Query()], db: DatabaseDep) 
 @router.get(
     "/facets",
     summary="Event counts by type, sub-type, actor, location and month",
-    response_model=Facets,
+    response_model=EventFacets,
     responses=problem_responses(400),
 )
 async def event_facets(

@@ -1,17 +1,18 @@
 import datetime as dt
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
-from app.core.schemas import ActorRole, ClaimBrief, Page
+from app.core.schemas import FACETS_DESCRIPTION, ClaimBrief, EventActorRef, FacetValue, Page
+from app.models.vocab import CoordinatePrecision, DatePrecision, LocationKind
 
 
 class EventLocation(BaseModel):
     id: str
     name: str
-    kind: str
+    kind: LocationKind
     latitude: float | None
     longitude: float | None
-    precision: str
+    precision: CoordinatePrecision
 
 
 class Fatalities(BaseModel):
@@ -21,43 +22,6 @@ class Fatalities(BaseModel):
 
 
 class EventOut(BaseModel):
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "id": "fuj-ambush",
-                    "report_id": "panjshir-last-bastion-2021-08-24",
-                    "title": "Ambush of Taliban fighters in the Fuj area",
-                    "description": "The Northern Alliance said it killed 50 Taliban fighters "
-                    "in an ambush.",
-                    "event_type": "Battles",
-                    "sub_event_type": "Armed clash",
-                    "date": "2021-08-24",
-                    "date_precision": "day",
-                    "date_text": "reported in a tweet today; the ambush itself is undated",
-                    "location": {
-                        "id": "fuj-area",
-                        "name": "Fuj area",
-                        "kind": "area",
-                        "latitude": None,
-                        "longitude": None,
-                        "precision": "unknown",
-                    },
-                    "actors": [
-                        {
-                            "id": "northern-alliance",
-                            "name": "Northern Alliance",
-                            "kind": "armed_group",
-                            "role": "attacker",
-                        }
-                    ],
-                    "fatalities": {"low": None, "best": 50, "high": None},
-                    "claim_ids": ["na-fuj-ambush-50-killed"],
-                }
-            ]
-        }
-    )
-
     id: str
     report_id: str
     title: str
@@ -65,10 +29,10 @@ class EventOut(BaseModel):
     event_type: str = Field(description="ACLED event type.")
     sub_event_type: str = Field(description="ACLED sub-event type.")
     date: dt.date = Field(description="First day of the period the event is dated to.")
-    date_precision: str = Field(description="day, month, year or decade.")
+    date_precision: DatePrecision
     date_text: str | None
     location: EventLocation | None
-    actors: list[ActorRole]
+    actors: list[EventActorRef]
     fatalities: Fatalities
     claim_ids: list[str] = Field(description="Claims that report the event.")
 
@@ -79,3 +43,16 @@ class EventDetail(EventOut):
 
 class EventPage(Page[EventOut]):
     pass
+
+
+class EventFacetCounts(BaseModel):
+    event_type: list[FacetValue] = Field(description="By ACLED event type.")
+    sub_event_type: list[FacetValue] = Field(description="By ACLED sub-event type.")
+    actor: list[FacetValue] = Field(description="By actor taking part.")
+    location: list[FacetValue]
+    month: list[FacetValue] = Field(description="By month (`YYYY-MM`).")
+
+
+class EventFacets(BaseModel):
+    total: int = Field(description="Events matching the filters.")
+    facets: EventFacetCounts = Field(description=FACETS_DESCRIPTION)

@@ -1,34 +1,16 @@
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from app.core.schemas import LocationRef, Page
+from app.models.vocab import CoordinatePrecision, LocationKind
 
 
 class LocationOut(BaseModel):
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "id": "panjshir-valley",
-                    "name": "Panjshir Valley",
-                    "kind": "valley",
-                    "latitude": 35.35,
-                    "longitude": 69.6,
-                    "precision": "district",
-                    "parent_id": "panjshir-province",
-                    "country_code": "AF",
-                    "aliases": ["the Panjshir", "the valley", "Panjshir valley"],
-                    "description": "River valley about 100 miles north of Kabul …",
-                }
-            ]
-        }
-    )
-
     id: str
     name: str
-    kind: str
+    kind: LocationKind
     latitude: float | None = Field(description="WGS84 degrees; null where not located.")
     longitude: float | None = Field(description="WGS84 degrees; null where not located.")
-    precision: str = Field(
+    precision: CoordinatePrecision = Field(
         description="How far the point may be from the place: site (~1 km), city (~10 km), "
         "district (~30 km), province (~100 km), region, country, or unknown (no point)."
     )

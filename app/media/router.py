@@ -1,17 +1,16 @@
 import datetime as dt
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.claims.router import DATE_MATCH_DESCRIPTION
-from app.claims.schemas import Facets
 from app.core.deps import DatabaseDep
-from app.core.params import FacetParams, ListParams, sort_description
+from app.core.params import DateMatch, FacetParams, ListParams, sort_description
 from app.core.responses import FastJSONResponse
 from app.core.schemas import problem_responses
 from app.media import service
-from app.media.schemas import MediaOut, MediaPage
+from app.media.schemas import MediaFacets, MediaOut, MediaPage
 from app.models.vocab import MediaKind
 
 router = APIRouter(prefix="/v1/media", tags=["media"])
@@ -53,9 +52,7 @@ class MediaFilters(BaseModel):
     posted_to: dt.date | None = Field(
         default=None, description="Posted or taken on or before this day.", examples=["2021-08-24"]
     )
-    date_match: Literal["overlap", "within"] = Field(
-        default="overlap", description=DATE_MATCH_DESCRIPTION
-    )
+    date_match: DateMatch = Field(default=DateMatch.overlap, description=DATE_MATCH_DESCRIPTION)
 
 
 class MediaParams(ListParams, MediaFilters):
@@ -85,7 +82,7 @@ async def list_media(params: Annotated[MediaParams, Query()], db: DatabaseDep) -
 @router.get(
     "/facets",
     summary="Media counts by kind, poster, platform, location and month",
-    response_model=Facets,
+    response_model=MediaFacets,
     responses=problem_responses(400),
 )
 async def media_facets(

@@ -1,4 +1,5 @@
-from typing import Annotated, Any, Literal
+from enum import StrEnum
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
@@ -22,7 +23,18 @@ from app.models import Actor, Claim, Event, Location, Media, Report
 
 router = APIRouter(prefix="/v1/search", tags=["search"])
 
-EntityType = Literal["report", "actor", "location", "claim", "media", "event"]
+
+class EntityType(StrEnum):
+    """The kind of item a search hit is."""
+
+    report = "report"
+    actor = "actor"
+    location = "location"
+    claim = "claim"
+    media = "media"
+    event = "event"
+
+
 COLLECTION = {
     "report": "reports",
     "actor": "actors",
@@ -54,7 +66,7 @@ class SearchParams(BaseModel):
     )
     limit: int = Field(default=20, ge=1, le=500, description=LIMIT_DESCRIPTION)
     cursor: str | None = Field(default=None, description=CURSOR_DESCRIPTION)
-    count: CountMode = Field(default="estimated", description=COUNT_DESCRIPTION)
+    count: CountMode = Field(default=CountMode.estimated, description=COUNT_DESCRIPTION)
 
 
 class SearchHit(BaseModel):
