@@ -2,11 +2,16 @@
 
 from collections.abc import Callable
 
+import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, inspect
+from typer.testing import CliRunner
 
+from app.cli import cli
+from app.core.config import get_settings
 from app.migrate import alembic_config, downgrade_to_base, include_name, upgrade_to_head
 from app.models import Base
 
@@ -78,3 +83,28 @@ def test_migrating_down_and_up_keeps_the_data(make_database: Callable[..., Engin
     engine.dispose()
     assert counts() == before
     assert flags() == flags_before
+
+
+def test_migrate_says_what_it_did(
+    make_database: Callable[..., Engine], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine = make_database(migrate=False, seed=False)
+    url = engine.url.render_as_string(hide_password=False)
+    head = ScriptDirectory.from_config(alembic_config(url)).get_current_head()
+    monkeypatch.setenv("DATABASE_URL", url)
+    get_settings.cache_clear()
+    try:
+
+        def migrate() -> str:
+            result = CliRunner().invoke(cli, ["migrate"])
+            assert result.exit_code == 0, result.output
+            return " ".join(result.output.split())
+
+        assert migrate() == f"created the schema at revision {head}"
+        assert migrate() == f"already at the newest revision {head}"
+        engine.dispose()
+        command.downgrade(alembic_config(url), "0007")
+        assert migrate() == f"upgraded from revision 0007 to {head}"
+    finally:
+        get_settings.cache_clear()
+        engine.dispose()

@@ -3,7 +3,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.core.periods import PERIOD_DESCRIPTION
 from app.core.schemas import ActorRef, ActorRole, ClaimBrief, LocationRole, Page, Span
+from app.models.vocab import ClaimChannel, channel_description
 
 
 class QuantityOut(BaseModel):
@@ -20,6 +22,7 @@ CLAIM_EXAMPLE: dict[str, Any] = {
     "id": "taliban-panjshir-surrounded",
     "report_id": "panjshir-last-bastion-2021-08-24",
     "claimant": {"id": "taliban", "name": "Taliban", "kind": "armed_group"},
+    "venue": None,
     "quote": "and said they had surrounded the Panjshir",
     "span": {"start": 3326, "end": 3367},
     "statement": "The Taliban have surrounded the Panjshir.",
@@ -28,6 +31,7 @@ CLAIM_EXAMPLE: dict[str, Any] = {
     "channel": "statement",
     "stated_on": "2021-08-23",
     "stated_on_precision": "day",
+    "stated_period": "2021-08-23",
     "stated_on_text": "on Monday",
     "quantities": [],
     "contradicts": ["massoud-no-fighter-has-dared", "na-efforts-rebuffed"],
@@ -51,21 +55,28 @@ class ClaimOut(BaseModel):
 
     id: str
     report_id: str
-    claimant: ActorRef | None = Field(
-        description="Who makes the claim; null where the report itself asserts it."
+    claimant: ActorRef = Field(
+        description="Who makes the claim; the report's outlet where the report itself "
+        "asserts it (channel `reporting`)."
     )
     quote: str = Field(description="The claim's words, exactly as in the report text.")
     span: Span
     statement: str = Field(description="The claim in one normalised line.")
     kind: str
     status: str = Field(description="unverified, disputed, corroborated or denied.")
-    channel: str = Field(description="How it was said: tweet, interview with Reuters …")
+    channel: ClaimChannel = Field(description="How it was said: " + channel_description())
+    venue: ActorRef | None = Field(
+        description="The outlet it was said to or published in (Reuters for an interview "
+        "with Reuters); null where the report names none."
+    )
     stated_on: dt.date | None = Field(description="First day of the period it was stated in.")
     stated_on_precision: str | None = Field(description="day, month, year or decade.")
+    stated_period: str | None = Field(description=PERIOD_DESCRIPTION, examples=["2021-08"])
     stated_on_text: str | None = Field(description="The words the date was resolved from.")
     quantities: list[QuantityOut]
     contradicts: list[str] = Field(
-        description="Ids of claims this one contradicts or is contradicted by."
+        description="Ids of claims this one contradicts or is contradicted by; a restatement "
+        "shares the contradictions of the claim it restates."
     )
     actors: list[ActorRole] = Field(description="Actors the claim is about, with their role.")
     locations: list[LocationRole] = Field(description="Places the claim is about.")
@@ -83,6 +94,11 @@ class ClaimDetail(ClaimOut):
     )
     supports: list[str] = Field(description="Claims this one supports.")
     supported_by: list[str] = Field(description="Claims that support this one.")
+    restates: list[str] = Field(
+        description="Claims this one says again (a summary bullet repeating the body); the "
+        "pair has the same status and the same contradictions."
+    )
+    restated_by: list[str] = Field(description="Claims that say this one again.")
     media: list[MediaBrief] = Field(description="Photos, videos and tweets that carry the claim.")
     event_ids: list[str] = Field(description="Events the claim reports.")
 
@@ -93,7 +109,10 @@ class ClaimPage(Page[ClaimOut]):
 
 class FacetValue(BaseModel):
     value: str | None = Field(description="The value to filter by; null for 'none'.")
-    label: str | None = Field(description="A readable name, where the value is an id.")
+    label: str = Field(
+        description="A readable name: an actor's or a place's name, a vocabulary value's "
+        "label, a month spelt out ('August 2021')."
+    )
     count: int
 
 
@@ -107,7 +126,9 @@ class Facets(BaseModel):
                         "claimant": [
                             {"value": "northern-alliance", "label": "Northern Alliance", "count": 7}
                         ],
-                        "kind": [{"value": "support_received", "label": None, "count": 6}],
+                        "kind": [
+                            {"value": "support_received", "label": "Support received", "count": 6}
+                        ],
                     },
                 }
             ]

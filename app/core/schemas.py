@@ -5,6 +5,8 @@ from typing import Generic, Literal, TypeVar
 
 from pydantic import BaseModel, Field
 
+from app.core.periods import PERIOD_DESCRIPTION
+
 T = TypeVar("T")
 
 
@@ -47,11 +49,13 @@ class LocationRole(LocationRef):
 
 class ClaimBrief(BaseModel):
     id: str = Field(examples=["na-efforts-rebuffed"])
-    claimant: ActorRef | None
+    claimant: ActorRef
     statement: str
     kind: str
     status: str
     stated_on: dt.date | None
+    stated_on_precision: str | None = Field(description="day, month, year or decade.")
+    stated_period: str | None = Field(description=PERIOD_DESCRIPTION, examples=["2021-08"])
 
 
 class ProblemParameter(BaseModel):

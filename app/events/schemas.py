@@ -2,6 +2,7 @@ import datetime as dt
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.core.periods import PERIOD_DESCRIPTION
 from app.core.schemas import ActorRole, ClaimBrief, Page
 
 
@@ -34,6 +35,7 @@ class EventOut(BaseModel):
                     "sub_event_type": "Armed clash",
                     "date": "2021-08-24",
                     "date_precision": "day",
+                    "date_period": "2021-08-24",
                     "date_text": "reported in a tweet today; the ambush itself is undated",
                     "location": {
                         "id": "fuj-area",
@@ -66,6 +68,7 @@ class EventOut(BaseModel):
     sub_event_type: str = Field(description="ACLED sub-event type.")
     date: dt.date = Field(description="First day of the period the event is dated to.")
     date_precision: str = Field(description="day, month, year or decade.")
+    date_period: str = Field(description=PERIOD_DESCRIPTION, examples=["1980s"])
     date_text: str | None
     location: EventLocation | None
     actors: list[ActorRole]

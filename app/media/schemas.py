@@ -2,6 +2,7 @@ import datetime as dt
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.core.periods import PERIOD_DESCRIPTION
 from app.core.schemas import ActorRef, ActorRole, LocationRef, Page, Span
 
 
@@ -18,6 +19,7 @@ class MediaOut(BaseModel):
                     "span": {"start": 3100, "end": 3227},
                     "posted_on": "2021-08-24",
                     "posted_on_precision": "day",
+                    "posted_period": "2021-08-24",
                     "posted_on_text": "today",
                     "posted_by": {
                         "id": "northern-alliance",
@@ -41,6 +43,7 @@ class MediaOut(BaseModel):
     span: Span
     posted_on: dt.date | None = Field(description="When posted or taken (first day of the period).")
     posted_on_precision: str | None
+    posted_period: str | None = Field(description=PERIOD_DESCRIPTION, examples=["2001-04"])
     posted_on_text: str | None
     posted_by: ActorRef | None
     platform: str | None
