@@ -27,9 +27,9 @@ PROGRESS_THRESHOLD = 5_000
 
 @cli.command()
 def migrate() -> None:
-    """Bring the database (DATABASE_URL) to the newest schema."""
-    upgrade_to_head(get_settings().database_url)
-    console.print("[green]database is at the newest schema[/green]")
+    """Bring the database (DATABASE_URL) to the newest schema, and say what that took."""
+    result = upgrade_to_head(get_settings().database_url)
+    console.print(f"[green]{result.message}[/green]")
 
 
 @cli.command()
@@ -65,10 +65,17 @@ def seed(
         raise typer.Exit(code=1) from None
     table = Table(title=f"imported {len(summary.files)} bundle(s)")
     table.add_column("entity")
-    table.add_column("in the bundles", justify="right")
-    table.add_column("in the database", justify="right")
-    for name, count in summary.declared.items():
-        table.add_row(name, str(count), str(summary.totals.get(name, 0)))
+    for heading in ("inserted", "updated", "unchanged", "removed", "in the database"):
+        table.add_column(heading, justify="right")
+    for name, changes in summary.changes.items():
+        table.add_row(
+            name,
+            str(changes.inserted),
+            str(changes.updated),
+            str(changes.unchanged),
+            str(changes.removed),
+            str(summary.totals.get(name, 0)),
+        )
     console.print(table)
 
 

@@ -26,7 +26,7 @@ from sqlalchemy import Engine, Table, func, select
 from app.core.facets import refresh_facet_counts
 from app.importer.bulk import deferred_indexes, insert_rows
 from app.models import Base, Claim
-from app.models.vocab import ACLED_EVENT_TYPES, ClaimKind, ClaimStatus
+from app.models.vocab import ACLED_EVENT_TYPES, ClaimChannel, ClaimKind, ClaimStatus
 
 CLAIMS_PER_REPORT = 200
 CHUNK_CLAIMS = 20_000
@@ -81,6 +81,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "statement",
         "kind",
         "channel",
+        "venue_id",
         "stated_on",
         "stated_until",
         "stated_on_precision",
@@ -158,16 +159,19 @@ COUNTRIES = (
     ("CD", "DR Congo", -4.0, 21.8),
 )
 VERBS = ("captured", "shelled", "surrounded", "ambushed", "abandoned", "reinforced", "besieged")
+# Channels as the seed's claims spread over them (the report's own reporting aside: a
+# synthetic claimant is never the report's outlet); interviews and published appeals have an
+# outlet as their venue.
 CHANNELS = (
-    "tweet",
-    "statement",
-    "interview with Reuters",
-    "press conference",
-    "Telegram post",
-    "interview with AFP",
-    "televised address",
-    "report",
+    *[ClaimChannel.unspecified.value] * 3,
+    *[ClaimChannel.statement.value] * 2,
+    *[ClaimChannel.tweet.value] * 2,
+    ClaimChannel.interview.value,
+    ClaimChannel.social_media_post.value,
+    ClaimChannel.published_appeal.value,
 )
+WITH_VENUE = {ClaimChannel.interview.value, ClaimChannel.published_appeal.value}
+OUTLETS = ("Wire Service", "Evening Gazette", "Frontline Radio", "World Weekly", "Daily Courier")
 START_DAY = dt.date(2000, 1, 1).toordinal()
 END_DAY = dt.date(2024, 12, 31).toordinal()
 CLAIM_KINDS = [kind.value for kind in ClaimKind]
@@ -215,6 +219,9 @@ class Corpus:
     def actor_id(self, n: int) -> str:
         return f"{PREFIX}-actor-{n}"
 
+    def outlet_id(self, n: int) -> str:
+        return f"{PREFIX}-outlet-{n}"
+
     def claimant(self) -> int:
         point = self.rng.random() * self.cumulative[-1]
         return min(bisect.bisect_left(self.cumulative, point), self.actor_count - 1)
@@ -230,6 +237,12 @@ class Corpus:
             rows["actor"].append((self.actor_id(n), name, kind, aliases, description))
             rows["search_document"].append(
                 ("actor", self.actor_id(n), None, f"{name}\n{aliases[0]}\n{description}")
+            )
+        for n, name in enumerate(OUTLETS):
+            description = "Synthetic media outlet."
+            rows["actor"].append((self.outlet_id(n), name, "media_outlet", [], description))
+            rows["search_document"].append(
+                ("actor", self.outlet_id(n), None, f"{name}\n{description}")
             )
         for code, country, lat, lon in COUNTRIES:
             country_id = f"{PREFIX}-{code.lower()}"
@@ -315,6 +328,11 @@ class Corpus:
             )
             span = place(quote)
             kind = CLAIM_KINDS[rng.randrange(len(CLAIM_KINDS))]
+            channel = CHANNELS[rng.randrange(len(CHANNELS))]
+            venue = None
+            if channel in WITH_VENUE:
+                venue = self.outlet_id(rng.randrange(len(OUTLETS)))
+                actors_here.add(venue)
             rows["claim"].append(
                 (
                     claim_id,
@@ -325,7 +343,8 @@ class Corpus:
                     span[1],
                     f"{number} fighters {verb} near {district_name}.",
                     kind,
-                    CHANNELS[rng.randrange(len(CHANNELS))],
+                    channel,
+                    venue,
                     start,
                     until,
                     precision,

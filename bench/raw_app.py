@@ -7,6 +7,7 @@ The benchmark checks that its answers equal the API's, so both do the same work.
 Run: DATABASE_URL=… uvicorn bench.raw_app:app --port 8101
 """
 
+import datetime as dt
 import os
 import sqlite3
 from collections.abc import Awaitable, Callable
@@ -16,6 +17,7 @@ from urllib.parse import parse_qs
 import orjson
 
 from app.claims.service import RELATED_JSON
+from app.core.periods import period_of
 
 Scope = dict[str, Any]
 Receive = Callable[[], Awaitable[dict[str, Any]]]
@@ -24,7 +26,8 @@ Send = Callable[[dict[str, Any]], Awaitable[None]]
 CLAIM_COLUMNS = (
     "claim.id, claim.report_id, claim.claimant_id, claim.quote, claim.span_start, "
     "claim.span_end, claim.statement, claim.kind, claim.status, claim.channel, claim.stated_on, "
-    "claim.stated_on_precision, claim.stated_on_text, actor.name, actor.kind"
+    "claim.stated_on_precision, claim.stated_on_text, actor.name, actor.kind, "
+    "claim.venue_id, venue.name, venue.kind"
 )
 
 
@@ -34,6 +37,7 @@ def page_sql(dialect: str, placeholder: str, limit_placeholder: str) -> str:
     return (
         f"SELECT {CLAIM_COLUMNS}, {related} FROM claim"
         " LEFT OUTER JOIN actor ON actor.id = claim.claimant_id"
+        " LEFT OUTER JOIN actor AS venue ON venue.id = claim.venue_id"
         f" WHERE claim.claimant_id = {placeholder} ORDER BY claim.id LIMIT {limit_placeholder}"
     )
 
@@ -62,13 +66,21 @@ def shape(rows: list[Any], limit: int, total: int) -> bytes:
                 "kind": row[7],
                 "status": row[8],
                 "channel": row[9],
+                "venue": None
+                if row[15] is None
+                else {"id": row[15], "name": row[16], "kind": row[17]},
                 "stated_on": stated_on,
                 "stated_on_precision": row[11],
+                # sqlite3 gives the date as text, asyncpg as a date.
+                "stated_period": period_of(
+                    dt.date.fromisoformat(stated_on) if isinstance(stated_on, str) else stated_on,
+                    row[11],
+                ),
                 "stated_on_text": row[12],
-                "quantities": orjson.Fragment(row[17]),
-                "contradicts": orjson.Fragment(row[18]),
-                "actors": orjson.Fragment(row[15]),
-                "locations": orjson.Fragment(row[16]),
+                "quantities": orjson.Fragment(row[20]),
+                "contradicts": orjson.Fragment(row[21]),
+                "actors": orjson.Fragment(row[18]),
+                "locations": orjson.Fragment(row[19]),
             }
         )
     # The API's cursor is opaque; the ceiling reports only whether there is a next page.

@@ -17,8 +17,8 @@ def test_actors_by_kind_report_and_relation(client: TestClient) -> None:
     states = id_set(client, "/v1/actors", kind="state")
     assert states == {"soviet-union", "france", "tajikistan", "united-states", "iran"}
     outlets = id_set(client, "/v1/actors", kind="media_outlet")
-    assert outlets == {"reuters", "politico", "french-magazine"}
-    assert len(id_set(client, "/v1/actors", report_id=REPORT_ID)) == 29
+    assert outlets == {"mailonline", "reuters", "politico", "french-magazine"}
+    assert len(id_set(client, "/v1/actors", report_id=REPORT_ID)) == 30
     assert id_set(client, "/v1/actors", related_to="ahmad-massoud") == {
         "ahmad-shah-massoud",
         "northern-alliance",
@@ -248,3 +248,30 @@ def test_search_across_collections(client: TestClient) -> None:
     only_media = get_json(client, "/v1/search", q="Humvee", type="media")
     assert {hit["type"] for hit in only_media["items"]} == {"media"}
     assert only_media["total"] == 2
+
+
+def test_every_date_with_a_precision_is_served_with_its_period(client: TestClient) -> None:
+    media = {item["id"]: item for item in get_json(client, "/v1/media", limit=500)["items"]}
+    assert {
+        media_id: (media[media_id]["posted_on"], media[media_id]["posted_period"])
+        for media_id in ("photo-louis-michel-brussels-2001", "photo-massoud-graduation")
+    } == {
+        "photo-louis-michel-brussels-2001": ("2001-04-01", "2001-04"),
+        "photo-massoud-graduation": ("2015-01-01", "2015"),
+    }
+    assert media["tweet-morale-high"]["posted_period"] is None
+    soviet = get_json(client, "/v1/events/soviet-offensives-panjshir-1980s")
+    assert (soviet["date"], soviet["date_precision"], soviet["date_period"]) == (
+        "1980-01-01",
+        "decade",
+        "1980s",
+    )
+    assert soviet["claims"][0]["stated_period"] == "2021-08-24"
+    ambush = get_json(client, "/v1/events/fuj-ambush")
+    assert ambush["date_period"] == "2021-08-24"
+
+
+def test_the_report_names_its_outlet(client: TestClient) -> None:
+    report = get_json(client, f"/v1/reports/{REPORT_ID}")
+    assert report["outlet"] == {"id": "mailonline", "name": "MailOnline", "kind": "media_outlet"}
+    assert report["publisher"] == "MailOnline (Daily Mail)"

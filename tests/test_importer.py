@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 from app.cli import cli
 from app.importer import ImportFailed, import_paths, table_counts
+from app.importer.changes import EntityChanges
 from app.models import Base, Claim, ClaimLink, Location
 from tests.conftest import SEED_DIR, SEED_FILE
 from tests.helpers import replace_in
@@ -37,6 +38,22 @@ def test_reimport_changes_no_row_and_no_id(make_database: Callable[..., Engine])
     assert after == before
     assert summary.totals["claims"] == len(before["claim"]) >= 18
     assert sum(len(rows) for rows in before.values()) > 300
+    # The seed report of the second run: everything unchanged.
+    assert summary.changes == {
+        name: EntityChanges(unchanged=count) for name, count in summary.declared.items()
+    }
+    assert summary.changes["claims"] == EntityChanges(unchanged=30)
+
+
+def test_a_first_import_reports_every_entity_inserted(
+    make_database: Callable[..., Engine],
+) -> None:
+    summary = import_paths(make_database(seed=False), [SEED_DIR])
+    assert summary.changes == {
+        name: EntityChanges(inserted=count) for name, count in summary.declared.items()
+    }
+    assert summary.changes["actors"] == EntityChanges(inserted=30)
+    assert summary.changes["media"] == EntityChanges(inserted=17)
 
 
 def test_an_edited_bundle_updates_rows_in_place(
@@ -55,7 +72,7 @@ def test_an_edited_bundle_updates_rows_in_place(
     end = text.index("  - id: levy-france-should-help")
     bundle.write_text(text[:start] + text[end:], encoding="utf-8")
 
-    import_paths(engine, [seed_copy])
+    summary = import_paths(engine, [seed_copy])
     with Session(engine) as session:
         edited = session.get(Claim, "taliban-panjshir-surrounded")
         removed = session.get(Claim, "levy-massoud-only-one-who-resists")
@@ -65,6 +82,9 @@ def test_an_edited_bundle_updates_rows_in_place(
     assert edited is not None
     assert edited.statement == "The Taliban say they have encircled the Panjshir."
     assert removed is None
+    assert summary.changes["claims"] == EntityChanges(updated=1, unchanged=28, removed=1)
+    assert summary.changes["actors"] == EntityChanges(unchanged=30)
+    assert summary.changes["reports"] == EntityChanges(unchanged=1)
     assert sorted(links) == [
         "massoud-no-fighter-has-dared",
         "na-efforts-rebuffed",
@@ -132,9 +152,53 @@ CORRUPTIONS = {
         "kind",
         "Input should be",
     ),
+    "restatement disagreeing on status": (
+        '    stated_on_text: "(the summary restates the claim made on Monday)"\n'
+        "    status: disputed\n",
+        '    stated_on_text: "(the summary restates the claim made on Monday)"\n'
+        "    status: unverified\n",
+        "claims[2] (id 'taliban-panjshir-surrounded-summary')",
+        "status",
+        "differs from 'disputed' of 'taliban-panjshir-surrounded', which this claim restates",
+    ),
+    "restating a claim of no report": (
+        "    restates: [taliban-panjshir-surrounded, taliban-sending-hundreds]\n",
+        "    restates: [taliban-panjshir-surrounded, taliban-sending-hundred]\n",
+        "claims[2] (id 'taliban-panjshir-surrounded-summary')",
+        "restates.1",
+        "unknown claim 'taliban-sending-hundred'",
+    ),
+    "claim without a claimant": (
+        "    claimant: mailonline\n",
+        "    claimant: null\n",
+        "claims[25] (id 'report-tajikistan-sponsors-na')",
+        "claimant",
+        "Input should be a valid string",
+    ),
+    "the report's own claim given to another claimant": (
+        "    claimant: mailonline\n",
+        "    claimant: taliban\n",
+        "claims[25] (id 'report-tajikistan-sponsors-na')",
+        "claimant",
+        "has the report's outlet 'mailonline' as claimant, not 'taliban'",
+    ),
+    "free-text channel": (
+        "    channel: social_media_post\n",
+        "    channel: photo posted on Twitter\n",
+        "claims[17] (id 'na-tajik-helicopter-photo')",
+        "channel",
+        "Input should be 'statement', 'interview'",
+    ),
+    "unknown venue": (
+        "    venue: politico\n",
+        "    venue: politco\n",
+        "claims[22] (id 'levy-france-should-help')",
+        "venue",
+        "unknown actor 'politco'",
+    ),
     "unknown field": (
-        '    channel: interview with Reuters\n    stated_on: "2021-08-22"\n',
-        '    chanel: interview with Reuters\n    stated_on: "2021-08-22"\n',
+        '    channel: interview\n    venue: reuters\n    stated_on: "2021-08-22"\n',
+        '    chanel: interview\n    venue: reuters\n    stated_on: "2021-08-22"\n',
         "claims[8] (id 'massoud-people-want-to-resist')",
         "chanel",
         "Extra inputs are not permitted",
@@ -242,7 +306,10 @@ def test_cli_seed_reports_problems_and_exit_code(
 
         result = CliRunner().invoke(cli, ["seed", str(SEED_DIR)])
         assert result.exit_code == 0, result.output
-        assert re.search(r"claims\s*│\s*30\s*│\s*30", result.output), result.output
+        # inserted, updated, unchanged, removed, in the database
+        assert re.search(r"claims\s*│\s*0\s*│\s*0\s*│\s*30\s*│\s*0\s*│\s*30\s", result.output), (
+            result.output
+        )
     finally:
         get_settings.cache_clear()
         get_engine().dispose()

@@ -6,8 +6,12 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, inspect
+from typer.testing import CliRunner
 
+from app.cli import cli
+from app.core.config import get_settings
 from app.migrate import alembic_config, downgrade_to_base, include_name, upgrade_to_head
 from app.models import Base
 
@@ -97,3 +101,28 @@ def test_text_sorts_in_code_point_order_on_postgresql(engine: Engine) -> None:
     assert len(rows) > 40
     others = [(table, column) for table, column, collation in rows if collation != "C"]
     assert others == [("search_document", "content")]
+
+
+def test_migrate_says_what_it_did(
+    make_database: Callable[..., Engine], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine = make_database(migrate=False, seed=False)
+    url = engine.url.render_as_string(hide_password=False)
+    head = ScriptDirectory.from_config(alembic_config(url)).get_current_head()
+    monkeypatch.setenv("DATABASE_URL", url)
+    get_settings.cache_clear()
+    try:
+
+        def migrate() -> str:
+            result = CliRunner().invoke(cli, ["migrate"])
+            assert result.exit_code == 0, result.output
+            return " ".join(result.output.split())
+
+        assert migrate() == f"created the schema at revision {head}"
+        assert migrate() == f"already at the newest revision {head}"
+        engine.dispose()
+        command.downgrade(alembic_config(url), "0007")
+        assert migrate() == f"upgraded from revision 0007 to {head}"
+    finally:
+        get_settings.cache_clear()
+        engine.dispose()

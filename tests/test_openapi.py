@@ -81,3 +81,29 @@ def test_docs_are_served_without_a_cdn(client: TestClient) -> None:
         response = client.get(f"/static/docs/{asset}")
         assert response.status_code == 200
         assert len(response.content) > 100_000
+
+
+def test_the_channel_vocabulary_is_an_enum_in_the_filter_and_the_response(
+    client: TestClient,
+) -> None:
+    spec = client.get("/openapi.json").json()
+    vocabulary = {
+        "statement",
+        "interview",
+        "tweet",
+        "social_media_post",
+        "published_appeal",
+        "reporting",
+        "unspecified",
+    }
+    assert set(spec["components"]["schemas"]["ClaimChannel"]["enum"]) == vocabulary
+    (channel,) = [
+        p for p in spec["paths"]["/v1/claims"]["get"]["parameters"] if p["name"] == "channel"
+    ]
+    assert "ClaimChannel" in str(channel["schema"])
+    assert "`reporting`: Asserted by the report itself" in channel["description"]
+    claim = spec["components"]["schemas"]["ClaimOut"]["properties"]
+    assert claim["channel"]["$ref"].endswith("/ClaimChannel")
+    assert claim["claimant"]["$ref"].endswith("/ActorRef")
+    assert "stated_period" in claim
+    assert "venue" in claim

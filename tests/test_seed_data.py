@@ -108,7 +108,11 @@ def test_relative_dates_are_resolved_against_publication(engine: Engine) -> None
         "day",
         "on Monday",
     )
-    assert (reuters.stated_on, reuters.channel) == (dt.date(2021, 8, 22), "interview with Reuters")
+    assert (reuters.stated_on, reuters.channel, reuters.venue_id) == (
+        dt.date(2021, 8, 22),
+        "interview",
+        "reuters",
+    )
     assert (appeal.stated_on, appeal.stated_until, appeal.stated_on_precision) == (
         dt.date(2021, 8, 1),
         dt.date(2021, 8, 31),
@@ -144,13 +148,22 @@ def test_claims_carry_claimants_quantities_and_contradictions(engine: Engine) ->
             )
         )
         asserted_by_report = set(
+            session.scalars(select(Claim.id).where(Claim.claimant_id == "mailonline"))
+        )
+        reporting = set(session.scalars(select(Claim.id).where(Claim.channel == "reporting")))
+        without_claimant = list(
             session.scalars(select(Claim.id).where(Claim.claimant_id.is_(None)))
         )
+        publisher = session.scalars(select(Report.publisher_id)).one()
     assert {"taliban-retook-three-districts", "taliban-panjshir-surrounded"} <= taliban_claims
     assert (ambush.value, ambush.unit, ambush.qualifier) == (50, "people", "exact")
     assert (aide.value, aide.qualifier) == (6000, "more_than")
     assert contradicting == {"na-efforts-rebuffed", "massoud-no-fighter-has-dared"}
     assert "report-soviet-offensives" in asserted_by_report
+    assert asserted_by_report == reporting
+    assert len(reporting) == 5
+    assert without_claimant == []
+    assert publisher == "mailonline"
 
 
 def test_locations_have_a_hierarchy_and_honest_coordinates(engine: Engine) -> None:

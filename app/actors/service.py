@@ -3,6 +3,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session, aliased
 
+from app.claims.service import brief_of
 from app.core.errors import NotFound
 from app.core.listing import envelope, search_and_paginate
 from app.core.pagination import SortField
@@ -106,7 +107,14 @@ def actor_detail(session: Session, *, actor_id: str) -> dict[str, Any]:
             for r in rows
         )
     claims = session.execute(
-        select(Claim.id, Claim.statement, Claim.kind, Claim.status, Claim.stated_on)
+        select(
+            Claim.id,
+            Claim.statement,
+            Claim.kind,
+            Claim.status,
+            Claim.stated_on,
+            Claim.stated_on_precision,
+        )
         .where(Claim.claimant_id == actor_id)
         .order_by(Claim.id)
     ).mappings()
@@ -119,7 +127,7 @@ def actor_detail(session: Session, *, actor_id: str) -> dict[str, Any]:
     return {
         **actor_item(row),
         "relations": relations,
-        "claims": [{**dict(c), "claimant": claimant} for c in claims],
+        "claims": [brief_of(c, claimant) for c in claims],
         "report_ids": list(report_ids),
     }
 

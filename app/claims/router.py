@@ -10,7 +10,7 @@ from app.core.deps import DatabaseDep
 from app.core.params import DateMatch, FacetParams, ListParams, sort_description
 from app.core.responses import FastJSONResponse
 from app.core.schemas import problem_responses
-from app.models.vocab import ClaimKind, ClaimStatus
+from app.models.vocab import ClaimChannel, ClaimKind, ClaimStatus, channel_description
 
 router = APIRouter(prefix="/v1/claims", tags=["claims"])
 
@@ -55,10 +55,10 @@ class ClaimFilters(BaseModel):
     status: list[ClaimStatus] | None = Field(
         default=None, description="Verification status.", examples=[["disputed"]]
     )
-    channel: list[str] | None = Field(
+    channel: list[ClaimChannel] | None = Field(
         default=None,
-        description="How it was said, exactly as listed in the facets.",
-        examples=[["tweet"]],
+        description="How it was said; repeat for any of several. " + channel_description(),
+        examples=[["interview"]],
     )
     stated_from: dt.date | None = Field(
         default=None, description="Stated on or after this day (ISO date).", examples=["2021-08-01"]

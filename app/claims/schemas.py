@@ -2,6 +2,7 @@ import datetime as dt
 
 from pydantic import BaseModel, Field
 
+from app.core.periods import PERIOD_DESCRIPTION
 from app.core.schemas import (
     FACETS_DESCRIPTION,
     ActorRef,
@@ -12,7 +13,15 @@ from app.core.schemas import (
     Page,
     Span,
 )
-from app.models.vocab import ClaimKind, ClaimStatus, DatePrecision, MediaKind, QuantityQualifier
+from app.models.vocab import (
+    ClaimChannel,
+    ClaimKind,
+    ClaimStatus,
+    DatePrecision,
+    MediaKind,
+    QuantityQualifier,
+    channel_description,
+)
 
 
 class QuantityOut(BaseModel):
@@ -26,21 +35,28 @@ class QuantityOut(BaseModel):
 class ClaimOut(BaseModel):
     id: str
     report_id: str
-    claimant: ActorRef | None = Field(
-        description="Who makes the claim; null where the report itself asserts it."
+    claimant: ActorRef = Field(
+        description="Who makes the claim; the report's outlet where the report itself "
+        "asserts it (channel `reporting`)."
     )
     quote: str = Field(description="The claim's words, exactly as in the report text.")
     span: Span
     statement: str = Field(description="The claim in one normalised line.")
     kind: ClaimKind
     status: ClaimStatus
-    channel: str = Field(description="How it was said: tweet, interview with Reuters …")
+    channel: ClaimChannel = Field(description="How it was said: " + channel_description())
+    venue: ActorRef | None = Field(
+        description="The outlet it was said to or published in (Reuters for an interview "
+        "with Reuters); null where the report names none."
+    )
     stated_on: dt.date | None = Field(description="First day of the period it was stated in.")
     stated_on_precision: DatePrecision | None
+    stated_period: str | None = Field(description=PERIOD_DESCRIPTION, examples=["2021-08"])
     stated_on_text: str | None = Field(description="The words the date was resolved from.")
     quantities: list[QuantityOut]
     contradicts: list[str] = Field(
-        description="Ids of claims this one contradicts or is contradicted by."
+        description="Ids of claims this one contradicts or is contradicted by; a restatement "
+        "shares the contradictions of the claim it restates."
     )
     actors: list[ClaimActorRef] = Field(description="Actors the claim is about, with their role.")
     locations: list[ClaimLocationRef] = Field(description="Places the claim is about.")
@@ -58,6 +74,11 @@ class ClaimDetail(ClaimOut):
     )
     supports: list[str] = Field(description="Claims this one supports.")
     supported_by: list[str] = Field(description="Claims that support this one.")
+    restates: list[str] = Field(
+        description="Claims this one says again (a summary bullet repeating the body); the "
+        "pair has the same status and the same contradictions."
+    )
+    restated_by: list[str] = Field(description="Claims that say this one again.")
     media: list[MediaBrief] = Field(description="Photos, videos and tweets that carry the claim.")
     event_ids: list[str] = Field(description="Events the claim reports.")
 
@@ -67,7 +88,7 @@ class ClaimPage(Page[ClaimOut]):
 
 
 class ClaimFacetCounts(BaseModel):
-    claimant: list[FacetValue] = Field(description="By who made the claim (null: the report).")
+    claimant: list[FacetValue] = Field(description="By who made the claim.")
     kind: list[FacetValue]
     status: list[FacetValue]
     channel: list[FacetValue]

@@ -4,13 +4,22 @@ from typing import Any
 
 import orjson
 from sqlalchemy import ColumnElement, Select, and_, literal_column, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from app.core.deps import dialect_of
 from app.core.errors import BadParameter, NotFound
-from app.core.facets import Facet, FacetSet, facet_answer, month_facet, places_facet, register
+from app.core.facets import (
+    Facet,
+    FacetSet,
+    facet_answer,
+    month_facet,
+    places_facet,
+    register,
+    vocabulary_facet,
+)
 from app.core.listing import Bindable, collection_page, envelope, facet_scope
 from app.core.pagination import SortField
+from app.core.periods import period_of
 from app.locations.service import located_in
 from app.models import (
     Actor,
@@ -21,6 +30,7 @@ from app.models import (
     EventClaim,
     Media,
 )
+from app.models.vocab import ClaimChannel, ClaimKind, ClaimLinkKind, ClaimStatus
 
 CLAIM_COLUMNS = (
     Claim.id,
@@ -33,6 +43,7 @@ CLAIM_COLUMNS = (
     Claim.kind,
     Claim.status,
     Claim.channel,
+    Claim.venue_id,
     Claim.stated_on,
     Claim.stated_on_precision,
     Claim.stated_on_text,
@@ -186,14 +197,23 @@ RELATED_JSON: dict[str, dict[str, str]] = {
 }
 
 
+Venue = aliased(Actor, name="venue")
+
+
 def _base_statement(dialect: str) -> Select[*tuple[Any, ...]]:
     related = RELATED_JSON["sqlite" if dialect == "sqlite" else "postgresql"]
-    return select(
-        *CLAIM_COLUMNS,
-        Actor.name.label("claimant_name"),
-        Actor.kind.label("claimant_kind"),
-        *(literal_column(sql).label(name) for name, sql in related.items()),
-    ).outerjoin(Actor, Actor.id == Claim.claimant_id)
+    return (
+        select(
+            *CLAIM_COLUMNS,
+            Actor.name.label("claimant_name"),
+            Actor.kind.label("claimant_kind"),
+            Venue.name.label("venue_name"),
+            Venue.kind.label("venue_kind"),
+            *(literal_column(sql).label(name) for name, sql in related.items()),
+        )
+        .outerjoin(Actor, Actor.id == Claim.claimant_id)
+        .outerjoin(Venue, Venue.id == Claim.venue_id)
+    )
 
 
 # The filters that bind as parameters (see collection_page): the commonest requests.
@@ -227,26 +247,21 @@ def claim_items(rows: Sequence[Any]) -> list[dict[str, Any]]:
     """Claims shaped for the API from page rows (related rows arrive as JSON text)."""
     items = []
     for row in rows:
-        claimant = None
-        if row["claimant_id"] is not None:
-            claimant = {
-                "id": row["claimant_id"],
-                "name": row["claimant_name"],
-                "kind": row["claimant_kind"],
-            }
         items.append(
             {
                 "id": row["id"],
                 "report_id": row["report_id"],
-                "claimant": claimant,
+                "claimant": _actor_ref(row, "claimant"),
                 "quote": row["quote"],
                 "span": {"start": row["span_start"], "end": row["span_end"]},
                 "statement": row["statement"],
                 "kind": row["kind"],
                 "status": row["status"],
                 "channel": row["channel"],
+                "venue": _actor_ref(row, "venue"),
                 "stated_on": row["stated_on"],
                 "stated_on_precision": row["stated_on_precision"],
+                "stated_period": period_of(row["stated_on"], row["stated_on_precision"]),
                 "stated_on_text": row["stated_on_text"],
                 "quantities": quantities_of(row["quantities_json"]),
                 "contradicts": orjson.loads(row["contradicts_json"]),
@@ -265,6 +280,14 @@ def quantities_of(json_text: str) -> list[dict[str, Any]]:
     return quantities
 
 
+def _actor_ref(row: Any, role: str) -> dict[str, Any] | None:
+    """`{id, name, kind}` of the row's claimant or venue (None where it has none)."""
+    actor_id = row[f"{role}_id"]
+    if actor_id is None:
+        return None
+    return {"id": actor_id, "name": row[f"{role}_name"], "kind": row[f"{role}_kind"]}
+
+
 def claim_briefs(session: Session, claim_ids: Sequence[str]) -> list[dict[str, Any]]:
     if not claim_ids:
         return []
@@ -275,6 +298,7 @@ def claim_briefs(session: Session, claim_ids: Sequence[str]) -> list[dict[str, A
             Claim.kind,
             Claim.status,
             Claim.stated_on,
+            Claim.stated_on_precision,
             Claim.claimant_id,
             Actor.name.label("claimant_name"),
             Actor.kind.label("claimant_kind"),
@@ -283,19 +307,21 @@ def claim_briefs(session: Session, claim_ids: Sequence[str]) -> list[dict[str, A
         .where(Claim.id.in_(claim_ids))
         .order_by(Claim.id)
     ).mappings()
-    return [
-        {
-            "id": r["id"],
-            "claimant": None
-            if r["claimant_id"] is None
-            else {"id": r["claimant_id"], "name": r["claimant_name"], "kind": r["claimant_kind"]},
-            "statement": r["statement"],
-            "kind": r["kind"],
-            "status": r["status"],
-            "stated_on": r["stated_on"],
-        }
-        for r in rows
-    ]
+    return [brief_of(r, _actor_ref(r, "claimant")) for r in rows]
+
+
+def brief_of(row: Any, claimant: dict[str, Any] | None) -> dict[str, Any]:
+    """A claim in brief (ClaimBrief) from a row with its columns."""
+    return {
+        "id": row["id"],
+        "claimant": claimant,
+        "statement": row["statement"],
+        "kind": row["kind"],
+        "status": row["status"],
+        "stated_on": row["stated_on"],
+        "stated_on_precision": row["stated_on_precision"],
+        "stated_period": period_of(row["stated_on"], row["stated_on_precision"]),
+    }
 
 
 def claim_detail(session: Session, *, claim_id: str) -> dict[str, Any]:
@@ -309,11 +335,19 @@ def claim_detail(session: Session, *, claim_id: str) -> dict[str, Any]:
     (item,) = claim_items([row])
     contradicts: list[str] = item["contradicts"]
     links = session.execute(
-        select(ClaimLink.source_id, ClaimLink.target_id).where(
-            ClaimLink.kind == "supports",
+        select(ClaimLink.kind, ClaimLink.source_id, ClaimLink.target_id).where(
+            ClaimLink.kind.in_([ClaimLinkKind.supports.value, ClaimLinkKind.restates.value]),
             or_(ClaimLink.source_id == claim_id, ClaimLink.target_id == claim_id),
         )
     ).all()
+
+    def linked(kind: ClaimLinkKind, *, outgoing: bool) -> list[str]:
+        return sorted(
+            target if outgoing else source
+            for link_kind, source, target in links
+            if link_kind == kind.value and (source if outgoing else target) == claim_id
+        )
+
     media = session.execute(
         select(Media.id, Media.kind, Media.caption)
         .where(Media.claim_id == claim_id)
@@ -327,8 +361,10 @@ def claim_detail(session: Session, *, claim_id: str) -> dict[str, Any]:
     return {
         **item,
         "contradicting_claims": claim_briefs(session, contradicts),
-        "supports": sorted(target for source, target in links if source == claim_id),
-        "supported_by": sorted(source for source, target in links if target == claim_id),
+        "supports": linked(ClaimLinkKind.supports, outgoing=True),
+        "supported_by": linked(ClaimLinkKind.supports, outgoing=False),
+        "restates": linked(ClaimLinkKind.restates, outgoing=True),
+        "restated_by": linked(ClaimLinkKind.restates, outgoing=False),
         "media": [dict(m) for m in media],
         "event_ids": list(events),
     }
@@ -344,9 +380,9 @@ CLAIM_FACETS = register(
                 label=Actor.name,
                 joins=[(Actor, Actor.id == Claim.claimant_id, True)],
             ),
-            "kind": Facet(Claim.kind),
-            "status": Facet(Claim.status),
-            "channel": Facet(Claim.channel),
+            "kind": vocabulary_facet(Claim.kind, ClaimKind),
+            "status": vocabulary_facet(Claim.status, ClaimStatus),
+            "channel": vocabulary_facet(Claim.channel, ClaimChannel),
             "location": places_facet(ClaimLocation, ClaimLocation.claim_id, Claim.id),
             "month": month_facet(Claim.stated_on, Claim.stated_on_precision),
         },

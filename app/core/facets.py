@@ -7,14 +7,16 @@ rows. A collection with no stored counts (a database loaded before they existed)
 live.
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, and_, delete, func, insert, literal, select
 from sqlalchemy.orm import Session
 
 from app.models import FacetCount, Location
+from app.models.vocab import label_of, month_label
 
 TOTAL = "_total"
 
@@ -27,10 +29,16 @@ def month_of(dialect: str, column: Any) -> ColumnElement[str]:
 
 @dataclass(frozen=True)
 class Facet:
-    """One facet: the value counted, an optional label, the joins that reach them."""
+    """One facet: the value counted, how it is labelled, the joins that reach them.
+
+    Every bucket has a label: a name from the database (`label`, an SQL expression: an
+    actor's or a place's name), else one from Python (`labeller`: a vocabulary's labels),
+    else the value itself; the bucket of items without a value is `none_label`."""
 
     value: Any  # an SQL expression, or a function of the dialect giving one
     label: Any = None
+    labeller: Callable[[Any], str | None] | None = None
+    none_label: str = "Not stated"
     joins: Sequence[tuple[Any, Any, bool]] = ()
     distinct: Any = None  # count distinct items when a join multiplies rows
     order: str = "count"  # or "value": newest first, for months
@@ -39,11 +47,24 @@ class Facet:
     def value_for(self, dialect: str) -> Any:
         return self.value(dialect) if callable(self.value) else self.value
 
+    def label_for(self, value: Any, label: Any) -> str:
+        if value is None:
+            return self.none_label
+        if label is None and self.labeller is not None:
+            label = self.labeller(value)
+        return str(value) if label is None else str(label)
+
+
+def vocabulary_facet(column: Any, vocabulary: type[StrEnum]) -> Facet:
+    """Counts by a vocabulary's values, labelled from the vocabulary."""
+    return Facet(column, labeller=lambda value: label_of(vocabulary, value))
+
 
 def month_facet(date_column: Any, precision_column: Any) -> Facet:
     """Counts by month, newest first, of the items dated to the month or the day."""
     return Facet(
         lambda dialect: month_of(dialect, date_column),
+        labeller=month_label,
         order="value",
         only=precision_column.in_(["day", "month"]),
     )
@@ -104,7 +125,14 @@ def facet_counts(
     if size is not None:
         statement = statement.limit(size)
     rows = session.execute(statement).mappings()
-    return [{"value": r["value"], "label": r["label"], "count": int(r["count"])} for r in rows]
+    return [
+        {
+            "value": r["value"],
+            "label": facet.label_for(r["value"], r["label"]),
+            "count": int(r["count"]),
+        }
+        for r in rows
+    ]
 
 
 def count_in_scope(session: Session, model: Any, scope: ColumnElement[bool] | None) -> int:

@@ -6,11 +6,13 @@ from typing import Generic, Literal, TypeVar
 
 from pydantic import BaseModel, Field
 
+from app.core.periods import PERIOD_DESCRIPTION
 from app.models.vocab import (
     ActorKind,
     ClaimActorRole,
     ClaimKind,
     ClaimStatus,
+    DatePrecision,
     EventActorRole,
     LocationKind,
     MediaActorRole,
@@ -83,16 +85,20 @@ class ClaimLocationRef(LocationRef):
 
 class ClaimBrief(BaseModel):
     id: str = Field(examples=["na-efforts-rebuffed"])
-    claimant: ActorRef | None
+    claimant: ActorRef
     statement: str
     kind: ClaimKind
     status: ClaimStatus
     stated_on: dt.date | None
+    stated_on_precision: DatePrecision | None = Field(description="day, month, year or decade.")
+    stated_period: str | None = Field(description=PERIOD_DESCRIPTION, examples=["2021-08"])
 
 
 class FacetValue(BaseModel):
     value: str | None = Field(description="The value to filter by; null for 'none'.")
-    label: str | None = Field(description="A readable name, where the value is an id.")
+    label: str = Field(
+        description="A readable name: the vocabulary's label, the actor's or place's name."
+    )
     count: int
 
 

@@ -2,6 +2,7 @@ import datetime as dt
 
 from pydantic import BaseModel, Field
 
+from app.core.periods import PERIOD_DESCRIPTION
 from app.core.schemas import FACETS_DESCRIPTION, ClaimBrief, EventActorRef, FacetValue, Page
 from app.models.vocab import CoordinatePrecision, DatePrecision, LocationKind
 
@@ -30,6 +31,7 @@ class EventOut(BaseModel):
     sub_event_type: str = Field(description="ACLED sub-event type.")
     date: dt.date = Field(description="First day of the period the event is dated to.")
     date_precision: DatePrecision
+    date_period: str = Field(description=PERIOD_DESCRIPTION, examples=["1980s"])
     date_text: str | None
     location: EventLocation | None
     actors: list[EventActorRef]

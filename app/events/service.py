@@ -17,6 +17,7 @@ from app.core.listing import (
 )
 from app.core.pagination import SortField
 from app.core.params import parse_bbox
+from app.core.periods import period_of
 from app.locations.service import in_bbox, located_in
 from app.models import Actor, Event, EventActor, EventClaim, Location
 
@@ -161,6 +162,7 @@ def event_items(session: Session, rows: Sequence[Any]) -> list[dict[str, Any]]:
                 "sub_event_type": row["sub_event_type"],
                 "date": row["date"],
                 "date_precision": row["date_precision"],
+                "date_period": period_of(row["date"], row["date_precision"]),
                 "date_text": row["date_text"],
                 "location": location,
                 "actors": actors.get(row["id"], []),
@@ -203,6 +205,7 @@ EVENT_FACETS = register(
                 Event.location_id,
                 label=Location.name,
                 joins=[(Location, Location.id == Event.location_id, True)],
+                none_label="Location not named",
             ),
             "month": month_facet(Event.date, Event.date_precision),
         },

@@ -23,6 +23,7 @@ from app.models.vocab import (
     ACLED_EVENT_TYPES,
     ActorKind,
     ClaimActorRole,
+    ClaimChannel,
     ClaimKind,
     ClaimStatus,
     CoordinatePrecision,
@@ -115,6 +116,11 @@ class ReportIn(Strict):
     title: str = Field(min_length=1)
     headline: str | None = None
     publisher: str = Field(min_length=1)
+    outlet: SlugId | None = Field(
+        default=None,
+        description="The publisher as an actor (kind media_outlet): the claimant of what the "
+        "report asserts itself (channel `reporting`).",
+    )
     publisher_note: str | None = Field(
         default=None, description="How the publisher was established, where the text omits it."
     )
@@ -208,13 +214,22 @@ class QuantityIn(Strict):
 
 class ClaimIn(Located):
     id: SlugId
-    claimant: SlugId | None = Field(
-        description="Who makes the claim; null only where the report itself asserts it."
+    claimant: SlugId = Field(
+        description="Who makes the claim; where the report itself asserts it, the report's "
+        "`outlet` (with channel `reporting`)."
     )
     quote: str = Field(min_length=1)
     statement: str = Field(min_length=1, description="The claim in one normalised line.")
     kind: ClaimKind
-    channel: str = Field(min_length=1, examples=["tweet", "interview with Reuters"])
+    channel: ClaimChannel = Field(
+        description="How the claimant said it: " + ", ".join(ClaimChannel) + " (see README).",
+        examples=["tweet", "interview"],
+    )
+    venue: SlugId | None = Field(
+        default=None,
+        description="The outlet it was said to or published in, an actor (Reuters for an "
+        "interview with Reuters).",
+    )
     stated_on: FuzzyDateText | None = None
     stated_on_text: str | None = Field(
         default=None, description="The words the date was resolved from, e.g. 'on Monday'."
@@ -225,6 +240,11 @@ class ClaimIn(Located):
     quantities: list[QuantityIn] = Field(default_factory=list)
     contradicts: list[SlugId] = Field(default_factory=list)
     supports: list[SlugId] = Field(default_factory=list)
+    restates: list[SlugId] = Field(
+        default_factory=list,
+        description="Claims of the same report this one says again (a summary bullet "
+        "repeating the body): the pair must have the same status, and shares contradictions.",
+    )
 
     _stated_on = field_validator("stated_on")(_check_fuzzy_date)
 

@@ -16,6 +16,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from app.importer.bulk import insert_rows
 from app.importer.bundle import Bundle
+from app.importer.changes import EntityChanges, compare, reach, snapshot
 from app.importer.derived import refresh_derived
 from app.importer.validate import (
     ImportFailed,
@@ -68,6 +69,8 @@ class ImportSummary:
     files: list[Path] = field(default_factory=list)
     declared: dict[str, int] = field(default_factory=dict)
     totals: dict[str, int] = field(default_factory=dict)
+    # Per entity: how many the run inserted, updated, left unchanged and removed.
+    changes: dict[str, EntityChanges] = field(default_factory=dict)
 
 
 def table_counts(conn: Connection) -> dict[str, int]:
@@ -106,15 +109,20 @@ def import_paths(
         issues = check_against_database(conn, prepared)
         if issues:
             raise ImportFailed(issues)
+        in_reach = reach(conn, prepared)
+        before = snapshot(conn, in_reach)
         for item in prepared:
             load_bundle(conn, item, progress=progress)
         _collect_orphans(conn)
         refresh_derived(conn)
+        changes = compare(before, snapshot(conn, in_reach))
         totals = table_counts(conn)
     declared: dict[str, int] = {"reports": len(prepared)}
     for name in ("actors", "locations", "relations", "claims", "media", "events"):
         declared[name] = sum(len(getattr(item.bundle, name)) for item in prepared)
-    return ImportSummary(files=[item.path for item in prepared], declared=declared, totals=totals)
+    return ImportSummary(
+        files=[item.path for item in prepared], declared=declared, totals=totals, changes=changes
+    )
 
 
 def entity_count(bundle: Bundle) -> int:
@@ -162,28 +170,6 @@ def load_bundle(
     assert published is not None
     _upsert(
         conn,
-        _table(Report),
-        [
-            {
-                "id": report_id,
-                "title": report.title,
-                "headline": report.headline,
-                "publisher": report.publisher,
-                "publisher_note": report.publisher_note,
-                "author": report.author,
-                "published_on": published.start,
-                "published_on_note": report.published_on_note,
-                "url": report.url,
-                "language": report.language,
-                "summary": item.summary,
-                "body": item.text,
-                "body_sha256": item.sha256,
-                "source_file": report.text_file,
-            }
-        ],
-    )
-    _upsert(
-        conn,
         _table(Actor),
         [
             {
@@ -199,6 +185,30 @@ def load_bundle(
         ],
     )
     _upsert(conn, _table(Location), [_location_row(loc) for loc in _parents_first(bundle)])
+    # After the actors: the report refers to its outlet.
+    _upsert(
+        conn,
+        _table(Report),
+        [
+            {
+                "id": report_id,
+                "title": report.title,
+                "headline": report.headline,
+                "publisher": report.publisher,
+                "publisher_id": report.outlet,
+                "publisher_note": report.publisher_note,
+                "author": report.author,
+                "published_on": published.start,
+                "published_on_note": report.published_on_note,
+                "url": report.url,
+                "language": report.language,
+                "summary": item.summary,
+                "body": item.text,
+                "body_sha256": item.sha256,
+                "source_file": report.text_file,
+            }
+        ],
+    )
     if progress:
         progress(1 + len(bundle.actors) + len(bundle.locations))
 
@@ -251,7 +261,8 @@ def load_bundle(
                 "span_end": span.end,
                 "statement": claim.statement,
                 "kind": claim.kind.value,
-                "channel": claim.channel,
+                "channel": claim.channel.value,
+                "venue_id": claim.venue,
                 "stated_on": stated.start if stated else None,
                 "stated_until": stated.end if stated else None,
                 "stated_on_precision": stated.precision.value if stated else None,
@@ -306,7 +317,11 @@ def load_bundle(
         [
             {"source_id": c.id, "target_id": target, "kind": kind, "note": None}
             for c in bundle.claims
-            for kind, targets in (("contradicts", c.contradicts), ("supports", c.supports))
+            for kind, targets in (
+                ("contradicts", c.contradicts),
+                ("supports", c.supports),
+                ("restates", c.restates),
+            )
             for target in dict.fromkeys(targets)
         ],
     )

@@ -18,6 +18,7 @@ from app.importer.bundle import Bundle, FuzzyDate, parse_fuzzy_date
 from app.importer.spans import Span, SpanError, TextIndex
 from app.importer.yaml_source import line_of, parse_yaml
 from app.models import Actor, ActorRelation, Claim, Event, Location, Media
+from app.models.vocab import ClaimChannel
 
 COLLECTIONS = ("actors", "locations", "relations", "claims", "media", "events")
 
@@ -231,9 +232,11 @@ def _check_references(bundle: Bundle, checker: _Checker) -> None:
                     f"unknown claim '{claim_id}': an event is reported by claims of its own report",
                 )
     for position, claim in enumerate(bundle.claims):
-        for link in ("contradicts", "supports"):
+        for link in ("contradicts", "supports", "restates"):
             if claim.id in getattr(claim, link):
                 checker.add(["claims", position, link], f"a claim cannot {link[:-1]} itself")
+    _check_restatements(bundle, checker)
+    _check_own_reporting(bundle, checker)
 
     # Parent cycles among the bundle's own locations.
     parents = {location.id: location.parent for location in bundle.locations}
@@ -249,6 +252,48 @@ def _check_references(bundle: Bundle, checker: _Checker) -> None:
                 break
             seen_ids.add(current)
             current = parents[current]
+
+
+def _check_restatements(bundle: Bundle, checker: _Checker) -> None:
+    """A restatement says again what a claim of its own report says: the two must agree on
+    status (their contradictions are shared by the importer)."""
+    claims = {claim.id: claim for claim in bundle.claims}
+    for position, claim in enumerate(bundle.claims):
+        for index, target_id in enumerate(claim.restates):
+            target = claims.get(target_id)
+            if target is None:
+                checker.add(
+                    ["claims", position, "restates", index],
+                    f"unknown claim '{target_id}': a claim restates a claim of its own report",
+                )
+            elif target.status is not claim.status and target_id != claim.id:
+                checker.add(
+                    ["claims", position, "status"],
+                    f"status '{claim.status.value}' differs from '{target.status.value}' of "
+                    f"'{target_id}', which this claim restates: a restatement and its claim "
+                    "agree on status",
+                )
+
+
+def _check_own_reporting(bundle: Bundle, checker: _Checker) -> None:
+    """What the report asserts itself (channel `reporting`) has the report's outlet as
+    claimant."""
+    outlet = bundle.report.outlet
+    for position, claim in enumerate(bundle.claims):
+        if claim.channel is not ClaimChannel.reporting:
+            continue
+        if outlet is None:
+            checker.add(
+                ["claims", position, "channel"],
+                "channel 'reporting' is the report's own assertion: name the report's "
+                "publisher as an actor in `report.outlet`",
+            )
+        elif claim.claimant != outlet:
+            checker.add(
+                ["claims", position, "claimant"],
+                f"a claim the report asserts itself (channel 'reporting') has the report's "
+                f"outlet '{outlet}' as claimant, not '{claim.claimant}'",
+            )
 
 
 @dataclass
@@ -309,6 +354,9 @@ def check_against_database(
 
     for item in prepared:
         bundle = item.bundle
+        outlet = bundle.report.outlet
+        if outlet is not None and outlet not in actors:
+            issue(item, ["report", "outlet"], f"unknown actor '{outlet}'")
         for position, relation in enumerate(bundle.relations):
             for role in ("subject", "object"):
                 if getattr(relation, role) not in actors:
@@ -323,8 +371,10 @@ def check_against_database(
                     item, ["locations", position, "parent"], f"unknown location '{location.parent}'"
                 )
         for position, claim in enumerate(bundle.claims):
-            if claim.claimant is not None and claim.claimant not in actors:
-                issue(item, ["claims", position, "claimant"], f"unknown actor '{claim.claimant}'")
+            for role in ("claimant", "venue"):
+                actor_id = getattr(claim, role)
+                if actor_id is not None and actor_id not in actors:
+                    issue(item, ["claims", position, role], f"unknown actor '{actor_id}'")
             for index, ref in enumerate(claim.actors):
                 if ref.id not in actors:
                     issue(
@@ -437,11 +487,14 @@ def _referenced_claims(prepared: Sequence[PreparedBundle]) -> set[str]:
 def referenced_actors(bundle: Bundle) -> set[str]:
     """Every actor a bundle declares or refers to."""
     refs = {actor.id for actor in bundle.actors}
+    if bundle.report.outlet:
+        refs.add(bundle.report.outlet)
     for relation in bundle.relations:
         refs.update((relation.subject, relation.object))
     for claim in bundle.claims:
-        if claim.claimant:
-            refs.add(claim.claimant)
+        refs.add(claim.claimant)
+        if claim.venue:
+            refs.add(claim.venue)
         refs.update(ref.id for ref in claim.actors)
     for media in bundle.media:
         if media.posted_by:

@@ -2,6 +2,7 @@ import datetime as dt
 
 from pydantic import BaseModel, Field
 
+from app.core.periods import PERIOD_DESCRIPTION
 from app.core.schemas import (
     FACETS_DESCRIPTION,
     ActorRef,
@@ -22,6 +23,7 @@ class MediaOut(BaseModel):
     span: Span
     posted_on: dt.date | None = Field(description="When posted or taken (first day of the period).")
     posted_on_precision: DatePrecision | None
+    posted_period: str | None = Field(description=PERIOD_DESCRIPTION, examples=["2001-04"])
     posted_on_text: str | None
     posted_by: ActorRef | None
     platform: str | None

@@ -7,7 +7,15 @@ from sqlalchemy.orm import Session
 from app.actors.service import actors_with_roles
 from app.claims.service import date_range
 from app.core.errors import NotFound
-from app.core.facets import Facet, FacetSet, facet_answer, month_facet, places_facet, register
+from app.core.facets import (
+    Facet,
+    FacetSet,
+    facet_answer,
+    month_facet,
+    places_facet,
+    register,
+    vocabulary_facet,
+)
 from app.core.listing import (
     Bindable,
     collection_page,
@@ -16,8 +24,10 @@ from app.core.listing import (
     grouped,
 )
 from app.core.pagination import SortField
+from app.core.periods import period_of
 from app.locations.service import located_in
 from app.models import Actor, Location, Media, MediaActor, MediaLocation
+from app.models.vocab import MediaKind
 
 MEDIA_COLUMNS = (
     Media.id,
@@ -152,6 +162,7 @@ def media_items(session: Session, rows: Sequence[Any]) -> list[dict[str, Any]]:
                 "span": {"start": row["span_start"], "end": row["span_end"]},
                 "posted_on": row["posted_on"],
                 "posted_on_precision": row["posted_on_precision"],
+                "posted_period": period_of(row["posted_on"], row["posted_on_precision"]),
                 "posted_on_text": row["posted_on_text"],
                 "posted_by": posted_by,
                 "platform": row["platform"],
@@ -180,13 +191,14 @@ MEDIA_FACETS = register(
         "media",
         Media,
         {
-            "kind": Facet(Media.kind),
+            "kind": vocabulary_facet(Media.kind, MediaKind),
             "posted_by": Facet(
                 Media.posted_by_id,
                 label=Actor.name,
                 joins=[(Actor, Actor.id == Media.posted_by_id, True)],
+                none_label="Poster not named",
             ),
-            "platform": Facet(Media.platform),
+            "platform": Facet(Media.platform, none_label="Platform not named"),
             "location": places_facet(MediaLocation, MediaLocation.media_id, Media.id),
             "month": month_facet(Media.posted_on, Media.posted_on_precision),
         },

@@ -26,14 +26,19 @@ class Claim(Base):
 
     id: Mapped[str] = mapped_column(Slug, primary_key=True)
     report_id: Mapped[str] = mapped_column(ForeignKey("report.id", ondelete="CASCADE"))
-    # NULL only where the report itself asserts the thing.
+    # Every claim has a claimant (the report's outlet where the report itself asserts the
+    # thing): the importer requires one. The column stays nullable because making it NOT NULL
+    # would rebuild the table on SQLite.
     claimant_id: Mapped[str | None] = mapped_column(ForeignKey("actor.id"))
     quote: Mapped[str] = mapped_column(Text)
     span_start: Mapped[int] = mapped_column(Integer)
     span_end: Mapped[int] = mapped_column(Integer)
     statement: Mapped[str] = mapped_column(Text)
     kind: Mapped[str] = mapped_column(Vocab)
+    # A value of ClaimChannel (String(200) from the free-text days: no table rebuild).
     channel: Mapped[str] = mapped_column(String(200))
+    # The outlet it was said to or published in (Reuters for an interview with Reuters).
+    venue_id: Mapped[str | None] = mapped_column(ForeignKey("actor.id"), index=True)
     stated_on: Mapped[date | None] = mapped_column(Date)
     # Last day of the period `stated_on` stands for (its month, year or decade), for range queries.
     stated_until: Mapped[date | None] = mapped_column(Date)
@@ -45,7 +50,8 @@ class Claim(Base):
     contested: Mapped[bool] = mapped_column(Boolean, server_default=false())
     has_quantity: Mapped[bool] = mapped_column(Boolean, server_default=false())
 
-    claimant: Mapped[Actor | None] = relationship(lazy="raise")
+    claimant: Mapped[Actor | None] = relationship(foreign_keys=[claimant_id], lazy="raise")
+    venue: Mapped[Actor | None] = relationship(foreign_keys=[venue_id], lazy="raise")
     actor_links: Mapped[list["ClaimActor"]] = relationship(
         lazy="raise", order_by="ClaimActor.position"
     )
@@ -136,7 +142,10 @@ class ClaimQuantity(Base):
 
 
 class ClaimLink(Base):
-    """A directed link between two claims: `source` contradicts / supports `target`."""
+    """A directed link between two claims: `source` contradicts / supports / restates `target`.
+
+    Contradictions whose `note` starts with DERIVED_NOTE are the importer's: a restatement
+    carries the contradictions of the claim it restates (app.importer.derived)."""
 
     __tablename__ = "claim_link"
 

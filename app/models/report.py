@@ -15,6 +15,8 @@ class Report(Base):
     title: Mapped[str] = mapped_column(Text)
     headline: Mapped[str | None] = mapped_column(Text)
     publisher: Mapped[str] = mapped_column(String(200))
+    # The publisher as an actor (a media outlet): the claimant of what the report asserts.
+    publisher_id: Mapped[str | None] = mapped_column(ForeignKey("actor.id"), index=True)
     publisher_note: Mapped[str | None] = mapped_column(Text)
     author: Mapped[str | None] = mapped_column(String(200))
     published_on: Mapped[date] = mapped_column(Date, index=True)

@@ -1,8 +1,10 @@
 """Controlled vocabularies. Stored as plain strings; validated on the way in.
 
-Each enum is documented in the published seed format (`seed/schema.json`) and in the API.
+Each enum is documented in the published seed format (`seed/schema.json`) and in the API, and
+every value has a human label (`LABELS`, `label_of`): facet buckets show it.
 """
 
+import calendar
 from enum import StrEnum
 
 
@@ -87,9 +89,25 @@ class ClaimStatus(StrEnum):
     denied = "denied"
 
 
+class ClaimChannel(StrEnum):
+    """How the claimant said it: the medium, not the words. The venue (the outlet spoken to
+    or published in) is a field of its own, an actor."""
+
+    statement = "statement"
+    interview = "interview"
+    tweet = "tweet"
+    social_media_post = "social_media_post"
+    published_appeal = "published_appeal"
+    reporting = "reporting"
+    unspecified = "unspecified"
+
+
 class ClaimLinkKind(StrEnum):
     contradicts = "contradicts"
     supports = "supports"
+    # The source says again what the target says (a summary bullet repeating the body): the
+    # pair shares its status and its contradictions.
+    restates = "restates"
 
 
 class QuantityQualifier(StrEnum):
@@ -136,6 +154,130 @@ class EventActorRole(StrEnum):
     supplier = "supplier"
     recipient = "recipient"
     participant = "participant"
+
+
+# (label, description) of every channel: the README's table and the API's documentation.
+CHANNELS: dict[ClaimChannel, tuple[str, str]] = {
+    ClaimChannel.statement: (
+        "Statement",
+        "A public statement or announcement; the report says the claimant claimed or said it.",
+    ),
+    ClaimChannel.interview: (
+        "Interview",
+        "Said in an interview or to a journalist; `venue` is the outlet (Reuters, Politico).",
+    ),
+    ClaimChannel.tweet: ("Tweet", "A post on Twitter (X), quoted or paraphrased."),
+    ClaimChannel.social_media_post: (
+        "Social media post",
+        "A photo or video posted on social media with the claim as its message.",
+    ),
+    ClaimChannel.published_appeal: (
+        "Published appeal",
+        "An appeal or open letter published in the press; `venue` is the publication.",
+    ),
+    ClaimChannel.reporting: (
+        "The report's own reporting",
+        "Asserted by the report itself; the claimant is the report's outlet.",
+    ),
+    ClaimChannel.unspecified: (
+        "Not stated",
+        "The report quotes or paraphrases the claimant without saying how or where it was said.",
+    ),
+}
+
+
+def channel_description() -> str:
+    """The channel vocabulary as Markdown, for the API's documentation."""
+    return "; ".join(f"`{value}`: {text}" for value, (_label, text) in CHANNELS.items())
+
+
+def _words(value: str) -> str:
+    return value.replace("_", " ").capitalize()
+
+
+# A label for every value of every vocabulary. Where the words of the value read well,
+# they are the label; the others are spelt out.
+LABELS: dict[type[StrEnum], dict[str, str]] = {
+    ActorKind: {
+        **{v.value: _words(v.value) for v in ActorKind},
+        "media_outlet": "Media outlet",
+    },
+    RelationKind: {
+        "child_of": "Child of",
+        "leads": "Leads",
+        "member_of": "Member of",
+        "allied_with": "Allied with",
+        "supports": "Supports",
+        "opposes": "Opposes",
+        "killed_by": "Killed by",
+        "educated_at": "Educated at",
+        "lobbies": "Lobbies",
+        "met_with": "Met with",
+    },
+    LocationKind: {v.value: _words(v.value) for v in LocationKind},
+    CoordinatePrecision: {
+        "site": "Site (within about 1 km)",
+        "city": "City (within about 10 km)",
+        "district": "District (within about 30 km)",
+        "province": "Province (within about 100 km)",
+        "region": "Region (a representative point)",
+        "country": "Country (a centroid)",
+        "unknown": "Unknown (not located)",
+    },
+    DatePrecision: {v.value: _words(v.value) for v in DatePrecision},
+    ClaimKind: {
+        "territorial_control": "Territorial control",
+        "casualties": "Casualties",
+        "force_strength": "Force strength",
+        "military_action": "Military action",
+        "vow": "Vow",
+        "appeal": "Appeal",
+        "support_received": "Support received",
+        "negotiation": "Negotiation",
+        "stance": "Stance",
+        "assessment": "Assessment",
+        "policy": "Policy",
+        "governance": "Governance",
+        "historical": "Historical",
+        "no_comment": "No comment",
+        "description": "Description",
+    },
+    ClaimStatus: {
+        "unverified": "Unverified",
+        "disputed": "Disputed",
+        "corroborated": "Corroborated",
+        "denied": "Denied",
+    },
+    ClaimChannel: {value.value: label for value, (label, _text) in CHANNELS.items()},
+    ClaimLinkKind: {"contradicts": "Contradicts", "supports": "Supports", "restates": "Restates"},
+    QuantityQualifier: {
+        "exact": "Exactly",
+        "approximately": "Approximately",
+        "more_than": "More than",
+        "at_least": "At least",
+        "at_most": "At most",
+    },
+    ClaimActorRole: {v.value: _words(v.value) for v in ClaimActorRole},
+    PlaceRole: {v.value: _words(v.value) for v in PlaceRole},
+    MediaKind: {"photo": "Photo", "video": "Video", "map": "Map", "tweet": "Tweet"},
+    MediaActorRole: {v.value: _words(v.value) for v in MediaActorRole},
+    EventActorRole: {v.value: _words(v.value) for v in EventActorRole},
+}
+
+
+def label_of(vocabulary: type[StrEnum], value: str | None) -> str | None:
+    """The human label of a vocabulary value (None for None; the value itself if unknown)."""
+    if value is None:
+        return None
+    return LABELS[vocabulary].get(value, value)
+
+
+def month_label(value: str | None) -> str | None:
+    """`2021-08` as `August 2021`."""
+    if value is None:
+        return None
+    year, month = value.split("-")
+    return f"{calendar.month_name[int(month)]} {year}"
 
 
 # ACLED's event types and their sub-event types, spelt as ACLED publishes them.

@@ -2,7 +2,7 @@ from datetime import date
 
 from pydantic import BaseModel, Field
 
-from app.core.schemas import Page
+from app.core.schemas import ActorRef, Page
 
 
 class ReportSummary(BaseModel):
@@ -15,6 +15,9 @@ class ReportSummary(BaseModel):
 
 
 class ReportDetail(ReportSummary):
+    outlet: ActorRef | None = Field(
+        description="The publisher as an actor: the claimant of what the report asserts itself."
+    )
     headline: str | None
     publisher_note: str | None
     published_on_note: str = Field(description="How the publication date was established.")

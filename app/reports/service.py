@@ -6,7 +6,7 @@ from sqlalchemy.orm import Session
 from app.core.errors import NotFound
 from app.core.listing import envelope, search_and_paginate
 from app.core.pagination import SortField
-from app.models import Report
+from app.models import Actor, Report
 
 REPORT_COLUMNS = (
     Report.id,
@@ -59,14 +59,28 @@ def report_detail(session: Session, *, report_id: str) -> dict[str, Any]:
                 Report.summary,
                 Report.body_sha256,
                 func.length(Report.body).label("body_length"),
-            ).where(Report.id == report_id)
+                Report.publisher_id,
+                Actor.name.label("outlet_name"),
+                Actor.kind.label("outlet_kind"),
+            )
+            .outerjoin(Actor, Actor.id == Report.publisher_id)
+            .where(Report.id == report_id)
         )
         .mappings()
         .first()
     )
     if row is None:
         raise NotFound(f"no report with id '{report_id}'")
-    return {**dict(row), "text_url": f"/v1/reports/{report_id}/text"}
+    detail = dict(row)
+    outlet_id, outlet_name, outlet_kind = (
+        detail.pop("publisher_id"),
+        detail.pop("outlet_name"),
+        detail.pop("outlet_kind"),
+    )
+    outlet = (
+        None if outlet_id is None else {"id": outlet_id, "name": outlet_name, "kind": outlet_kind}
+    )
+    return {**detail, "outlet": outlet, "text_url": f"/v1/reports/{report_id}/text"}
 
 
 def report_text(session: Session, *, report_id: str) -> str:

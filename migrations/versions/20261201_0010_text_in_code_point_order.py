@@ -8,7 +8,7 @@ indexes are rebuilt in that order, so sorted pages stay index scans. The full-te
 (`search_document.content`) is never sorted and keeps the database's collation.
 
 Revision ID: 0010
-Revises: 0007
+Revises: 0009
 Create Date: 2026-12-01 22:20:00
 """
 
@@ -18,7 +18,7 @@ from alembic import op
 from sqlalchemy import text
 
 revision: str = "0010"
-down_revision: str | None = "0007"
+down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
