@@ -75,6 +75,8 @@ _local = threading.local()
 
 
 def _stem(word: str) -> str:
+    if word.isdigit():  # numbers are many and the stemmer leaves them as they are
+        return word
     # A Snowball stemmer keeps state while it works: one per thread (SQLite readers, imports).
     stemmer = getattr(_local, "stemmer", None)
     if stemmer is None:

@@ -55,7 +55,9 @@ def _drop_sqlite_full_text() -> None:
 
 
 # Every token as a quoted lexeme with its position ('taliban':1 'claim':2): the tsvector
-# input function takes quoted lexemes verbatim. Positions past 16383 are stored as 16383.
+# input function takes quoted lexemes verbatim. PostgreSQL's limits stay: positions past 16383
+# are stored as 16383 and a lexeme keeps 256 positions, so phrases in a document of more than
+# 16,383 tokens may match differently than on SQLite (search documents are far shorter).
 POSTGRESQL_TERMS_TSVECTOR = """
 CREATE FUNCTION search_terms_tsvector(terms text) RETURNS tsvector
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
