@@ -24,6 +24,7 @@ from typing import Any
 from sqlalchemy import Engine, Table, func, select
 
 from app.core.facets import refresh_facet_counts
+from app.core.search_language import index_terms
 from app.importer.bulk import deferred_indexes, insert_rows
 from app.models import Base, Claim
 from app.models.vocab import ACLED_EVENT_TYPES, ClaimChannel, ClaimKind, ClaimStatus
@@ -126,7 +127,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     ),
     "event_actor": ("event_id", "actor_id", "role", "position"),
     "event_claim": ("event_id", "claim_id", "position"),
-    "search_document": ("entity_type", "entity_id", "report_id", "content"),
+    "search_document": ("entity_type", "entity_id", "report_id", "content", "terms", "term_count"),
 }
 # Parents before children, so that foreign keys hold at every step.
 TABLE_ORDER = tuple(COLUMNS)
@@ -506,6 +507,8 @@ def synthesize(
             for chunk in itertools.chain([corpus.static_rows()], corpus.chunks()):
                 for table_name in TABLE_ORDER:
                     rows = chunk.get(table_name)
+                    if rows and table_name == "search_document":
+                        rows = [(*row, *index_terms(row[3])) for row in rows]
                     if rows:
                         insert_rows(conn, tables[table_name], COLUMNS[table_name], rows)
                         summary.rows[table_name] = summary.rows.get(table_name, 0) + len(rows)

@@ -100,7 +100,7 @@ def test_text_sorts_in_code_point_order_on_postgresql(engine: Engine) -> None:
         ).all()
     assert len(rows) > 40
     others = [(table, column) for table, column, collation in rows if collation != "C"]
-    assert others == [("search_document", "content")]
+    assert sorted(others) == [("search_document", "content"), ("search_document", "terms")]
 
 
 def test_migrate_says_what_it_did(

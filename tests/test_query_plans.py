@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, insert
 from sqlalchemy.orm import Session
 
+from app.core.search_language import index_terms
 from app.importer.derived import refresh_derived
 from app.main import create_app
 from app.models import (
@@ -113,12 +114,16 @@ def _load_synthetic(engine: Engine) -> None:
                     "kind": "contradicts",
                 }
             )
+        content = f"synthetic statement number {n} about convoy{n % 300}"
+        terms, term_count = index_terms(content)
         documents.append(
             {
                 "entity_type": "claim",
                 "entity_id": claim_id,
                 "report_id": REPORT_ID,
-                "content": f"synthetic statement number {n} about convoy{n % 300}",
+                "content": content,
+                "terms": terms,
+                "term_count": term_count,
             }
         )
     with engine.begin() as conn:

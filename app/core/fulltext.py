@@ -1,40 +1,30 @@
-"""Full-text matching over `search_document`, one implementation per engine.
+"""Full-text matching over `search_document`: the one module that knows each engine's syntax.
 
-SQLite: FTS5 with the porter stemmer, ranked by bm25. PostgreSQL: `websearch_to_tsquery` on
-the English configuration against the stored `search_tsv` column (GIN-indexed), ranked by
-ts_rank on that stored vector. Both expose `rank`
-where lower is better, so `sort=relevance` is ascending everywhere.
+The search language, its tokens and its snippets live in `app.core.search_language`; both
+engines index the same tokens (`search_document.terms`, written by every importer):
+
+- SQLite: an FTS5 table over `terms` with a plain tokenizer (no stemming, no folding: the
+  tokens are already lowercase ASCII), queried with `MATCH`;
+- PostgreSQL: `search_tsv`, a stored tsvector built from `terms` without any text parser
+  (migration 0008) with a GIN index, queried with a `tsquery` given as text.
+
+Ranking is one integer computed by the same SQL on both: how often the query's words and
+phrases occur in `terms`, per length of the document. `rank` is its negation (lower is
+better, so `sort=relevance` is ascending) and equal ranks are ordered by id.
 """
 
-import re
 from typing import Any
 
-from sqlalchemy import Float, String, Subquery, text
+from sqlalchemy import Integer, String, Subquery, text
 from sqlalchemy.orm import Session
 
-from app.core.errors import BadParameter
+from app.core import search_language
+from app.core.search_language import SearchQuery
 
-_WORD = re.compile(r"\w+", re.UNICODE)
-_PHRASE = re.compile(r'"([^"]*)"')
-
-SNIPPET_START = "<mark>"
-SNIPPET_END = "</mark>"
-
-
-def fts5_query(q: str) -> str:
-    """Users' words as an FTS5 query: every word must match; "quoted phrases" as phrases.
-
-    Everything is quoted, so FTS5's operators and column filters cannot be injected."""
-    parts: list[str] = []
-    for phrase in _PHRASE.findall(q):
-        words = _WORD.findall(phrase)
-        if words:
-            parts.append('"' + " ".join(words) + '"')
-    rest = _PHRASE.sub(" ", q)
-    parts.extend(f'"{word}"' for word in _WORD.findall(rest))
-    if not parts:
-        raise BadParameter("q", "give at least one word to search for")
-    return " ".join(parts)
+# score = occurrences * SCORE_SCALE / (term_count + LENGTH_DAMPING), integer division: a
+# word found once in a name outranks the same word found once in a long quote.
+SCORE_SCALE = 10_000
+LENGTH_DAMPING = 10
 
 
 def plan_for_the_words(session: Session) -> None:
@@ -48,65 +38,56 @@ def plan_for_the_words(session: Session) -> None:
         session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
 
 
+def _rank(query: SearchQuery, params: dict[str, Any]) -> str:
+    """Minus the score, in SQL both engines read the same way (integer arithmetic)."""
+    counts: list[str] = []
+    for index, pattern in enumerate(search_language.score_patterns(query)):
+        params[f"search_p{index}"] = pattern
+        counts.append(
+            f"(length(d.terms) - length(replace(d.terms, :search_p{index}, ''))) / {len(pattern)}"
+        )
+    if not counts:
+        return "0"
+    return f"0 - ({' + '.join(counts)}) * {SCORE_SCALE} / (d.term_count + {LENGTH_DAMPING})"
+
+
 def matches(dialect: str, q: str, entity_type: str | None, *, name: str = "matches") -> Subquery:
-    """(entity_type, entity_id, rank) for documents matching `q`, lower rank = better."""
+    """(entity_type, entity_id, rank) for documents matching `q`, lower rank = better.
+
+    A `q` the language refuses (too long, too many words, no word) is a 400 naming `q`."""
+    query = search_language.parse(q)
     params: dict[str, Any] = {}
     type_filter = ""
     if entity_type is not None:
         type_filter = " AND d.entity_type = :match_type"
         params["match_type"] = entity_type
+    rank = _rank(query, params)
+    select = f"SELECT d.entity_type AS entity_type, d.entity_id AS entity_id, {rank} AS rank"
     if dialect == "sqlite":
-        params["match_query"] = fts5_query(q)
-        statement = text(
-            "SELECT d.entity_type AS entity_type, d.entity_id AS entity_id,"
-            " bm25(search_fts) AS rank"
-            " FROM search_fts JOIN search_document AS d ON d.rowid = search_fts.rowid"
-            f" WHERE search_fts MATCH :match_query{type_filter}"
-        )
+        if query.groups:
+            params["match_query"] = search_language.fts5(query)
+            statement = (
+                f"{select} FROM search_fts JOIN search_document AS d"
+                f" ON d.rowid = search_fts.rowid WHERE search_fts MATCH :match_query{type_filter}"
+            )
+        else:  # only exclusions: every document without those words
+            params["match_query"] = search_language.fts5_any(query.excluded)
+            statement = (
+                f"{select} FROM search_document AS d WHERE d.rowid NOT IN"
+                f" (SELECT rowid FROM search_fts WHERE search_fts MATCH :match_query){type_filter}"
+            )
     else:
-        if not _WORD.search(q):
-            raise BadParameter("q", "give at least one word to search for")
-        params["match_query"] = q
-        statement = text(
-            "SELECT d.entity_type AS entity_type, d.entity_id AS entity_id,"
-            # float8: ts_rank's real would not survive the round trip through a cursor.
-            " -CAST(ts_rank(d.search_tsv,"
-            " websearch_to_tsquery('english', :match_query)) AS DOUBLE PRECISION) AS rank"
-            " FROM search_document AS d"
-            " WHERE d.search_tsv"
-            f" @@ websearch_to_tsquery('english', :match_query){type_filter}"
-        )
+        # Quoted lexemes in tsquery text are taken as they are: no parser or dictionary.
+        if query.groups:
+            params["match_query"] = search_language.tsquery(query)
+            condition = "d.search_tsv @@ CAST(:match_query AS tsquery)"
+        else:
+            params["match_query"] = search_language.tsquery_any(query.excluded)
+            condition = "NOT (d.search_tsv @@ CAST(:match_query AS tsquery))"
+        statement = f"{select} FROM search_document AS d WHERE {condition}{type_filter}"
     return (
-        statement.bindparams(**params)
-        .columns(entity_type=String, entity_id=String, rank=Float)
+        text(statement)
+        .bindparams(**params)
+        .columns(entity_type=String, entity_id=String, rank=Integer)
         .subquery(name)
     )
-
-
-def snippets(dialect: str, q: str, *, limit_words: int = 14) -> Subquery:
-    """Every match with a highlighted snippet, for cross-collection search."""
-    if dialect == "sqlite":
-        statement = text(
-            "SELECT d.entity_type AS entity_type, d.entity_id AS entity_id,"
-            " bm25(search_fts) AS rank,"
-            f" snippet(search_fts, 0, '{SNIPPET_START}', '{SNIPPET_END}', '…', {limit_words})"
-            " AS snippet"
-            " FROM search_fts JOIN search_document AS d ON d.rowid = search_fts.rowid"
-            " WHERE search_fts MATCH :match_query"
-        ).bindparams(match_query=fts5_query(q))
-    else:
-        if not _WORD.search(q):
-            raise BadParameter("q", "give at least one word to search for")
-        statement = text(
-            "SELECT d.entity_type AS entity_type, d.entity_id AS entity_id,"
-            " -CAST(ts_rank(d.search_tsv, query) AS DOUBLE PRECISION)"
-            " AS rank,"
-            " ts_headline('english', d.content, query,"
-            f" 'StartSel={SNIPPET_START}, StopSel={SNIPPET_END}, MaxWords={limit_words + 6},"
-            " MinWords=5, FragmentDelimiter=…') AS snippet"
-            " FROM search_document AS d, websearch_to_tsquery('english', :match_query) AS query"
-            " WHERE d.search_tsv @@ query"
-        ).bindparams(match_query=q)
-    return statement.columns(
-        entity_type=String, entity_id=String, rank=Float, snippet=String
-    ).subquery("hits")

@@ -229,7 +229,7 @@ def search_and_paginate(
         plan_for_the_words(session)
         found = matches(dialect, params.q, entity_type)
         statement = statement.join(found, found.c.entity_id == id_column)
-        relevance = SortField(found.c.rank, "float")
+        relevance = SortField(found.c.rank, "int")
         if not where:
             # Every search document of this type has its item: with no other filter, the
             # matches alone are the count (no join back to the collection's table) ...

@@ -9,6 +9,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from app.core.search_language import MAX_QUERY_LENGTH, MAX_QUERY_WORDS
+
 LIMIT_DESCRIPTION = "Items per page, 1 to 500. Larger values are refused, not clamped."
 CURSOR_DESCRIPTION = (
     "Opaque keyset cursor: pass the `next_cursor` of the previous page, with the same "
@@ -38,8 +40,17 @@ class DateMatch(StrEnum):
 
 
 Q_DESCRIPTION = (
-    'Full-text search (stemmed English): every word must match; "quoted phrases" match as '
-    "phrases. With `q`, results are ordered by relevance unless `sort` says otherwise."
+    "Full-text search, the same language on every engine. Words: every one must match "
+    '(`taliban valley`); `"a phrase"`: its words in a row; `a OR b`: either; `-word`, '
+    '`-"a phrase"` or `NOT word`: leave out what contains it (exclusions alone: everything '
+    "without those words); `word*`: a prefix of the stemmed word (`talib*`). Case, accents "
+    "and possessives are folded (`Talibán's` = `taliban`), words are stemmed in English "
+    "(`surrounding` finds `surrounded`) and English stop words (`the`, `of`, `and`, `not`, "
+    "`or` …) are skipped; anything else (an unbalanced quote, a lone operator) is read as "
+    f"words. At most {MAX_QUERY_LENGTH} characters and {MAX_QUERY_WORDS} words, and at least "
+    "one word that is not a stop word, or a 400. With `q`, results are ordered by relevance "
+    "(how often the words occur, per length of the text; ties by id) unless `sort` says "
+    "otherwise."
 )
 
 
@@ -51,7 +62,9 @@ class ListParams(BaseModel):
     limit: int = Field(default=50, ge=1, le=500, description=LIMIT_DESCRIPTION)
     cursor: str | None = Field(default=None, description=CURSOR_DESCRIPTION)
     count: CountMode = Field(default=CountMode.estimated, description=COUNT_DESCRIPTION)
-    q: str | None = Field(default=None, min_length=1, max_length=500, description=Q_DESCRIPTION)
+    q: str | None = Field(
+        default=None, min_length=1, max_length=MAX_QUERY_LENGTH, description=Q_DESCRIPTION
+    )
 
 
 class FacetParams(BaseModel):
@@ -59,7 +72,9 @@ class FacetParams(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    q: str | None = Field(default=None, min_length=1, max_length=500, description=Q_DESCRIPTION)
+    q: str | None = Field(
+        default=None, min_length=1, max_length=MAX_QUERY_LENGTH, description=Q_DESCRIPTION
+    )
     facet_size: int = Field(default=50, ge=1, le=500, description="Values per facet, at most.")
 
 

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, Table, delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
+from app.core.search_language import index_terms
 from app.importer.bulk import insert_rows
 from app.importer.bundle import Bundle
 from app.importer.changes import EntityChanges, compare, reach, snapshot
@@ -452,7 +453,7 @@ def _write_search_documents(conn: Connection, item: PreparedBundle) -> None:
         }
         for location in bundle.locations
     ]
-    _upsert(conn, _table(SearchDocument), shared)
+    _upsert(conn, _table(SearchDocument), _with_terms(shared))
     conn.execute(delete(SearchDocument).where(SearchDocument.report_id == report_id))
     owned = [
         {
@@ -491,7 +492,14 @@ def _write_search_documents(conn: Connection, item: PreparedBundle) -> None:
         }
         for event in bundle.events
     ]
-    _insert(conn, _table(SearchDocument), owned)
+    _insert(conn, _table(SearchDocument), _with_terms(owned))
+
+
+def _with_terms(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Search documents with their tokens, which full text indexes on both engines."""
+    for row in rows:
+        row["terms"], row["term_count"] = index_terms(row["content"])
+    return rows
 
 
 def _delete_stale(conn: Connection, model: Any, report_id: str, keep: set[str]) -> None:

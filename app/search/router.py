@@ -3,11 +3,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.orm import Session
 
+from app.core import search_language
 from app.core.deps import DatabaseDep, dialect_of
-from app.core.fulltext import plan_for_the_words, snippets
+from app.core.fulltext import matches, plan_for_the_words
 from app.core.listing import envelope, paginate
 from app.core.pagination import Sort, Term
 from app.core.params import (
@@ -19,7 +20,7 @@ from app.core.params import (
 )
 from app.core.responses import FastJSONResponse
 from app.core.schemas import Page, problem_responses
-from app.models import Actor, Claim, Event, Location, Media, Report
+from app.models import Actor, Claim, Event, Location, Media, Report, SearchDocument
 
 router = APIRouter(prefix="/v1/search", tags=["search"])
 
@@ -57,7 +58,10 @@ class SearchParams(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     q: str = Field(
-        min_length=1, max_length=500, description=Q_DESCRIPTION, examples=["Tajikistan helicopter"]
+        min_length=1,
+        max_length=search_language.MAX_QUERY_LENGTH,
+        description=Q_DESCRIPTION,
+        examples=["Tajikistan helicopter"],
     )
     type: list[EntityType] | None = Field(
         default=None,
@@ -73,7 +77,10 @@ class SearchHit(BaseModel):
     type: EntityType
     id: str
     title: str = Field(description="Name, statement, caption or title of the item.")
-    snippet: str = Field(description="The matching text, matches wrapped in <mark>…</mark>.")
+    snippet: str = Field(
+        description="Up to 14 words of the item's text around its first match, every word the "
+        "search looks for wrapped in <mark>…</mark>, … where the text is cut."
+    )
     link: str = Field(
         description="Where the item is, in this API.",
         examples=["/v1/claims/na-tajik-helicopter-photo"],
@@ -86,15 +93,15 @@ class SearchPage(Page[SearchHit]):
 
 def search(session: Session, params: SearchParams) -> dict[str, Any]:
     plan_for_the_words(session)
-    hits = snippets(dialect_of(session), params.q)
-    statement = select(hits.c.entity_type, hits.c.entity_id, hits.c.snippet)
+    hits = matches(dialect_of(session), params.q, None, name="hits")
+    statement = select(hits.c.entity_type, hits.c.entity_id)
     where: list[ColumnElement[bool]] = []
     if params.type:
         where.append(hits.c.entity_type.in_(params.type))
     sort = Sort(
         text="relevance",
         terms=(
-            Term(hits.c.rank, "float", False),
+            Term(hits.c.rank, "int", False),
             Term(hits.c.entity_type, "str", False),
             Term(hits.c.entity_id, "str", False),
         ),
@@ -111,23 +118,37 @@ def search(session: Session, params: SearchParams) -> dict[str, Any]:
     wanted: dict[str, list[str]] = {}
     for row in result.rows:
         wanted.setdefault(row["entity_type"], []).append(row["entity_id"])
-    titles: dict[tuple[str, str], str] = {}
+    # Titles and texts of the page's hits only, one statement per kind of item; the snippets
+    # are made here, in Python, so both engines mark the same words the same way.
+    found: dict[tuple[str, str], tuple[str, str]] = {}
     for entity_type, ids in wanted.items():
         id_column, title_column = TITLES[entity_type]
-        for entity_id, title in session.execute(
-            select(id_column, title_column).where(id_column.in_(ids))
-        ):
-            titles[(entity_type, entity_id)] = title
-    items = [
-        {
-            "type": row["entity_type"],
-            "id": row["entity_id"],
-            "title": titles.get((row["entity_type"], row["entity_id"]), ""),
-            "snippet": row["snippet"],
-            "link": f"/v1/{COLLECTION[row['entity_type']]}/{row['entity_id']}",
-        }
-        for row in result.rows
-    ]
+        texts = (
+            select(id_column, title_column, SearchDocument.content)
+            .join(
+                SearchDocument,
+                and_(
+                    SearchDocument.entity_type == entity_type,
+                    SearchDocument.entity_id == id_column,
+                ),
+            )
+            .where(id_column.in_(ids))
+        )
+        for entity_id, title, content in session.execute(texts):
+            found[(entity_type, entity_id)] = (title, content)
+    query = search_language.parse(params.q)
+    items = []
+    for row in result.rows:
+        title, content = found.get((row["entity_type"], row["entity_id"]), ("", ""))
+        items.append(
+            {
+                "type": row["entity_type"],
+                "id": row["entity_id"],
+                "title": title,
+                "snippet": search_language.snippet(content, query),
+                "link": f"/v1/{COLLECTION[row['entity_type']]}/{row['entity_id']}",
+            }
+        )
     return envelope(items, result)
 
 

@@ -5,7 +5,7 @@ compares by the database's collation (en_US.UTF-8 puts "b" before "C" and ignore
 punctuation), so sorts, keyset cursors and facet ties would differ between the engines on
 such a server. Declaring the columns "C" gives code point order on every server, and the
 indexes are rebuilt in that order, so sorted pages stay index scans. The full-text source
-(`search_document.content`) is never sorted and keeps the database's collation.
+(`search_document.content` and `terms`) is never sorted and keeps the database's collation.
 
 Revision ID: 0010
 Revises: 0009
@@ -22,8 +22,9 @@ down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-# Never sorted or compared for order.
-UNSORTED = {("search_document", "content")}
+# Never sorted or compared for order (and `terms` feeds the stored tsvector, whose source
+# column cannot change type).
+UNSORTED = {("search_document", "content"), ("search_document", "terms")}
 
 TEXT_COLUMNS = text(
     "SELECT c.table_name, c.column_name, c.data_type, c.character_maximum_length"
