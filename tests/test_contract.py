@@ -166,8 +166,11 @@ def test_parameters_are_plain_and_enums_are_named_once(document: dict[str, Any])
     }
 
 
-def test_healthz_and_servers_are_declared(document: dict[str, Any]) -> None:
+def test_healthz_servers_security_and_license_are_declared(document: dict[str, Any]) -> None:
     assert document["servers"][0]["url"] == "/"
+    # Public reads, said explicitly (Redocly's recommended rules ask for it), and the licence.
+    assert document["security"] == []
+    assert document["info"]["license"] == {"name": "MIT", "identifier": "MIT"}
     ok = document["paths"]["/healthz"]["get"]["responses"]["200"]
     assert ok["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Health"}
 
