@@ -154,7 +154,7 @@ def claim_filters(session: Session, params: Any) -> list[ColumnElement[bool]]:
 # A claim's related rows, shaped as JSON by the database in the page query itself: one
 # statement for the page instead of one per kind of related row. The engines write JSON
 # differently (spacing, `6000` or `6000.0`), so it is parsed and written again by the
-# response, with quantities as floats: the same bytes from both (`related_rows`).
+# response, with quantities as floats: the same bytes from both (`quantities_of`).
 RELATED_JSON: dict[str, dict[str, str]] = {
     "sqlite": {
         "actors_json": "(SELECT json_group_array(json(j)) FROM (SELECT json_object("

@@ -39,12 +39,14 @@ def plan_for_the_words(session: Session) -> None:
 
 
 def _rank(query: SearchQuery, params: dict[str, Any]) -> str:
-    """Minus the score, in SQL both engines read the same way (integer arithmetic)."""
+    """Minus the score, in SQL both engines read the same way (integer arithmetic; 64-bit,
+    as SQLite's integers are, so a long document cannot overflow PostgreSQL's int4)."""
     counts: list[str] = []
     for index, pattern in enumerate(search_language.score_patterns(query)):
         params[f"search_p{index}"] = pattern
         counts.append(
-            f"(length(d.terms) - length(replace(d.terms, :search_p{index}, ''))) / {len(pattern)}"
+            "CAST((length(d.terms) - length(replace(d.terms, "
+            f":search_p{index}, ''))) / {len(pattern)} AS BIGINT)"
         )
     if not counts:
         return "0"

@@ -43,8 +43,9 @@ Q_DESCRIPTION = (
     "Full-text search, the same language on every engine. Words: every one must match "
     '(`taliban valley`); `"a phrase"`: its words in a row; `a OR b`: either; `-word`, '
     '`-"a phrase"` or `NOT word`: leave out what contains it (exclusions alone: everything '
-    "without those words); `word*`: a prefix of the stemmed word (`talib*`). Case, accents "
-    "and possessives are folded (`Talibán's` = `taliban`), words are stemmed in English "
+    "without those words); `word*`: a prefix of the stemmed words (`talib*`; "
+    "`surrounding*` looks for `surround*`). Case, accents and possessives are folded "
+    "(`Talibán's` = `taliban`), words are stemmed in English "
     "(`surrounding` finds `surrounded`) and English stop words (`the`, `of`, `and`, `not`, "
     "`or` …) are skipped; anything else (an unbalanced quote, a lone operator) is read as "
     f"words. At most {MAX_QUERY_LENGTH} characters and {MAX_QUERY_WORDS} words, and at least "

@@ -26,8 +26,8 @@ The query language (`parse`):
   `(a or b) and c`);
 - `-word`, `-"a phrase"`, `NOT word`: items that contain it are left out; a query of only
   exclusions means every item of the collection without those words;
-- `word*`: a prefix of the stemmed, indexed word (`talib*`, `surround*`); `"a phra"*` ends a
-  phrase with a prefix;
+- `word*`: a prefix of the stemmed, indexed words, cut back to what the stemmer keeps of it
+  (`talib*`; `surrounding*` looks for `surround*`); `"a phra"*` ends a phrase with a prefix;
 - anything that is not one of these is read leniently as words: an unbalanced quote, a
   lowercase `or`/`not` (stop words), an `OR` or `NOT` with nothing to join, a lone `-`;
 - at most `MAX_QUERY_LENGTH` characters and `MAX_QUERY_WORDS` words, and at least one word
@@ -86,8 +86,10 @@ def _stem(word: str) -> str:
 
 def fold(word: str) -> str:
     """Case and accents folded: `Lévy` → `levy`, `ﬁ` → `fi`, typographic apostrophes plain."""
+    # Case-folded again after decomposition (Unicode's compatibility caseless match): a
+    # letter such as U+1D413 (mathematical bold capital T) decomposes to an ASCII capital.
     decomposed = unicodedata.normalize("NFKD", word.casefold())
-    folded = "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
+    folded = "".join(c for c in decomposed if unicodedata.category(c) != "Mn").casefold()
     return folded.replace("\u2019", "'")
 
 
@@ -147,6 +149,17 @@ _OR = "OR"
 _NOT = "NOT"
 
 
+def _prefix_token(part: str) -> str:
+    """A prefix cut back to what the stemmer keeps of it, since the index holds stems:
+    `surrounding*` looks for `surround*`, `happy*` (stem `happi`) for `happ*`."""
+    stem = _stem(part)
+    same = next(
+        (i for i, (a, b) in enumerate(zip(part, stem, strict=False)) if a != b),
+        min(len(part), len(stem)),
+    )
+    return _ascii(part[:same] or part)
+
+
 def _atom(text: str, prefix: bool) -> tuple[Atom | None, int]:
     """The atom of a word or phrase as written, and how many words it has."""
     raws = _RAW_WORD.findall(text)
@@ -156,7 +169,7 @@ def _atom(text: str, prefix: bool) -> tuple[Atom | None, int]:
             parts = _parts(raw)
             found.extend(_ascii(_stem(part)) for part in parts[:-1] if part not in STOP_WORDS)
             if parts:
-                found.append(_ascii(parts[-1]))
+                found.append(_prefix_token(parts[-1]))
         else:
             found.extend(word_tokens(raw))
     if not found:

@@ -144,7 +144,7 @@ class ClaimQuantity(Base):
 class ClaimLink(Base):
     """A directed link between two claims: `source` contradicts / supports / restates `target`.
 
-    Contradictions whose `note` starts with DERIVED_NOTE are the importer's: a restatement
+    Contradictions whose `note` is DERIVED_NOTE are the importer's: a restatement
     carries the contradictions of the claim it restates (app.importer.derived)."""
 
     __tablename__ = "claim_link"
