@@ -12,8 +12,10 @@ from typer.testing import CliRunner
 
 from app.cli import cli
 from app.core.config import get_settings
+from app.importer import import_paths
 from app.migrate import alembic_config, downgrade_to_base, include_name, upgrade_to_head
 from app.models import Base
+from tests.conftest import SEED_DIR
 
 
 def _differences(engine: Engine) -> list[object]:
@@ -126,3 +128,65 @@ def test_migrate_says_what_it_did(
     finally:
         get_settings.cache_clear()
         engine.dispose()
+
+
+def test_data_loaded_before_0009_gets_claimants_and_venues(
+    make_database: Callable[..., Engine],
+) -> None:
+    """A database seeded before revision 0009 had free-text channels and claims with no
+    claimant: the upgrade makes the publisher an actor and their claimant, names the venue the
+    old channel spelt out, and the next seed replaces the stand-in outlet with the bundle's."""
+    engine = make_database()
+    url = engine.url.render_as_string(hide_password=False)
+    engine.dispose()
+    command.downgrade(alembic_config(url), "0008")
+    engine.dispose()
+    with engine.begin() as conn:
+        # What the earlier seed wrote.
+        conn.exec_driver_sql("UPDATE claim SET claimant_id = NULL WHERE claimant_id = 'mailonline'")
+        conn.exec_driver_sql(
+            "UPDATE claim SET channel = 'interview with Reuters'"
+            " WHERE id = 'massoud-people-want-to-resist'"
+        )
+        conn.exec_driver_sql(
+            "UPDATE claim SET channel = 'photo caption (reported speech)'"
+            " WHERE id = 'massoud-no-fighter-will-pass'"
+        )
+    upgrade_to_head(url)
+    engine.dispose()
+    with engine.connect() as conn:
+        claimants: dict[str, str] = dict(
+            conn.exec_driver_sql(
+                "SELECT id, claimant_id FROM claim WHERE channel = 'reporting' ORDER BY id"
+            ).all()
+        )
+        rows = conn.exec_driver_sql(
+            "SELECT id, channel, venue_id FROM claim"
+            " WHERE id IN ('massoud-people-want-to-resist', 'massoud-no-fighter-will-pass')"
+            " ORDER BY id"
+        ).all()
+        publisher = conn.exec_driver_sql("SELECT publisher_id FROM report").scalar_one()
+        nameless = conn.exec_driver_sql(
+            "SELECT count(*) FROM claim WHERE claimant_id IS NULL"
+        ).scalar_one()
+    outlet = "outlet-mailonline-daily-mail"
+    assert set(claimants.values()) == {outlet}
+    assert len(claimants) == 5
+    assert publisher == outlet
+    assert nameless == 0
+    assert [tuple(row) for row in rows] == [
+        ("massoud-no-fighter-will-pass", "unspecified", None),
+        ("massoud-people-want-to-resist", "interview", "reuters"),
+    ]
+    import_paths(engine, [SEED_DIR])
+    with engine.connect() as conn:
+        assert (
+            conn.exec_driver_sql(
+                "SELECT DISTINCT claimant_id FROM claim WHERE channel = 'reporting'"
+            ).scalar_one()
+            == "mailonline"
+        )
+        assert (
+            conn.exec_driver_sql(f"SELECT count(*) FROM actor WHERE id = '{outlet}'").scalar_one()
+            == 0
+        )

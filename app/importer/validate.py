@@ -18,7 +18,7 @@ from app.importer.bundle import Bundle, FuzzyDate, parse_fuzzy_date
 from app.importer.spans import Span, SpanError, TextIndex
 from app.importer.yaml_source import line_of, parse_yaml
 from app.models import Actor, ActorRelation, Claim, Event, Location, Media
-from app.models.vocab import ClaimChannel
+from app.models.vocab import ActorKind, ClaimChannel
 
 COLLECTIONS = ("actors", "locations", "relations", "claims", "media", "events")
 
@@ -237,6 +237,7 @@ def _check_references(bundle: Bundle, checker: _Checker) -> None:
                 checker.add(["claims", position, link], f"a claim cannot {link[:-1]} itself")
     _check_restatements(bundle, checker)
     _check_own_reporting(bundle, checker)
+    _check_outlets(bundle, checker)
 
     # Parent cycles among the bundle's own locations.
     parents = {location.id: location.parent for location in bundle.locations}
@@ -255,24 +256,68 @@ def _check_references(bundle: Bundle, checker: _Checker) -> None:
 
 
 def _check_restatements(bundle: Bundle, checker: _Checker) -> None:
-    """A restatement says again what a claim of its own report says: the two must agree on
-    status (their contradictions are shared by the importer)."""
+    """A restatement says again what another claim of its own report says: the two agree on
+    status (their contradictions are shared by the importer), neither contradicts the other,
+    and no claim restates itself, the same claim twice, or a claim that restates it."""
     claims = {claim.id: claim for claim in bundle.claims}
     for position, claim in enumerate(bundle.claims):
+        seen: set[str] = set()
         for index, target_id in enumerate(claim.restates):
+            loc: list[str | int] = ["claims", position, "restates", index]
             target = claims.get(target_id)
             if target is None:
                 checker.add(
-                    ["claims", position, "restates", index],
-                    f"unknown claim '{target_id}': a claim restates a claim of its own report",
+                    loc, f"unknown claim '{target_id}': a claim restates a claim of its own report"
                 )
-            elif target.status is not claim.status and target_id != claim.id:
+            elif target_id == claim.id:
+                checker.add(loc, "a claim cannot restate itself")
+            elif target_id in seen:
+                checker.add(loc, f"'{target_id}' is listed twice")
+            elif claim.id in target.restates:
+                checker.add(
+                    loc,
+                    f"'{target_id}' restates '{claim.id}' too: name the restatement on one side",
+                )
+            elif target_id in claim.contradicts or claim.id in target.contradicts:
+                checker.add(
+                    loc,
+                    f"'{claim.id}' both restates and contradicts '{target_id}'",
+                )
+            elif target.status is not claim.status:
                 checker.add(
                     ["claims", position, "status"],
                     f"status '{claim.status.value}' differs from '{target.status.value}' of "
                     f"'{target_id}', which this claim restates: a restatement and its claim "
                     "agree on status",
                 )
+            seen.add(target_id)
+
+
+def _check_outlets(bundle: Bundle, checker: _Checker) -> None:
+    """The report's outlet and a claim's venue are media outlets (where the bundle declares
+    them); the report's own reporting has no venue: it is published by the outlet."""
+    kinds = {actor.id: actor.kind for actor in bundle.actors}
+    outlet = bundle.report.outlet
+    if outlet in kinds and kinds[outlet] is not ActorKind.media_outlet:
+        checker.add(
+            ["report", "outlet"],
+            f"the outlet '{outlet}' is a {kinds[outlet].value}: the report's outlet is an "
+            "actor of kind media_outlet",
+        )
+    for position, claim in enumerate(bundle.claims):
+        if claim.venue is None:
+            continue
+        if claim.channel is ClaimChannel.reporting:
+            checker.add(
+                ["claims", position, "venue"],
+                "a claim the report asserts itself (channel 'reporting') has no venue",
+            )
+        elif claim.venue in kinds and kinds[claim.venue] is not ActorKind.media_outlet:
+            checker.add(
+                ["claims", position, "venue"],
+                f"the venue '{claim.venue}' is a {kinds[claim.venue].value}: a venue is an "
+                "actor of kind media_outlet (the outlet it was said to or published in)",
+            )
 
 
 def _check_own_reporting(bundle: Bundle, checker: _Checker) -> None:

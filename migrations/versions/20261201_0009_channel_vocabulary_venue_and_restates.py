@@ -3,7 +3,15 @@
 `claim.venue_id` (the outlet a claim was said to or published in) and `report.publisher_id`
 (the publisher as an actor, the claimant of what the report asserts itself), both nullable
 references to `actor`, with their indexes. Channels written as free text become the
-vocabulary (app.models.vocab.ClaimChannel); the stored facet counts are dropped, so facets are
+vocabulary (app.models.vocab.ClaimChannel), and the outlet named in the old text becomes the
+venue where it is an actor (Reuters, Politico …); a channel the vocabulary cannot place becomes
+`unspecified` and is listed in the migration's log (the bundle keeps the original words).
+
+Data loaded before this revision has claims without a claimant (what the report asserts
+itself): each report's publisher becomes an actor (`outlet-<publisher>`, kind
+`media_outlet`), the report's `publisher_id` and those claims' claimant, so the API's
+`claimant` is never null. The next `seed` of a bundle that names its outlet replaces it (an
+actor no report declares is removed). The stored facet counts are dropped, so facets are
 counted live (with their new labels) until the next import refreshes them. Restatements are
 a new claim-link kind: no schema change.
 
@@ -12,10 +20,14 @@ Revises: 0008
 Create Date: 2026-12-01 09:00:00
 """
 
+import logging
+import re
+import unicodedata
 from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
+from sqlalchemy.dialects.postgresql import JSONB
 
 revision: str = "0009"
 down_revision: str | None = "0008"
@@ -44,6 +56,13 @@ CHANNELS = {
     "report": "reporting",
     "unspecified": "unspecified",
 }
+# The outlet an old free-text channel names, where that actor exists.
+VENUES = {
+    "interview with Reuters": "reuters",
+    "interview with AFP": "afp",
+    "statement to Politico": "politico",
+    "appeal in a French magazine": "french-magazine",
+}
 VOCABULARY = (
     "statement",
     "interview",
@@ -70,7 +89,27 @@ def upgrade() -> None:
         # PostgreSQL: the foreign key is a constraint of its own, named by the models'
         # naming convention (`foreign_key`); SQLite: an inline REFERENCES clause.
         op.create_index(index, table, [column])
-    claim = sa.table("claim", sa.column("channel", sa.String))
+    _outlets_as_claimants()
+    claim = sa.table(
+        "claim",
+        sa.column("id", sa.String),
+        sa.column("channel", sa.String),
+        sa.column("venue_id", sa.String),
+    )
+    actor = sa.table("actor", sa.column("id", sa.String))
+    for old, venue in VENUES.items():
+        op.execute(
+            claim.update()
+            .where(claim.c.channel == old, sa.exists().where(actor.c.id == venue))
+            .values(venue_id=venue)
+        )
+    unplaced = op.get_bind().execute(
+        sa.select(claim.c.id, claim.c.channel)
+        .where(claim.c.channel.not_in([*VOCABULARY, *CHANNELS]))
+        .order_by(claim.c.id)
+    )
+    for claim_id, channel in unplaced:
+        LOG.warning("claim %s: channel %r is now 'unspecified'", claim_id, channel)
     for old, new in CHANNELS.items():
         if old != new:
             op.execute(claim.update().where(claim.c.channel == old).values(channel=new))
@@ -78,6 +117,72 @@ def upgrade() -> None:
         claim.update().where(claim.c.channel.not_in(VOCABULARY)).values(channel="unspecified")
     )
     op.execute("DELETE FROM facet_count")
+
+
+LOG = logging.getLogger("alembic.runtime.migration")
+
+
+def _slug(text: str) -> str:
+    folded = unicodedata.normalize("NFKD", text.casefold())
+    ascii_only = folded.encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_only).strip("-")[:100] or "unnamed"
+
+
+def _outlets_as_claimants() -> None:
+    """Each report's publisher as an actor: the report's `publisher_id`, and the claimant of
+    the claims that had none (what the report asserts itself)."""
+    bind = op.get_bind()
+    actor = sa.table(
+        "actor",
+        sa.column("id", sa.String),
+        sa.column("name", sa.String),
+        sa.column("kind", sa.String),
+        sa.column("aliases", sa.JSON().with_variant(JSONB(), "postgresql")),
+        sa.column("description", sa.Text),
+    )
+    report_actor = sa.table(
+        "report_actor", sa.column("report_id", sa.String), sa.column("actor_id", sa.String)
+    )
+    report = sa.table(
+        "report",
+        sa.column("id", sa.String),
+        sa.column("publisher", sa.String),
+        sa.column("publisher_id", sa.String),
+    )
+    claim = sa.table(
+        "claim",
+        sa.column("report_id", sa.String),
+        sa.column("claimant_id", sa.String),
+    )
+    rows = bind.execute(
+        sa.select(report.c.id, report.c.publisher)
+        .where(report.c.publisher_id.is_(None))
+        .order_by(report.c.id)
+    ).all()
+    for report_id, publisher in rows:
+        outlet = f"outlet-{_slug(publisher)}"
+        if bind.execute(sa.select(actor.c.id).where(actor.c.id == outlet)).first() is None:
+            bind.execute(
+                actor.insert().values(
+                    id=outlet,
+                    name=publisher,
+                    kind="media_outlet",
+                    aliases=[],
+                    description="The publisher of a report, made an actor by migration 0009; "
+                    "the next seed of a bundle that names its outlet replaces it.",
+                )
+            )
+        linked = sa.select(report_actor.c.actor_id).where(
+            report_actor.c.report_id == report_id, report_actor.c.actor_id == outlet
+        )
+        if bind.execute(linked).first() is None:
+            bind.execute(report_actor.insert().values(report_id=report_id, actor_id=outlet))
+        bind.execute(report.update().where(report.c.id == report_id).values(publisher_id=outlet))
+        bind.execute(
+            claim.update()
+            .where(claim.c.report_id == report_id, claim.c.claimant_id.is_(None))
+            .values(claimant_id=outlet)
+        )
 
 
 def downgrade() -> None:
