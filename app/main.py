@@ -6,7 +6,7 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import HTMLResponse
@@ -14,6 +14,7 @@ from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.actors.router import router as actors_router
 from app.claims.router import router as claims_router
@@ -22,6 +23,7 @@ from app.core.config import Settings
 from app.core.db import get_engine, open_database
 from app.core.deps import DatabaseDep
 from app.core.errors import install_error_handlers
+from app.core.guard import guard_request
 from app.core.openapi import attach_examples, plain_parameters
 from app.core.schemas import Health
 from app.events.router import router as events_router
@@ -66,6 +68,40 @@ TAGS = [
 
 # Swagger UI and ReDoc assets ship inside an installed package: no CDN at run time.
 DOCS_ASSETS = Path(str(files("fastapi_offline") / "static"))
+
+
+PROBLEM_EXAMPLES = {
+    "500": {
+        "type": "about:blank",
+        "title": "Internal Server Error",
+        "status": 500,
+        "detail": "the server failed to answer this request; it has been logged",
+    },
+}
+
+
+class HeadAsGet:
+    """HEAD answered for every GET: the GET runs and its body is dropped (RFC 9110 9.3.2).
+
+    Done here rather than by adding HEAD to each route, which would put a `head` operation
+    beside every `get` in the OpenAPI document."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def without_body(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                if message.get("more_body", False):
+                    return
+                message = {"type": "http.response.body", "body": b"", "more_body": False}
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, without_body)
 
 
 def _operation_id(route: APIRoute) -> str:
@@ -118,11 +154,13 @@ def _openapi_with_problems(app: FastAPI) -> Callable[[], dict[str, Any]]:
                 )
                 for status, response in responses.items():
                     if status.isdigit() and int(status) >= 400:
-                        response["content"] = {
-                            "application/problem+json": {
-                                "schema": {"$ref": "#/components/schemas/Problem"}
-                            }
+                        content: dict[str, Any] = {
+                            "schema": {"$ref": "#/components/schemas/Problem"}
                         }
+                        if status in PROBLEM_EXAMPLES:
+                            # The Problem schema's own example is a 400.
+                            content["example"] = PROBLEM_EXAMPLES[status]
+                        response["content"] = {"application/problem+json": content}
         components = schema.get("components", {}).get("schemas", {})
         for unused in ("HTTPValidationError", "ValidationError"):
             components.pop(unused, None)
@@ -159,6 +197,9 @@ def create_app(engine: Engine | None = None, *, settings: Settings | None = None
         # FastAPI puts the ASGI root_path first.
         servers=[{"url": "/", "description": "The server that serves this document."}],
         license_info={"name": "MIT", "identifier": "MIT"},
+        # Raw input checked once for every route: NUL bytes, invalid UTF-8, repeated
+        # single-valued parameters, lax dates and integers, reversed ranges.
+        dependencies=[Depends(guard_request)],
     )
     app.openapi = _openapi_with_problems(app)  # type: ignore[method-assign]
     app.state.database = database
@@ -173,6 +214,7 @@ def create_app(engine: Engine | None = None, *, settings: Settings | None = None
         search_router,
     ):
         app.include_router(router)
+    app.add_middleware(HeadAsGet)
     app.mount("/static/docs", StaticFiles(directory=DOCS_ASSETS), name="docs-assets")
 
     @app.get("/docs", include_in_schema=False)

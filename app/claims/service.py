@@ -94,7 +94,8 @@ def date_range(
         return where
     branches = []
     for precision, days in PERIOD_DAYS.items():
-        lower = date_from - dt.timedelta(days=days)
+        # Near the smallest date, the period's allowance reaches below it: no date is smaller.
+        lower = max(date_from, dt.date.min + dt.timedelta(days=days)) - dt.timedelta(days=days)
         branch = [precision_column == precision, start_column >= lower, end_column >= date_from]
         if date_to is not None:
             branch.append(start_column <= date_to)

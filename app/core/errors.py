@@ -9,6 +9,16 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
+# What an error echoes of the input: a value's first characters, the first few errors.
+MAX_ECHO = 100
+MAX_ERRORS = 10
+
+
+def echo(value: str) -> str:
+    """`value` quoted for an error message, cut to its first MAX_ECHO characters."""
+    if len(value) <= MAX_ECHO:
+        return repr(value)
+    return f"{value[:MAX_ECHO]!r}… ({len(value)} characters)"
 
 
 class AppError(Exception):
@@ -44,10 +54,10 @@ class BadRequest(AppError):
 class BadParameter(BadRequest):
     """A query parameter with a value the API cannot use; names the parameter."""
 
-    def __init__(self, name: str, detail: str) -> None:
+    def __init__(self, name: str, detail: str, *, where: str = "query") -> None:
         super().__init__(
-            f"invalid query parameter '{name}': {detail}",
-            extra={"errors": [{"in": "query", "name": name, "detail": detail}]},
+            f"invalid {where} parameter '{name}': {detail}",
+            extra={"errors": [{"in": where, "name": name, "detail": detail}]},
         )
 
 
@@ -129,7 +139,15 @@ async def _app_error(_request: Request, exc: Exception) -> JSONResponse:
 async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
-    return problem(exc.status_code, detail)
+    headers = dict(exc.headers or {})
+    if "Allow" in headers:
+        # Every GET answers HEAD as well (see app.main), which the route does not list.
+        methods = [m.strip() for m in headers["Allow"].split(",")]
+        if "GET" in methods and "HEAD" not in methods:
+            methods.append("HEAD")
+        headers["Allow"] = ", ".join(methods)
+        detail = f"{detail}: this resource answers {headers['Allow']}"
+    return problem(exc.status_code, detail, headers=headers)
 
 
 def _accepted_query_parameters(request: Request) -> list[str]:
@@ -155,7 +173,8 @@ def _accepted_query_parameters(request: Request) -> list[str]:
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     errors = []
-    for error in exc.errors():
+    found = exc.errors()
+    for error in found[:MAX_ERRORS]:
         location = [str(part) for part in error["loc"]]
         where = location[0] if location else "request"
         # A repeated query parameter fails per value (`kind.1`): name the parameter itself.
@@ -163,9 +182,11 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
             name = location[1] if len(location) > 1 else None
         else:
             name = ".".join(location[1:]) or None
+        if name is not None and len(name) > MAX_ECHO:
+            name = name[:MAX_ECHO] + "…"
         detail = error["msg"].removeprefix("Value error, ")
         if where == "query" and isinstance(error.get("input"), str) and error["type"] != "missing":
-            detail = f"{error['input']!r}: {detail}"
+            detail = f"{echo(error['input'])}: {detail}"
         if error["type"] == "extra_forbidden" and where == "query":
             accepted = _accepted_query_parameters(request)
             detail = "unknown query parameter" + (
@@ -174,6 +195,8 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
         errors.append({"in": where, "name": name, "detail": detail})
     names = ", ".join(f"'{e['name'] or e['in']}'" for e in errors)
     summary = "; ".join(f"{e['name'] or e['in']}: {e['detail']}" for e in errors)
+    if len(found) > MAX_ERRORS:
+        summary += f"; and {len(found) - MAX_ERRORS} more errors"
     return problem(400, f"invalid parameters {names}: {summary}", errors=errors)
 
 

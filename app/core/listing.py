@@ -21,7 +21,14 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from app.core.fulltext import matches, plan_for_the_words
-from app.core.pagination import Sort, SortField, decode_cursor, encode_cursor, parse_sort
+from app.core.pagination import (
+    Sort,
+    SortField,
+    bound_to,
+    decode_cursor,
+    encode_cursor,
+    parse_sort,
+)
 
 # `count=estimated` counts exactly up to here (Elasticsearch's track_total_hits default).
 EXACT_COUNT_THRESHOLD = 10_000
@@ -247,6 +254,7 @@ def search_and_paginate(
         default="relevance" if params.q else default_sort,
         relevance=relevance,
     )
+    sort = bound_to(sort, entity_type, params)
     return paginate(
         session,
         statement,
@@ -317,6 +325,7 @@ def collection_page(
     sort = parse_sort(
         params.sort, fields=sort_fields, id_field=sort_fields["id"], default=default_sort
     )
+    sort = bound_to(sort, collection, params)
     values = decode_cursor(params.cursor, sort) if params.cursor else None
     nulls = None if values is None else tuple(value is None for value in values)
     key = (dialect, collection, shape, sort.text, nulls, params.count)

@@ -5,20 +5,35 @@ so every row has a unique position and cursors stay stable. A nullable field sor
 terms, `field IS NULL` (ascending) then `field`, so items without a value come last in
 either direction, on every engine.
 
-The cursor is opaque to clients: base64url of the sort it belongs to and the last row's
-values for each term. No OFFSET anywhere: page 1,000 costs what page 1 does.
+The cursor is opaque to clients: base64url of the sort it belongs to, a digest of the
+collection and filters it was issued for (`bound_to`) and the last row's values for each term.
+A cursor given with another sort, collection or filters is a 400, as is one whose values are
+not what its terms hold (a tampered cursor never reaches the database).
+No OFFSET anywhere: page 1,000 costs what page 1 does.
 """
 
 import base64
 import binascii
 import datetime as dt
+import hashlib
 import json
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, and_, case, false, literal, or_, tuple_
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Integer,
+    Table,
+    and_,
+    case,
+    false,
+    literal,
+    or_,
+    tuple_,
+)
 from sqlalchemy.sql.elements import BindParameter, UnaryExpression
 
 from app.core.errors import BadParameter
@@ -48,6 +63,8 @@ class Sort:
 
     text: str
     terms: tuple[Term, ...]
+    # A digest of the collection and filters the cursor is issued for (see `bound_to`).
+    scope: str = ""
 
     def order_by(self) -> list[UnaryExpression[Any]]:
         return [t.expression.desc() if t.descending else t.expression.asc() for t in self.terms]
@@ -123,9 +140,26 @@ def parse_sort(
     return Sort(text=canonical, terms=tuple(terms))
 
 
+# Parameters that may change between pages of one listing.
+PAGING_PARAMETERS = frozenset({"limit", "cursor", "count", "sort"})
+
+
+def bound_to(sort: Sort, collection: str, params: Any) -> Sort:
+    """`sort`, its cursors bound to `collection` and the filters in `params` (a model)."""
+    filters = {
+        name: getattr(params, name)
+        for name in sorted(params.model_fields_set - PAGING_PARAMETERS)
+        if getattr(params, name) is not None
+    }
+    text = json.dumps([collection, filters], default=str, sort_keys=True, ensure_ascii=False)
+    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest()[:9]
+    return replace(sort, scope=base64.urlsafe_b64encode(digest).decode("ascii"))
+
+
 def encode_cursor(sort: Sort, values: Sequence[Any]) -> str:
     payload = {
         "s": sort.text,
+        "k": sort.scope,
         "v": [value.isoformat() if isinstance(value, dt.date) else value for value in values],
     }
     raw = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
@@ -138,6 +172,7 @@ def decode_cursor(cursor: str, sort: Sort) -> list[Any]:
         padded = cursor + "=" * (-len(cursor) % 4)
         payload = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
         stored_sort = payload["s"]
+        stored_scope = payload.get("k", "")
         raw_values = payload["v"]
     except (ValueError, KeyError, TypeError, binascii.Error, UnicodeError):
         raise BadParameter(
@@ -149,35 +184,58 @@ def decode_cursor(cursor: str, sort: Sort) -> list[Any]:
             f"this cursor belongs to sort={stored_sort!r}, not sort={sort.text!r}: "
             "keep the sort while paging",
         )
+    if stored_scope != sort.scope:
+        raise BadParameter(
+            "cursor",
+            "this cursor belongs to another collection or other filters: keep the path and "
+            "every filter while paging (only limit and count may change)",
+        )
     if not isinstance(raw_values, list) or len(raw_values) != len(sort.terms):
         raise BadParameter("cursor", "not a cursor this API issued; use next_cursor as given")
     try:
-        return [
-            _restore(value, term.kind) for value, term in zip(raw_values, sort.terms, strict=True)
-        ]
-    except (TypeError, ValueError, OverflowError):
+        return [_restore(value, term) for value, term in zip(raw_values, sort.terms, strict=True)]
+    except (TypeError, ValueError, OverflowError, AttributeError):
         raise BadParameter(
             "cursor", "not a cursor this API issued; use next_cursor as given"
         ) from None
 
 
-def _restore(value: Any, kind: ValueKind) -> Any:
+def _restore(value: Any, term: Term) -> Any:
+    """A cursor value as its term holds it; ValueError or TypeError for anything else."""
     if value is None:
         return None
+    kind = term.kind
     if kind == "date":
+        if not isinstance(value, str) or len(value) != 10:
+            raise TypeError("expected an ISO date")
         return dt.date.fromisoformat(value)
     if kind == "int":
-        number = int(value)
-        if not -(2**63) <= number < 2**63:  # what both engines store
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise TypeError("expected an integer")
+        # A table's `Integer` column holds 32 bits on PostgreSQL; computed values (a search
+        # rank) and BigInteger columns 64.
+        column_type = getattr(term.expression, "type", None)
+        in_table = isinstance(getattr(term.expression, "table", None), Table)
+        narrow = in_table and isinstance(column_type, Integer)
+        bits = 32 if narrow and not isinstance(column_type, BigInteger) else 64
+        if not -(2 ** (bits - 1)) <= value < 2 ** (bits - 1):
             raise ValueError("integer out of range")
-        return number
+        return value
     if kind == "float":
+        if not isinstance(value, int | float) or isinstance(value, bool):
+            raise TypeError("expected a number")
         real = float(value)
         if not math.isfinite(real):
             raise ValueError("not a finite number")
         return real
     if kind == "bool":
-        return bool(value)
+        if not isinstance(value, bool):
+            raise TypeError("expected true or false")
+        return value
     if not isinstance(value, str):
         raise TypeError("expected text")
+    # Lone surrogates cannot be encoded for the database; NUL is refused by PostgreSQL.
+    value.encode("utf-8")
+    if "\x00" in value:
+        raise ValueError("NUL in text")
     return value

@@ -10,7 +10,7 @@ from app.core import search_language
 from app.core.deps import DatabaseDep, dialect_of
 from app.core.fulltext import matches, plan_for_the_words
 from app.core.listing import envelope, paginate
-from app.core.pagination import Sort, Term
+from app.core.pagination import Sort, Term, bound_to
 from app.core.params import (
     COUNT_DESCRIPTION,
     CURSOR_DESCRIPTION,
@@ -106,6 +106,7 @@ def search(session: Session, params: SearchParams) -> dict[str, Any]:
             Term(hits.c.entity_id, "str", False),
         ),
     )
+    sort = bound_to(sort, "search", params)
     result = paginate(
         session,
         statement,

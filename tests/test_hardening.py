@@ -1,0 +1,365 @@
+"""Hostile input, class by class, sent to every parameter of every operation the OpenAPI
+document publishes: each is a 400 problem naming the parameter, never a 500 and never a
+silent reinterpretation. Runs on SQLite and, with TEST_DATABASE_URL, on PostgreSQL (where a
+NUL byte or an out-of-range integer used to reach the database and fail there)."""
+
+import base64
+import json
+from functools import cache
+from typing import Any
+from urllib.parse import quote
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import create_engine
+
+from app.main import create_app
+from tests.helpers import assert_problem, get_json
+
+
+@cache
+def _operations() -> list[tuple[str, list[dict[str, Any]]]]:
+    document = create_app(create_engine("sqlite://")).openapi()
+    return [
+        (path, operation.get("parameters", []))
+        for path, methods in document["paths"].items()
+        for method, operation in methods.items()
+        if method == "get"
+    ]
+
+
+# A value each path parameter and required parameter can take, from the seed.
+PATH_VALUES = {
+    "claim_id": "taliban-panjshir-surrounded",
+    "actor_id": "ahmad-massoud",
+    "location_id": "panjshir-valley",
+    "event_id": "fuj-ambush",
+    "media_id": "video-humvees-rolling",
+    "report_id": "panjshir-last-bastion-2021-08-24",
+}
+
+
+def _url(path: str, query: str = "", *, path_values: dict[str, str] | None = None) -> str:
+    values = {**PATH_VALUES, **(path_values or {})}
+    for name, value in values.items():
+        path = path.replace("{" + name + "}", value)
+    given = {part.partition("=")[0] for part in query.split("&")}
+    required = "q=taliban" if path == "/v1/search" and "q" not in given else ""
+    joined = "&".join(part for part in (required, query) if part)
+    return f"{path}?{joined}" if joined else path
+
+
+def _parameters(kind: str) -> list[tuple[str, str]]:
+    """(path, parameter name) for every query parameter of a kind."""
+    found = []
+    for path, parameters in _operations():
+        for parameter in parameters:
+            schema = parameter["schema"]
+            items = schema.get("items", {})
+            is_text = schema.get("type") == "string" and "format" not in schema
+            matches = {
+                "text": parameter["in"] == "query" and (is_text or items.get("type") == "string"),
+                "path": parameter["in"] == "path",
+                "single": parameter["in"] == "query" and schema.get("type") != "array",
+                "date": schema.get("format") == "date",
+                "integer": schema.get("type") == "integer",
+                "from": parameter["name"].endswith("_from"),
+            }[kind]
+            if matches:
+                found.append((path, parameter["name"]))
+    assert found, kind
+    return found
+
+
+def _id(case: tuple[str, str]) -> str:
+    return f"{case[0]}:{case[1]}"
+
+
+@pytest.mark.parametrize("case", _parameters("text"), ids=_id)
+@pytest.mark.parametrize("value", ["%00", "a%00b", "%FF", "%C3%28", "%ED%A0%80"])
+def test_nul_and_invalid_utf8_in_any_text_parameter_is_a_400(
+    client: TestClient, case: tuple[str, str], value: str
+) -> None:
+    path, name = case
+    assert_problem(client.get(_url(path, f"{name}={value}")), 400, parameter=name)
+
+
+@pytest.mark.parametrize("case", _parameters("path"), ids=_id)
+@pytest.mark.parametrize("value", ["%00", "x%00y", "%FF", "%ED%A0%80"])
+def test_nul_and_invalid_utf8_in_any_path_id_is_a_400(
+    client: TestClient, case: tuple[str, str], value: str
+) -> None:
+    path, name = case
+    body = assert_problem(client.get(_url(path, path_values={name: value})), 400, parameter=name)
+    assert body["errors"][0]["in"] == "path"
+
+
+def test_invalid_utf8_in_a_parameter_name_is_a_400(client: TestClient) -> None:
+    body = assert_problem(client.get("/v1/claims?kind%FF=x"), 400)
+    assert "UTF-8" in body["detail"]
+
+
+@pytest.mark.parametrize("case", _parameters("single"), ids=_id)
+def test_a_single_valued_parameter_given_twice_is_a_400(
+    client: TestClient, case: tuple[str, str]
+) -> None:
+    path, name = case
+    body = assert_problem(client.get(_url(path, f"{name}=1&{name}=2")), 400, parameter=name)
+    assert "given 2 times" in body["detail"]
+
+
+def test_repeating_a_list_filter_still_means_or(client: TestClient) -> None:
+    both = get_json(client, "/v1/claims", kind=["territorial_control", "casualties"], limit=500)
+    kinds = {item["kind"] for item in both["items"]}
+    assert kinds == {"territorial_control", "casualties"}
+
+
+@pytest.mark.parametrize("case", _parameters("date"), ids=_id)
+@pytest.mark.parametrize(
+    "value",
+    [
+        "0",
+        "1629763200",
+        "2021-08-24T00:00:00",
+        "2021-08-24T00:00:00%2B04:30",
+        "2021-8-24",
+        "20210824",
+        "2021-02-30",
+        "+2021-08-24",
+        "%202021-08-24",
+    ],
+)
+def test_a_date_that_is_not_yyyy_mm_dd_is_a_400(
+    client: TestClient, case: tuple[str, str], value: str
+) -> None:
+    path, name = case
+    body = assert_problem(client.get(_url(path, f"{name}={value}")), 400, parameter=name)
+    assert "YYYY-MM-DD" in body["detail"]
+
+
+@pytest.mark.parametrize("case", _parameters("date"), ids=_id)
+@pytest.mark.parametrize("value", ["0001-01-01", "9999-12-31"])
+def test_the_smallest_and_largest_dates_are_answered(
+    client: TestClient, case: tuple[str, str], value: str
+) -> None:
+    path, name = case
+    response = client.get(_url(path, f"{name}={value}"))
+    assert response.status_code == 200, response.text
+
+
+def test_the_smallest_date_keeps_every_claim_and_the_largest_none(client: TestClient) -> None:
+    everything = get_json(client, "/v1/claims", count="exact")["total"]
+    since_ever = get_json(client, "/v1/claims", stated_from="0001-01-01", count="exact")
+    dated = since_ever["total"]
+    assert 0 < dated <= everything
+    assert "taliban-panjshir-surrounded" in {
+        item["id"]
+        for item in get_json(client, "/v1/claims", stated_from="0001-01-01", limit=500)["items"]
+    }
+    later = get_json(client, "/v1/claims", stated_from="9999-12-31", count="exact")
+    assert later["total"] == 0
+
+
+@pytest.mark.parametrize("case", _parameters("integer"), ids=_id)
+@pytest.mark.parametrize(
+    "value", ["2147483648", "-2147483649", "9223372036854775808", "1e3", "1.5", "0x10", "1_0"]
+)
+def test_an_integer_out_of_the_column_range_or_not_digits_is_a_400(
+    client: TestClient, case: tuple[str, str], value: str
+) -> None:
+    path, name = case
+    assert_problem(client.get(_url(path, f"{name}={value}")), 400, parameter=name)
+
+
+def test_the_largest_integer_is_answered(client: TestClient) -> None:
+    page = get_json(client, "/v1/events", min_fatalities=2**31 - 1)
+    assert page["items"] == []
+    assert get_json(client, "/v1/events", min_fatalities=0, count="exact")["total"] > 0
+
+
+@pytest.mark.parametrize("case", _parameters("from"), ids=_id)
+def test_every_range_is_checked_for_order(client: TestClient, case: tuple[str, str]) -> None:
+    path, name = case
+    upper = name.removesuffix("_from") + "_to"
+    response = client.get(_url(path, f"{name}=2021-09-01&{upper}=2021-08-01"))
+    assert_problem(response, 400, parameter=upper)
+    same_day = client.get(_url(path, f"{name}=2021-08-24&{upper}=2021-08-24"))
+    assert same_day.status_code == 200, same_day.text
+
+
+def test_published_from_after_published_to_is_refused_on_reports(client: TestClient) -> None:
+    response = client.get("/v1/reports?published_from=2021-09-01&published_to=2021-08-01")
+    body = assert_problem(response, 400, parameter="published_to")
+    assert "published_from" in body["detail"]
+
+
+# Cursors: bound to their collection, filters and sort; tampered values never reach SQL.
+
+
+def _payload(cursor: str) -> dict[str, Any]:
+    padded = cursor + "=" * (-len(cursor) % 4)
+    payload: dict[str, Any] = json.loads(base64.urlsafe_b64decode(padded))
+    return payload
+
+
+def _cursor(payload: dict[str, Any], *, ascii_only: bool = True) -> str:
+    raw = json.dumps(payload, ensure_ascii=ascii_only).encode("utf-8", "surrogatepass")
+    return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
+
+
+def test_a_cursor_is_refused_on_another_collection(client: TestClient) -> None:
+    cursor = get_json(client, "/v1/claims", limit=2)["next_cursor"]
+    assert cursor
+    for other in ("/v1/events", "/v1/media", "/v1/actors", "/v1/locations", "/v1/reports"):
+        body = assert_problem(
+            client.get(other, params={"cursor": cursor, "sort": "id"}), 400, parameter="cursor"
+        )
+        assert "another collection or other filters" in body["detail"]
+
+
+def test_a_cursor_is_refused_with_other_filters_but_not_another_limit(
+    client: TestClient,
+) -> None:
+    first = get_json(client, "/v1/claims", limit=2, claimant_id="taliban")
+    cursor = first["next_cursor"]
+    assert cursor
+    assert [item["claimant"]["id"] for item in first["items"]] == ["taliban", "taliban"]
+    second = get_json(client, "/v1/claims", limit=3, claimant_id="taliban", cursor=cursor)
+    assert second["items"]
+    assert {item["claimant"]["id"] for item in second["items"]} == {"taliban"}
+    assert not {item["id"] for item in first["items"]} & {item["id"] for item in second["items"]}
+    for filters in (
+        {"claimant_id": "northern-alliance"},
+        {},
+        {"claimant_id": "taliban", "contested": "true"},
+    ):
+        assert_problem(
+            client.get("/v1/claims", params={"limit": 2, "cursor": cursor, **filters}),
+            400,
+            parameter="cursor",
+        )
+
+
+def test_a_search_cursor_is_refused_for_another_search(client: TestClient) -> None:
+    cursor = get_json(client, "/v1/search", q="taliban", limit=1)["next_cursor"]
+    assert cursor
+    assert get_json(client, "/v1/search", q="taliban", limit=1, cursor=cursor)["items"]
+    assert_problem(
+        client.get("/v1/search", params={"q": "massoud", "limit": 1, "cursor": cursor}),
+        400,
+        parameter="cursor",
+    )
+
+
+@pytest.mark.parametrize(
+    "tamper",
+    [
+        "huge",
+        "beyond_int64",
+        "infinite",
+        "nan",
+        "float_for_int",
+        "bool_for_int",
+        "lone_surrogate",
+        "nul",
+        "number_for_text",
+        "list_for_text",
+    ],
+)
+def test_a_tampered_cursor_is_a_400(client: TestClient, tamper: str) -> None:
+    # sort=fatalities: terms (is null, fatalities_best, id): int, int, text.
+    cursor = get_json(client, "/v1/events", sort="fatalities", limit=1)["next_cursor"]
+    payload = _payload(cursor)
+    values = payload["v"]
+    assert isinstance(values[1], int)
+    assert isinstance(values[2], str)
+    raw_json = None
+    if tamper == "huge":
+        values[1] = 2**31
+    elif tamper == "beyond_int64":
+        values[1] = 2**63
+    elif tamper == "infinite":
+        raw_json = json.dumps(payload).replace(json.dumps(values[1]), "Infinity", 1)
+    elif tamper == "nan":
+        values[1] = float("nan")
+    elif tamper == "float_for_int":
+        values[1] = 1.5
+    elif tamper == "bool_for_int":
+        values[1] = True
+    elif tamper == "lone_surrogate":
+        values[2] = "\ud800"
+    elif tamper == "nul":
+        values[2] = "fuj\x00ambush"
+    elif tamper == "number_for_text":
+        values[2] = 7
+    elif tamper == "list_for_text":
+        values[2] = ["fuj-ambush"]
+    if raw_json is not None:
+        forged = base64.urlsafe_b64encode(raw_json.encode()).decode().rstrip("=")
+    else:
+        forged = _cursor(payload)
+    response = client.get("/v1/events", params={"sort": "fatalities", "cursor": forged})
+    assert_problem(response, 400, parameter="cursor")
+
+
+def test_a_tampered_search_rank_holds_64_bits_but_not_more(client: TestClient) -> None:
+    cursor = get_json(client, "/v1/search", q="taliban", limit=1)["next_cursor"]
+    payload = _payload(cursor)
+    payload["v"][0] = -(2**40)  # a rank the search could give: 64-bit
+    response = client.get("/v1/search", params={"q": "taliban", "cursor": _cursor(payload)})
+    assert response.status_code == 200, response.text
+    payload["v"][0] = 2**63
+    response = client.get("/v1/search", params={"q": "taliban", "cursor": _cursor(payload)})
+    assert_problem(response, 400, parameter="cursor")
+
+
+# HTTP details.
+
+
+def test_errors_cap_the_input_they_echo(client: TestClient) -> None:
+    query = "&".join(f"kind=not-a-kind-{index:04d}-{'x' * 30}" for index in range(1000))
+    response = client.get(f"/v1/claims?{query}")
+    body = assert_problem(response, 400, parameter="kind")
+    assert len(response.content) < 8_000
+    assert len(body["errors"]) == 10
+    assert "and 990 more errors" in body["detail"]
+    long_sort = "x" * 5000
+    response = client.get(f"/v1/claims?limit={long_sort}")
+    assert_problem(response, 400, parameter="limit")
+    assert len(response.content) < 2_000
+
+
+@pytest.mark.parametrize("method", ["POST", "PUT", "DELETE", "PATCH"])
+def test_a_wrong_method_is_a_405_with_allow(client: TestClient, method: str) -> None:
+    for path in ("/v1/claims", "/v1/claims/taliban-panjshir-surrounded", "/healthz"):
+        response = client.request(method, path)
+        assert_problem(response, 405)
+        assert response.headers["allow"] == "GET, HEAD"
+
+
+def test_every_get_answers_head(client: TestClient) -> None:
+    for path, _ in _operations():
+        url = _url(path)
+        got = client.get(url)
+        head = client.head(url)
+        assert head.status_code == got.status_code == 200, (url, head.status_code)
+        assert head.content == b""
+        assert head.headers["content-type"] == got.headers["content-type"]
+        assert head.headers["content-length"] == got.headers["content-length"]
+    assert client.head("/v1/claims/no-such-claim").status_code == 404
+    assert client.head("/v1/claims?limit=0").status_code == 400
+    assert client.head("/docs").status_code == 200
+
+
+def test_the_500_example_is_a_500(client: TestClient) -> None:
+    document = client.get("/openapi.json").json()
+    for methods in document["paths"].values():
+        for operation in methods.values():
+            problem = operation["responses"]["500"]["content"]["application/problem+json"]
+            assert problem["example"]["status"] == 500
+            assert problem["example"]["title"] == "Internal Server Error"
+
+
+def test_a_path_id_with_spaces_and_unicode_is_an_ordinary_404(client: TestClient) -> None:
+    response = client.get(f"/v1/actors/{quote('Ahmad Massoud é')}")
+    assert_problem(response, 404)
