@@ -24,6 +24,17 @@ errors = Console(stderr=True)
 # Above this many entities a run shows a progress bar.
 PROGRESS_THRESHOLD = 5_000
 
+# uvicorn's limits. The app answers URLs up to MAX_URL_BYTES (app.core.guard) itself, with a
+# problem document; the server's own limit on the request line and headers lies above it.
+UVICORN_LIMITS = {
+    "server_header": False,  # do not announce the server's make and version
+    "timeout_keep_alive": 5,  # seconds an idle connection is kept
+    "h11_max_incomplete_event_size": 64 * 1024,  # request line and headers, in bytes
+    # Connections per worker beyond which uvicorn answers 503 before the app sees them;
+    # far above MAX_QUEUED_REQUESTS, where the app answers a 503 problem itself.
+    "limit_concurrency": 1024,
+}
+
 
 @cli.command()
 def migrate() -> None:
@@ -136,6 +147,7 @@ def serve(
         workers=count,
         reload=reload,
         access_log=access_log,
+        **UVICORN_LIMITS,  # type: ignore[arg-type]
     )
 
 

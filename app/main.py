@@ -2,6 +2,7 @@
 
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from functools import cache
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -9,7 +10,7 @@ from typing import Any
 from fastapi import Depends, FastAPI
 from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
 from fastapi.openapi.utils import get_openapi
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine, text
@@ -68,6 +69,14 @@ TAGS = [
 
 # Swagger UI and ReDoc assets ship inside an installed package: no CDN at run time.
 DOCS_ASSETS = Path(str(files("fastapi_offline") / "static"))
+# ReDoc's sidebar footer loads Redocly's logo from their CDN; ours is served instead.
+REDOC_CDN_LOGO = b"https://cdn.redoc.ly/redoc/logo-mini.svg"
+
+
+@cache
+def _redoc_script() -> bytes:
+    script = (DOCS_ASSETS / "redoc.standalone.js").read_bytes()
+    return script.replace(REDOC_CDN_LOGO, b"/static/docs/favicon.png")
 
 
 PROBLEM_EXAMPLES = {
@@ -232,9 +241,17 @@ def create_app(engine: Engine | None = None, *, settings: Settings | None = None
         return get_redoc_html(
             openapi_url="/openapi.json",
             title="conflict-reports: API reference",
-            redoc_js_url="/static/docs/redoc.standalone.js",
+            redoc_js_url="/static/redoc.standalone.js",
             redoc_favicon_url="/static/docs/favicon.png",
             with_google_fonts=False,
+        )
+
+    @app.get("/static/redoc.standalone.js", include_in_schema=False)
+    def redoc_script() -> Response:
+        return Response(
+            _redoc_script(),
+            media_type="text/javascript",
+            headers={"Cache-Control": "public, max-age=3600"},
         )
 
     @app.get("/healthz", tags=["service"], summary="Health check", response_model=Health)

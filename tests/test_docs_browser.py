@@ -92,3 +92,31 @@ def test_swagger_ui_renders_and_try_it_out_answers(live_url: str) -> None:
             assert outside == [], f"the docs page fetched from elsewhere: {outside}"
         finally:
             browser.close()
+
+
+def test_redoc_renders_with_no_request_leaving_the_host(live_url: str) -> None:
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page()
+            outside: list[str] = []
+            page.on(
+                "request",
+                # blob: URLs of the page's own origin (ReDoc's search worker) stay local.
+                lambda request: (
+                    None
+                    if request.url.removeprefix("blob:").startswith(live_url)
+                    else outside.append(request.url)
+                ),
+            )
+            page.goto(f"{live_url}/redoc")
+            heading = page.locator("h2", has_text="List claims")
+            heading.first.wait_for(timeout=30_000)
+            logo = page.locator("img[alt='redocly logo']")
+            logo.first.wait_for(timeout=30_000)
+            assert logo.first.get_attribute("src") == "/static/docs/favicon.png"
+            page.wait_for_load_state("networkidle")
+            assert outside == [], f"ReDoc fetched from elsewhere: {outside}"
+        finally:
+            browser.close()

@@ -10,9 +10,13 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
+import uvicorn
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine
+from typer.testing import CliRunner
 
+from app.cli import cli
+from app.core.guard import MAX_QUERY_BYTES
 from app.main import create_app
 from tests.helpers import assert_problem, get_json
 
@@ -317,7 +321,7 @@ def test_a_tampered_search_rank_holds_64_bits_but_not_more(client: TestClient) -
 
 
 def test_errors_cap_the_input_they_echo(client: TestClient) -> None:
-    query = "&".join(f"kind=not-a-kind-{index:04d}-{'x' * 30}" for index in range(1000))
+    query = "&".join(f"kind=not-a-kind-{index:04d}" for index in range(1000))
     response = client.get(f"/v1/claims?{query}")
     body = assert_problem(response, 400, parameter="kind")
     assert len(response.content) < 8_000
@@ -363,3 +367,26 @@ def test_the_500_example_is_a_500(client: TestClient) -> None:
 def test_a_path_id_with_spaces_and_unicode_is_an_ordinary_404(client: TestClient) -> None:
     response = client.get(f"/v1/actors/{quote('Ahmad Massoud é')}")
     assert_problem(response, 404)
+
+
+def test_a_query_string_over_the_limit_is_a_414_problem(client: TestClient) -> None:
+    ids = "&".join(f"claimant_id=someone-{index:05d}" for index in range(1200))
+    response = client.get(f"/v1/claims?{ids}")
+    assert len(ids) < MAX_QUERY_BYTES
+    assert response.status_code == 200, response.text
+    ids = "&".join(f"claimant_id=someone-{index:05d}" for index in range(2000))
+    assert len(ids) > MAX_QUERY_BYTES
+    body = assert_problem(client.get(f"/v1/claims?{ids}"), 414)
+    assert str(MAX_QUERY_BYTES) in body["detail"]
+
+
+def test_serve_sets_uvicorn_limits_and_no_server_header(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[dict[str, Any]] = []
+    monkeypatch.setattr(uvicorn, "run", lambda *_args, **kwargs: calls.append(kwargs))
+    result = CliRunner().invoke(cli, ["serve", "--workers", "1"])
+    assert result.exit_code == 0, result.output
+    (options,) = calls
+    assert options["server_header"] is False
+    assert options["timeout_keep_alive"] == 5
+    assert options["h11_max_incomplete_event_size"] == 64 * 1024
+    assert options["limit_concurrency"] == 1024

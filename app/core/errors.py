@@ -61,6 +61,11 @@ class BadParameter(BadRequest):
         )
 
 
+class URITooLong(AppError):
+    status = 414
+    title = "URI Too Long"
+
+
 class Unauthorized(AppError):
     status = 401
     title = "Unauthorized"
