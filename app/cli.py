@@ -33,6 +33,8 @@ UVICORN_LIMITS = {
     # Connections per worker beyond which uvicorn answers 503 before the app sees them;
     # far above MAX_QUEUED_REQUESTS, where the app answers a 503 problem itself.
     "limit_concurrency": 1024,
+    # uvicorn's httptools protocol with a deadline for the request line and headers.
+    "http": "app.core.server:HeaderDeadlineProtocol",
 }
 
 

@@ -46,6 +46,9 @@ what was shown (**media**) and what happened (**events**).
   the answer is a 503 problem with `Retry-After`.
 - A repeated filter means OR (`kind=photo&kind=video`); different filters combine with AND.
 - An unknown parameter is an error, never silently ignored.
+- Input is read strictly: dates are `YYYY-MM-DD`, integers plain digits within 32 bits, a
+  parameter that takes one value is given once, a `…_from` is not after its `…_to`, a cursor
+  is used with the path, filters and sort it came from; anything else is a 400 naming it.
 - Every error is `application/problem+json` (RFC 9457).
 - Every `span` is `{start, end}` in Unicode code points into `/v1/reports/{id}/text`.
 """

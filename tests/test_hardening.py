@@ -5,6 +5,10 @@ NUL byte or an out-of-range integer used to reach the database and fail there)."
 
 import base64
 import json
+import socket
+import threading
+import time
+from collections.abc import Iterator
 from functools import cache
 from typing import Any
 from urllib.parse import quote
@@ -12,11 +16,12 @@ from urllib.parse import quote
 import pytest
 import uvicorn
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine
+from sqlalchemy import Engine, create_engine
 from typer.testing import CliRunner
 
-from app.cli import cli
+from app.cli import UVICORN_LIMITS, cli
 from app.core.guard import MAX_QUERY_BYTES
+from app.core.server import HeaderDeadlineProtocol
 from app.main import create_app
 from tests.helpers import assert_problem, get_json
 
@@ -390,3 +395,74 @@ def test_serve_sets_uvicorn_limits_and_no_server_header(monkeypatch: pytest.Monk
     assert options["timeout_keep_alive"] == 5
     assert options["h11_max_incomplete_event_size"] == 64 * 1024
     assert options["limit_concurrency"] == 1024
+
+    assert options["http"] == "app.core.server:HeaderDeadlineProtocol"
+
+
+class QuickDeadline(HeaderDeadlineProtocol):
+    header_timeout = 0.5
+
+
+@pytest.fixture
+def live_server(engine: Engine, backend: str) -> Iterator[tuple[str, int]]:
+    if backend != "sqlite":
+        pytest.skip("the server's protocol does not depend on the engine")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = int(probe.getsockname()[1])
+    options: dict[str, Any] = {**UVICORN_LIMITS, "http": QuickDeadline}
+    server = uvicorn.Server(
+        uvicorn.Config(
+            create_app(engine), host="127.0.0.1", port=port, log_level="warning", **options
+        )
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    for _ in range(100):
+        if server.started:
+            break
+        time.sleep(0.05)
+    assert server.started
+    try:
+        yield "127.0.0.1", port
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+def _exchange(address: tuple[str, int], request: bytes, *, wait: float = 5) -> tuple[bytes, float]:
+    started = time.monotonic()
+    with socket.create_connection(address, timeout=wait) as connection:
+        connection.sendall(request)
+        received = b""
+        while chunk := connection.recv(65536):
+            received += chunk
+            if b"\r\n\r\n" in received and b"connection: close" not in received.lower():
+                head, _, body = received.partition(b"\r\n\r\n")
+                length = next(
+                    int(line.split(b":")[1])
+                    for line in head.split(b"\r\n")
+                    if line.lower().startswith(b"content-length:")
+                )
+                if len(body) >= length:
+                    break
+    return received, time.monotonic() - started
+
+
+def test_a_real_server_announces_no_server_and_drops_stalled_headers(
+    live_server: tuple[str, int],
+) -> None:
+    answer, _ = _exchange(live_server, b"GET /healthz HTTP/1.1\r\nHost: api\r\n\r\n")
+    head = answer.partition(b"\r\n\r\n")[0].lower()
+    assert head.startswith(b"http/1.1 200")
+    assert b"\r\nserver:" not in head
+    # Half a request: the headers never end. The server answers 408 and closes.
+    answer, elapsed = _exchange(live_server, b"GET /healthz HTTP/1.1\r\nHost: api\r\n")
+    assert answer.startswith(b"HTTP/1.1 408 ")
+    assert b"application/problem+json" in answer
+    assert json.loads(answer.partition(b"\r\n\r\n")[2])["status"] == 408
+    assert 0.4 < elapsed < 3
+    # A connection that sends nothing at all is closed as well.
+    answer, elapsed = _exchange(live_server, b"")
+    assert answer.startswith(b"HTTP/1.1 408 ")
+    assert elapsed < 3
