@@ -34,7 +34,7 @@ from app.core.health import head_revision
 from app.core.logs import JSONFormatter
 from app.main import create_app
 from app.migrate import alembic_config
-from tests.conftest import ROOT
+from tests.conftest import REPORT_ID, ROOT
 from tests.helpers import assert_problem
 
 SLOW_SQL = {
@@ -368,6 +368,14 @@ def test_sigterm_lets_the_request_in_flight_finish(
     try:
         _wait_for(lambda: httpx.get(f"{base}/healthz").status_code == 200, 90, "the server")
         if backend == "postgresql":
+            # Each request on a connection of its own, so the kernel spreads them over the
+            # two workers: the scrape, whichever worker answers it, counts them all.
+            requests = "conflict_reports_http_requests_total"
+            labels = {"route": "/v1/reports", "method": "GET", "status": "200"}
+            before = sample(httpx.get(f"{base}/metrics").text, requests, **labels)
+            for _ in range(8):
+                assert httpx.get(f"{base}/v1/reports").json()["items"][0]["id"] == REPORT_ID
+            assert sample(httpx.get(f"{base}/metrics").text, requests, **labels) == before + 8
             held.take()
         answer: dict[str, httpx.Response] = {}
 
