@@ -1,6 +1,10 @@
 """`conflict-reports`: migrate, seed, serve."""
 
 import json
+import os
+import shutil
+import signal
+import tempfile
 import time
 from pathlib import Path
 from typing import Annotated
@@ -136,21 +140,65 @@ def serve(
     access_log: Annotated[bool, typer.Option(help="Log every request.")] = True,
     reload: Annotated[bool, typer.Option(help="Restart on code changes (one worker).")] = False,
 ) -> None:
-    """Serve the API with uvicorn (Swagger UI at /docs)."""
+    """Serve the API with uvicorn (Swagger UI at /docs). On SIGTERM (or Ctrl-C) it stops
+    taking connections, lets the requests in flight finish (at most SHUTDOWN_TIMEOUT_S) and
+    exits 0."""
     import uvicorn
 
-    count = 1 if reload else (workers or get_settings().worker_count())
+    from app.core.logs import logging_config
+
+    settings = get_settings()
+    count = 1 if reload else (workers or settings.worker_count())
+    # uvicorn shuts down gracefully on SIGTERM, then raises the signal again for the handler it
+    # found: this one makes that a clean exit (0), as for a service asked to stop.
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    metrics_dir = _metrics_dir(several_processes=count > 1 or reload)
     console.print(f"serving on http://{host}:{port} with {count} worker(s)")
-    uvicorn.run(
-        "app.main:create_app",
-        factory=True,
-        host=host,
-        port=port,
-        workers=count,
-        reload=reload,
-        access_log=access_log,
-        **UVICORN_LIMITS,  # type: ignore[arg-type]
-    )
+    try:
+        uvicorn.run(
+            "app.main:create_app",
+            factory=True,
+            host=host,
+            port=port,
+            workers=count,
+            reload=reload,
+            # The request middleware writes the access log (JSON, with the request id).
+            access_log=False,
+            log_config=logging_config(settings.log_level, access_log=access_log),
+            timeout_graceful_shutdown=settings.shutdown_timeout_s,
+            # uvicorn replaces a worker that does not answer its supervisor's ping within
+            # this long; its default (5 s) kills workers still starting on a busy machine.
+            timeout_worker_healthcheck=WORKER_HEALTHCHECK_S,
+            **UVICORN_LIMITS,  # type: ignore[arg-type]
+        )
+    finally:
+        if metrics_dir is not None:
+            shutil.rmtree(metrics_dir, ignore_errors=True)
+
+
+WORKER_HEALTHCHECK_S = 30
+
+
+def _exit_on_sigterm(_signum: int, _frame: object) -> None:
+    raise SystemExit(0)
+
+
+def _metrics_dir(*, several_processes: bool) -> Path | None:
+    """Set up prometheus_client's multiprocess mode: the directory the workers write their
+    samples to, emptied (a previous run's samples would be summed in). Returns the directory
+    to remove at exit when it was made here."""
+    from app.core.metrics import MULTIPROC_DIR_VARIABLE
+
+    given = os.environ.get(MULTIPROC_DIR_VARIABLE)
+    if given:
+        for stale in Path(given).glob("*.db"):
+            stale.unlink()
+        return None
+    if not several_processes:
+        return None
+    made = Path(tempfile.mkdtemp(prefix="conflict-reports-metrics-"))
+    os.environ[MULTIPROC_DIR_VARIABLE] = str(made)
+    return made
 
 
 @cli.command()

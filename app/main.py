@@ -13,20 +13,21 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.responses import HTMLResponse, Response
 from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
-from sqlalchemy import Engine, text
-from sqlalchemy.orm import Session
+from sqlalchemy import Engine
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.actors.router import router as actors_router
 from app.claims.router import router as claims_router
-from app.core import speedups
+from app.core import metrics, speedups
 from app.core.config import Settings
 from app.core.db import get_engine, open_database
 from app.core.deps import DatabaseDep
 from app.core.errors import install_error_handlers
 from app.core.guard import guard_request
+from app.core.health import readiness
+from app.core.middleware import RequestContext
 from app.core.openapi import attach_examples, plain_parameters
-from app.core.schemas import Health
+from app.core.schemas import Health, Problem, Ready
 from app.events.router import router as events_router
 from app.locations.router import router as locations_router
 from app.media.router import router as media_router
@@ -67,7 +68,7 @@ TAGS = [
     {"name": "media", "description": "Photos, videos, maps and tweets, with captions verbatim."},
     {"name": "reports", "description": "Source documents, their text kept verbatim."},
     {"name": "search", "description": "Full-text search across every collection."},
-    {"name": "service", "description": "Health of the service."},
+    {"name": "service", "description": "Liveness, readiness and metrics of the service."},
 ]
 
 # Swagger UI and ReDoc assets ship inside an installed package: no CDN at run time.
@@ -182,10 +183,6 @@ def _openapi_with_problems(app: FastAPI) -> Callable[[], dict[str, Any]]:
     return openapi
 
 
-def _ping(session: Session) -> None:
-    session.execute(text("SELECT 1"))
-
-
 def create_app(engine: Engine | None = None, *, settings: Settings | None = None) -> FastAPI:
     speedups.install()
     database = open_database(engine or get_engine(), settings)
@@ -193,7 +190,9 @@ def create_app(engine: Engine | None = None, *, settings: Settings | None = None
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
+        # uvicorn has let the requests in flight finish (graceful shutdown) by now.
         await database.close()
+        metrics.worker_exited()
 
     app = FastAPI(
         lifespan=lifespan,
@@ -214,6 +213,9 @@ def create_app(engine: Engine | None = None, *, settings: Settings | None = None
         dependencies=[Depends(guard_request)],
     )
     app.openapi = _openapi_with_problems(app)  # type: ignore[method-assign]
+    # The request middleware goes outside Starlette's error middleware, so 500s get it too.
+    build_stack = app.build_middleware_stack
+    app.build_middleware_stack = lambda: RequestContext(build_stack())  # type: ignore[method-assign]
     app.state.database = database
     install_error_handlers(app)
     for router in (
@@ -257,10 +259,55 @@ def create_app(engine: Engine | None = None, *, settings: Settings | None = None
             headers={"Cache-Control": "public, max-age=3600"},
         )
 
-    @app.get("/healthz", tags=["service"], summary="Health check", response_model=Health)
+    @app.get("/healthz", tags=["service"], summary="Liveness", response_model=Health)
     async def healthz(db: DatabaseDep) -> dict[str, str]:
-        """`ok` when the service answers and its database does too."""
-        await db.lookup(_ping)
+        """`ok` while the process answers, whatever its database does (a liveness probe:
+        restart the process when this fails). Whether it can serve is `/readyz`."""
         return {"status": "ok", "database": db.dialect}
+
+    @app.get(
+        "/readyz",
+        tags=["service"],
+        summary="Readiness",
+        response_model=Ready,
+        responses={
+            503: {
+                "model": Problem,
+                "description": "Not ready: `check` says why (`database` or `migrations`).",
+                "headers": {
+                    "Retry-After": {
+                        "description": "Seconds to wait before asking again.",
+                        "schema": {"type": "integer"},
+                    }
+                },
+            }
+        },
+    )
+    async def readyz(db: DatabaseDep) -> dict[str, str]:
+        """`ready` when the database answers and its schema is at the newest migration (a
+        readiness probe: send traffic only while this is 200); otherwise a 503 problem whose
+        `check` is `database` or `migrations`."""
+        revision = await readiness(db)
+        return {"status": "ready", "database": db.dialect, "revision": revision}
+
+    @app.get(
+        "/metrics",
+        tags=["service"],
+        summary="Prometheus metrics",
+        response_class=Response,
+        responses={
+            200: {
+                "description": "The Prometheus text exposition format: requests by route "
+                "template, method and status, their latency, the requests at and waiting for "
+                "the database, and the queries stopped at the time budget; summed over every "
+                "worker.",
+                "content": {"text/plain": {"schema": {"type": "string"}}},
+            }
+        },
+    )
+    async def prometheus_metrics() -> Response:
+        """Metrics for Prometheus to scrape."""
+        body, content_type = metrics.render()
+        return Response(body, media_type=content_type)
 
     return app

@@ -64,6 +64,17 @@ def test_compose_runs_the_cli_commands_ci_exercises() -> None:
     for name in api["environment"]:
         assert name.lower() in Settings.model_fields, name
     assert int(api["environment"]["WORKERS"]) >= 1
+    # The API is healthy when it is ready: database reachable, schema at the newest migration.
+    probe = " ".join(api["healthcheck"]["test"])
+    assert "http://127.0.0.1:8000/readyz" in probe
+    assert api["healthcheck"]["test"][0] == "CMD"
+
+
+def test_readme_configuration_table_lists_every_setting() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Configuration", 1)[1].split("\n## ", 1)[0]
+    documented = set(re.findall(r"^\| `([A-Z_]+)`", section, re.M))
+    assert {name.upper() for name in Settings.model_fields} <= documented
 
 
 def test_make_run_uses_the_same_cli_commands() -> None:

@@ -3,6 +3,7 @@
 import os
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -41,6 +42,16 @@ class Settings(BaseSettings):
     )
     workers: int | None = Field(
         default=None, ge=1, le=256, description="uvicorn worker processes (default: one per core)."
+    )
+    log_level: Literal["debug", "info", "warning", "error", "critical"] = Field(
+        default="info", description="Level of the JSON log lines `serve` writes to stderr."
+    )
+    shutdown_timeout_s: int = Field(
+        default=30,
+        ge=0,
+        le=3600,
+        description="On SIGTERM, how long requests in flight may take to finish before the "
+        "worker stops them and exits.",
     )
 
     @field_validator("database_url")

@@ -20,6 +20,7 @@ item by id) have capacity of their own, so heavy list queries cannot starve them
 """
 
 import asyncio
+import contextvars
 import math
 import sqlite3
 import threading
@@ -39,6 +40,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
+from app.core import metrics
 from app.core.config import Settings, get_settings, normalise_database_url
 from app.core.errors import DatabaseBusy, Overloaded, QueryTimeout
 
@@ -116,7 +118,9 @@ class Admission:
     """At most `slots` requests at the database; at most `max_waiting` queued behind them,
     each for at most `wait_limit` seconds. Everything beyond is refused at once (503)."""
 
-    def __init__(self, *, slots: int, max_waiting: int, wait_limit: float) -> None:
+    def __init__(
+        self, *, slots: int, max_waiting: int, wait_limit: float, lane: str = "query"
+    ) -> None:
         self.slots = slots
         self.max_waiting = max_waiting
         self.wait_limit = wait_limit
@@ -124,6 +128,10 @@ class Admission:
         self.waiting = 0
         self._semaphore: asyncio.Semaphore | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
+        # Prometheus: this lane's requests at the database and in its queue.
+        self._running_gauge = metrics.DB_IN_USE.labels(lane)
+        self._waiting_gauge = metrics.DB_WAITING.labels(lane)
+        metrics.DB_SLOTS.labels(lane).set(slots)
 
     def _semaphore_for(self, loop: asyncio.AbstractEventLoop) -> asyncio.Semaphore:
         if self._semaphore is None or self._loop is not loop:
@@ -139,19 +147,23 @@ class Admission:
             if self.waiting >= self.max_waiting:
                 raise Overloaded(running=self.running, waiting=self.waiting)
             self.waiting += 1
+            self._waiting_gauge.inc()
             try:
                 await asyncio.wait_for(semaphore.acquire(), self.wait_limit)
             except TimeoutError:
                 raise Overloaded(running=self.running, waiting=self.waiting) from None
             finally:
                 self.waiting -= 1
+                self._waiting_gauge.dec()
         else:
             await semaphore.acquire()
         self.running += 1
+        self._running_gauge.inc()
         try:
             yield
         finally:
             self.running -= 1
+            self._running_gauge.dec()
             semaphore.release()
 
 
@@ -175,6 +187,7 @@ class Database(ABC):
             slots=LOOKUP_SLOTS,
             max_waiting=settings.max_queued_requests,
             wait_limit=self.budget_ms / 1000,
+            lane="lookup",
         )
 
     async def run(
@@ -182,7 +195,7 @@ class Database(ABC):
     ) -> T:
         """`work(session, *args, **kwargs)` with a session of its own, off the event loop."""
         async with self.admission.slot():
-            return await self._run("query", work, args, kwargs)
+            return await self._counted("query", work, args, kwargs)
 
     async def lookup(
         self, work: Callable[Concatenate[Session, P], T], *args: P.args, **kwargs: P.kwargs
@@ -190,7 +203,14 @@ class Database(ABC):
         """Like `run`, for a few cheap statements by key (an item by its id, the health
         check): on capacity of their own, so they never wait behind heavy list queries."""
         async with self.lookups.slot():
-            return await self._run("lookup", work, args, kwargs)
+            return await self._counted("lookup", work, args, kwargs)
+
+    async def _counted(self, lane: str, work: Callable[..., T], args: Any, kwargs: Any) -> T:
+        try:
+            return await self._run(lane, work, args, kwargs)
+        except QueryTimeout:
+            metrics.QUERY_TIMEOUTS.labels(lane).inc()
+            raise
 
     @abstractmethod
     async def _run(self, lane: str, work: Callable[..., T], args: Any, kwargs: Any) -> T:
@@ -260,7 +280,11 @@ class SQLiteDatabase(Database):
 
     async def _run(self, lane: str, work: Callable[..., T], args: Any, kwargs: Any) -> T:
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executors[lane], self._call, work, args, kwargs)
+        # In the request's context, so what the work logs carries the request id.
+        context = contextvars.copy_context()
+        return await loop.run_in_executor(
+            self._executors[lane], context.run, self._call, work, args, kwargs
+        )
 
     async def close(self) -> None:
         for executor in self._executors.values():

@@ -114,8 +114,18 @@ class DatabaseEngine(StrEnum):
 
 
 class Health(BaseModel):
-    status: Literal["ok"] = Field(description="`ok`: the service and its database answer.")
+    status: Literal["ok"] = Field(
+        description="`ok`: the process answers (liveness; it does not ask the database)."
+    )
+    database: DatabaseEngine = Field(description="The database engine the service is set up for.")
+
+
+class Ready(BaseModel):
+    status: Literal["ready"] = Field(
+        description="`ready`: the database answers and its schema is at the newest migration."
+    )
     database: DatabaseEngine = Field(description="The database engine that answered.")
+    revision: str = Field(description="The schema's migration (Alembic revision).")
 
 
 class ProblemParameter(BaseModel):
@@ -141,6 +151,11 @@ class Problem(BaseModel):
         description="For 503: the limit that was hit: `query_time_limit`, `max_queued_requests` "
         "or `database_busy`.",
         examples=["query_time_limit"],
+    )
+    check: str | None = Field(
+        default=None,
+        description="For a 503 from `/readyz`: what is not ready, `database` or `migrations`.",
+        examples=["database"],
     )
 
 
