@@ -6,7 +6,7 @@ from pydantic import Field
 from app.actors import service
 from app.actors.schemas import ActorDetail, ActorPage
 from app.core.deps import DatabaseDep
-from app.core.params import ListParams, sort_description
+from app.core.params import ListParams, sort_description, sort_pattern
 from app.core.responses import FastJSONResponse
 from app.core.schemas import problem_responses
 from app.models.vocab import ActorKind
@@ -16,7 +16,10 @@ router = APIRouter(prefix="/v1/actors", tags=["actors"])
 
 class ActorParams(ListParams):
     sort: str | None = Field(
-        default=None, description=sort_description(list(service.SORT_FIELDS)), examples=["name"]
+        default=None,
+        description=sort_description(list(service.SORT_FIELDS)),
+        json_schema_extra=sort_pattern(list(service.SORT_FIELDS)),
+        examples=["name"],
     )
     kind: list[ActorKind] | None = Field(
         default=None, description="Kind of actor; repeat for any of several.", examples=[["person"]]

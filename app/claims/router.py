@@ -7,7 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from app.claims import service
 from app.claims.schemas import ClaimDetail, ClaimFacets, ClaimPage
 from app.core.deps import DatabaseDep
-from app.core.params import DateMatch, FacetParams, ListParams, sort_description
+from app.core.params import DateMatch, FacetParams, ListParams, sort_description, sort_pattern
 from app.core.responses import FastJSONResponse
 from app.core.schemas import problem_responses
 from app.models.vocab import ClaimChannel, ClaimKind, ClaimStatus, channel_description
@@ -82,6 +82,7 @@ class ClaimParams(ListParams, ClaimFilters):
     sort: str | None = Field(
         default=None,
         description=sort_description(list(service.SORT_FIELDS)),
+        json_schema_extra=sort_pattern(list(service.SORT_FIELDS)),
         examples=["-stated_on"],
     )
 

@@ -110,8 +110,9 @@ def parse_sort(
     relevance: SortField | None = None,
 ) -> Sort:
     """Parse `sort=field,-other` against the collection's allowed fields."""
-    text = (raw or default).strip()
-    names = [part.strip() for part in text.split(",")]
+    # Exactly the OpenAPI pattern of `sort` (`sort_pattern`): no blanks around the names.
+    text = raw or default
+    names = text.split(",")
     allowed = dict(fields)
     if relevance is not None:
         allowed["relevance"] = relevance

@@ -4,10 +4,12 @@ Each collection declares its filters as a Pydantic model with `extra="forbid"`, 
 query parameter (a typo) is a 400 naming it, never a silently unfiltered answer.
 """
 
+import re
 from dataclasses import dataclass
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic.config import JsonDict
 
 from app.core.search_language import MAX_QUERY_LENGTH, MAX_QUERY_WORDS
 
@@ -79,6 +81,13 @@ class FacetParams(BaseModel):
     facet_size: int = Field(default=50, ge=1, le=500, description="Values per facet, at most.")
 
 
+def sort_pattern(fields: list[str]) -> JsonDict:
+    """The OpenAPI `pattern` of a `sort` parameter: exactly what `parse_sort` accepts, so
+    clients and fuzzers know the fields without reading the description (empty: the default)."""
+    names = "|".join(re.escape(name) for name in [*fields, "relevance"])
+    return {"pattern": f"^$|^-?({names})(,-?({names}))*$"}
+
+
 def sort_description(fields: list[str], default: str = "id") -> str:
     return (
         "Comma-separated fields, `-field` for descending: "
@@ -103,14 +112,22 @@ class Near:
     km: float
 
 
+# A decimal number as `bbox` and `near` take it; their OpenAPI patterns say the same, so a
+# value the document allows is never refused for its form (only for its range or order).
+NUMBER = r" *[-+]?[0-9]+(\.[0-9]+)? *"
+
+
+def number_list_pattern(count: int) -> JsonDict:
+    return {"pattern": "^" + ",".join([NUMBER] * count) + "$"}
+
+
 def _floats(value: str, count: int, shape: str) -> list[float]:
-    parts = [part.strip() for part in value.split(",")]
+    parts = value.split(",")
     if len(parts) != count:
         raise ValueError(f"expected {count} comma-separated numbers: {shape}")
-    try:
-        return [float(part) for part in parts]
-    except ValueError:
-        raise ValueError(f"expected numbers: {shape}") from None
+    if not all(re.fullmatch(NUMBER, part) for part in parts):
+        raise ValueError(f"expected numbers: {shape}")
+    return [float(part) for part in parts]
 
 
 def parse_bbox(value: str) -> BBox:
@@ -149,7 +166,10 @@ BBOX_DESCRIPTION = (
 
 class BBoxMixin(BaseModel):
     bbox: str | None = Field(
-        default=None, description=BBOX_DESCRIPTION, examples=["69.0,35.0,70.5,36.0"]
+        default=None,
+        description=BBOX_DESCRIPTION,
+        json_schema_extra=number_list_pattern(4),
+        examples=["69.0,35.0,70.5,36.0"],
     )
 
     @field_validator("bbox")

@@ -6,7 +6,14 @@ from pydantic import ConfigDict, Field
 
 from app.claims.router import DATE_MATCH_DESCRIPTION
 from app.core.deps import DatabaseDep
-from app.core.params import BBoxMixin, DateMatch, FacetParams, ListParams, sort_description
+from app.core.params import (
+    BBoxMixin,
+    DateMatch,
+    FacetParams,
+    ListParams,
+    sort_description,
+    sort_pattern,
+)
 from app.core.responses import FastJSONResponse
 from app.core.schemas import problem_responses
 from app.events import service
@@ -54,7 +61,10 @@ class EventFilters(BBoxMixin):
 
 class EventParams(ListParams, EventFilters):
     sort: str | None = Field(
-        default=None, description=sort_description(list(service.SORT_FIELDS)), examples=["-date"]
+        default=None,
+        description=sort_description(list(service.SORT_FIELDS)),
+        json_schema_extra=sort_pattern(list(service.SORT_FIELDS)),
+        examples=["-date"],
     )
 
 

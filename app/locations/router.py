@@ -4,7 +4,14 @@ from fastapi import APIRouter, Path, Query
 from pydantic import Field, field_validator
 
 from app.core.deps import DatabaseDep
-from app.core.params import BBoxMixin, ListParams, parse_near, sort_description
+from app.core.params import (
+    BBoxMixin,
+    ListParams,
+    number_list_pattern,
+    parse_near,
+    sort_description,
+    sort_pattern,
+)
 from app.core.responses import FastJSONResponse
 from app.core.schemas import problem_responses
 from app.locations import service
@@ -18,6 +25,7 @@ class LocationParams(ListParams, BBoxMixin):
     sort: str | None = Field(
         default=None,
         description=sort_description([*service.SORT_FIELDS, "distance (with `near`)"]),
+        json_schema_extra=sort_pattern([*service.SORT_FIELDS, "distance"]),
         examples=["name", "-latitude,name"],
     )
     kind: list[LocationKind] | None = Field(
@@ -42,6 +50,7 @@ class LocationParams(ListParams, BBoxMixin):
         default=None,
         description="`lat,lon,km`: places within km kilometres of the point (great-circle). "
         "Adds `distance_km` to each item and sorts by distance unless `sort` says otherwise.",
+        json_schema_extra=number_list_pattern(3),
         examples=["34.5553,69.2075,150"],
     )
 

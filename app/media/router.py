@@ -6,7 +6,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from app.claims.router import DATE_MATCH_DESCRIPTION
 from app.core.deps import DatabaseDep
-from app.core.params import DateMatch, FacetParams, ListParams, sort_description
+from app.core.params import DateMatch, FacetParams, ListParams, sort_description, sort_pattern
 from app.core.responses import FastJSONResponse
 from app.core.schemas import problem_responses
 from app.media import service
@@ -59,6 +59,7 @@ class MediaParams(ListParams, MediaFilters):
     sort: str | None = Field(
         default=None,
         description=sort_description(list(service.SORT_FIELDS)),
+        json_schema_extra=sort_pattern(list(service.SORT_FIELDS)),
         examples=["-posted_on"],
     )
 

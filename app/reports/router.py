@@ -6,7 +6,7 @@ from fastapi.responses import PlainTextResponse
 from pydantic import Field
 
 from app.core.deps import DatabaseDep
-from app.core.params import ListParams, sort_description
+from app.core.params import ListParams, sort_description, sort_pattern
 from app.core.responses import FastJSONResponse
 from app.core.schemas import problem_responses
 from app.reports import service
@@ -24,6 +24,7 @@ class ReportParams(ListParams):
     sort: str | None = Field(
         default=None,
         description=sort_description(list(service.SORT_FIELDS), default="-published_on"),
+        json_schema_extra=sort_pattern(list(service.SORT_FIELDS)),
         examples=["-published_on"],
     )
     language: list[str] | None = Field(
