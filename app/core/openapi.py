@@ -16,6 +16,8 @@ from functools import cache
 from importlib.resources import files
 from typing import Any
 
+from app.core.guard import INT_MAX, INT_MIN
+
 EXAMPLES_FILE = "examples.json"
 
 
@@ -36,12 +38,16 @@ def _without_null(schema: dict[str, Any]) -> dict[str, Any]:
 
 
 def plain_parameters(document: dict[str, Any]) -> None:
-    """Every parameter as its plain type, never `anyOf [type, null]`."""
+    """Every parameter as its plain type, never `anyOf [type, null]`; an integer within the
+    32 bits the input guard accepts (app.core.guard), said in the document."""
     for methods in document.get("paths", {}).values():
         for operation in methods.values():
             for parameter in operation.get("parameters", []):
                 if "schema" in parameter:
-                    parameter["schema"] = _without_null(parameter["schema"])
+                    schema = parameter["schema"] = _without_null(parameter["schema"])
+                    if schema.get("type") == "integer":
+                        schema.setdefault("minimum", INT_MIN)
+                        schema.setdefault("maximum", INT_MAX)
 
 
 @cache
