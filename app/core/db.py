@@ -59,6 +59,8 @@ PROGRESS_STEPS = 2_000
 QUERY_CANCELED = "57014"
 # Capacity kept for lookups (health, an item by its id), which heavy queries cannot take.
 LOOKUP_SLOTS = 2
+# How long a SQLite connection waits for another one's lock before "database is locked".
+SQLITE_BUSY_TIMEOUT_MS = 5000
 
 
 def _prepare_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:
@@ -66,7 +68,7 @@ def _prepare_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     try:
         cursor.execute("SELECT radians(1), sin(1), cos(1), asin(1), sqrt(1)")
     except sqlite3.OperationalError:
