@@ -168,15 +168,18 @@ def _logical(sums: dict[str, tuple[int, str]]) -> dict[str, tuple[int, str]]:
     return {name: value for name, value in sums.items() if name not in FTS5_STORAGE}
 
 
+@pytest.mark.parametrize(
+    "command", [["seed", str(SEED_DIR)], ["synth", "--claims", "300"]], ids=["seed", "synth"]
+)
 def test_an_import_that_waits_too_long_fails_cleanly(
-    make_database: Callable[..., Engine], tmp_path: Path
+    make_database: Callable[..., Engine], tmp_path: Path, command: list[str]
 ) -> None:
     target = make_database(seed=False)
     before = table_checksums(target)
-    log = tmp_path / "seed.log"
+    log = tmp_path / "import.log"
     with target.begin() as conn:
         take_import_lock(conn)
-        process = start(target, "seed", str(SEED_DIR), "--lock-wait", "1", log=log)
+        process = start(target, *command, "--lock-wait", "1", log=log)
         code = process.wait(timeout=60)
     output = log.read_text()
     assert code == 1, output
