@@ -133,8 +133,8 @@ def test_an_import_killed_midway_leaves_the_database_as_it_was(
     after = table_checksums(engine)
     lines = [f"{engine.dialect.name} {command[0]} killed mid-way; per table (rows, sha256):"]
     for name, (rows, digest) in before.items():
-        rows_after, digest_after = after[name]
-        lines.append(f"  {name}: {rows} {digest[:16]} before, {rows_after} {digest_after[:16]}")
+        was, now = f"{rows} {digest[:12]}", f"{after[name][0]} {after[name][1][:12]}"
+        lines.append(f"  {name}: {was} before, {now} after")
     # The figures the closing note quotes (shown with `pytest -s`).
     print("\n" + "\n".join(lines))  # noqa: T201
     assert after == before
