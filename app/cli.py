@@ -19,6 +19,7 @@ from app.core.db import get_engine
 from app.importer import ImportFailed, import_paths, prepare
 from app.importer.bundle import bundle_json_schema
 from app.importer.load import entity_count
+from app.importer.lock import DEFAULT_LOCK_WAIT, ImportLocked
 from app.migrate import upgrade_to_head
 
 cli = typer.Typer(help="conflict-reports: structured, attributed conflict reports over HTTP.")
@@ -42,6 +43,24 @@ UVICORN_LIMITS = {
 }
 
 
+LockWait = Annotated[
+    float,
+    typer.Option(
+        min=0,
+        help="Seconds to wait for another import (seed or synth) to finish before giving up.",
+    ),
+]
+
+
+def _say_waiting() -> None:
+    errors.print("another import is running: waiting for it to finish")
+
+
+def _locked(exc: ImportLocked) -> typer.Exit:
+    errors.print(f"[red]import failed:[/red] {exc}", soft_wrap=True)
+    return typer.Exit(code=1)
+
+
 @cli.command()
 def migrate() -> None:
     """Bring the database (DATABASE_URL) to the newest schema, and say what that took."""
@@ -55,8 +74,10 @@ def seed(
         list[Path] | None,
         typer.Argument(help="Bundle files or folders (default: everything under seed/)."),
     ] = None,
+    lock_wait: LockWait = DEFAULT_LOCK_WAIT,
 ) -> None:
-    """Validate and load report bundles in one transaction: all of them, or nothing."""
+    """Validate and load report bundles in one transaction: all of them, or nothing (even if
+    the process is killed). A second import waits for a running one."""
     targets = paths or [get_settings().seed_path]
     engine = get_engine()
     try:
@@ -70,9 +91,15 @@ def seed(
                 console=console,
             ) as bar:
                 task = bar.add_task("load", total=total)
-                summary = import_paths(engine, targets, progress=lambda n: bar.advance(task, n))
+                summary = import_paths(
+                    engine,
+                    targets,
+                    progress=lambda n: bar.advance(task, n),
+                    lock_wait=lock_wait,
+                    on_wait=_say_waiting,
+                )
         else:
-            summary = import_paths(engine, targets)
+            summary = import_paths(engine, targets, lock_wait=lock_wait, on_wait=_say_waiting)
     except ImportFailed as failure:
         errors.print(
             f"[red]import failed, nothing was written ({len(failure.issues)} problems):[/red]"
@@ -80,6 +107,8 @@ def seed(
         for issue in failure.issues:
             errors.print(f"  {issue}", markup=False, highlight=False, soft_wrap=True)
         raise typer.Exit(code=1) from None
+    except ImportLocked as exc:
+        raise _locked(exc) from None
     table = Table(title=f"imported {len(summary.files)} bundle(s)")
     table.add_column("entity")
     for heading in ("inserted", "updated", "unchanged", "removed", "in the database"):
@@ -100,6 +129,7 @@ def seed(
 def synth(
     claims: Annotated[int, typer.Option(min=1, help="How many claims to generate.")],
     seed: Annotated[int, typer.Option(help="Random seed: the same seed, the same corpus.")] = 1,
+    lock_wait: LockWait = DEFAULT_LOCK_WAIT,
 ) -> None:
     """Generate a deterministic synthetic corpus with the real data's shape (for scale tests)."""
     from app.synth import synthesize
@@ -116,11 +146,18 @@ def synth(
         ) as bar:
             task = bar.add_task("claims", total=claims)
             summary = synthesize(
-                get_engine(), claims=claims, seed=seed, progress=lambda n: bar.advance(task, n)
+                get_engine(),
+                claims=claims,
+                seed=seed,
+                progress=lambda n: bar.advance(task, n),
+                lock_wait=lock_wait,
+                on_wait=_say_waiting,
             )
     except ValueError as exc:
         errors.print(f"[red]synth failed, nothing was written:[/red] {exc}")
         raise typer.Exit(code=1) from None
+    except ImportLocked as exc:
+        raise _locked(exc) from None
     elapsed = time.perf_counter() - started
     rows = sum(summary.rows.values())
     console.print(

@@ -154,7 +154,8 @@ def _openapi_with_problems(app: FastAPI) -> Callable[[], dict[str, Any]]:
                     {
                         "description": "Over the time budget (`limit: query_time_limit`: "
                         "narrow the request), too many requests waiting "
-                        "(`limit: max_queued_requests`) or, on SQLite, a write holding the "
+                        "(`limit: max_queued_requests`), the database out of reach "
+                        "(`limit: database_unreachable`) or, on SQLite, a write holding the "
                         "database (`limit: database_busy`); `Retry-After` says when to try "
                         "again.",
                         "headers": {

@@ -26,6 +26,7 @@ from sqlalchemy import Engine, Table, func, select
 from app.core.facets import refresh_facet_counts
 from app.core.search_language import index_terms
 from app.importer.bulk import deferred_indexes, insert_rows
+from app.importer.lock import DEFAULT_LOCK_WAIT, take_import_lock
 from app.models import Base, Claim
 from app.models.vocab import ACLED_EVENT_TYPES, ClaimChannel, ClaimKind, ClaimStatus
 
@@ -485,14 +486,19 @@ def synthesize(
     claims: int,
     seed: int = 1,
     progress: Callable[[int], None] | None = None,
+    lock_wait: float = DEFAULT_LOCK_WAIT,
+    on_wait: Callable[[], None] | None = None,
 ) -> SynthSummary:
-    """Generate and load the corpus in one transaction, indexes rebuilt once at the end."""
+    """Generate and load the corpus in one transaction, indexes rebuilt once at the end: all of
+    it or nothing, even when the process is killed (the dropped indexes, triggers and foreign
+    keys come back with the rollback). Waits for a running import like `seed` does."""
     corpus = Corpus(claims, seed)
     tables: dict[str, Table] = {
         name: table for name, table in Base.metadata.tables.items() if name in COLUMNS
     }
     summary = SynthSummary(claims=claims)
     with engine.begin() as conn:
+        take_import_lock(conn, wait=lock_wait, on_wait=on_wait)
         existing = conn.execute(
             select(func.count()).select_from(Claim).where(Claim.id.like(f"{PREFIX}-%"))
         ).scalar_one()

@@ -14,6 +14,11 @@ time budget the database itself enforces (Datasette's `sql_time_limit_ms`, Postg
   request has spent the budget. Services stay plain functions of a `Session`: they run in
   `run_sync`, whose greenlet hands each query to the event loop instead of blocking it.
 
+When PostgreSQL cannot be reached (stopped, restarting, out of reach), a request is answered
+503 (`limit: database_unreachable`) within the connect timeout instead of hanging, and once the
+server is back the pool replaces its dead connections (`pool_pre_ping`): the same process
+serves again with no restart.
+
 In front of both, an admission queue: at most `pool size` requests query at once, a bounded
 number wait, and the rest are answered 503 at once instead of piling up. Lookups (health, an
 item by id) have capacity of their own, so heavy list queries cannot starve them.
@@ -42,7 +47,7 @@ from sqlalchemy.pool import NullPool
 
 from app.core import metrics
 from app.core.config import Settings, get_settings, normalise_database_url
-from app.core.errors import DatabaseBusy, Overloaded, QueryTimeout
+from app.core.errors import DatabaseBusy, DatabaseUnreachable, Overloaded, QueryTimeout
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -59,8 +64,17 @@ MATH_FUNCTIONS: dict[str, Any] = {
 PROGRESS_STEPS = 2_000
 # PostgreSQL's SQLSTATE for a statement cancelled by statement_timeout.
 QUERY_CANCELED = "57014"
+# SQLSTATE classes and codes meaning the server is gone or going: connection exceptions,
+# and shutdown, crash or "starting up" (a restart).
+UNREACHABLE_CLASSES = ("08",)
+UNREACHABLE_STATES = {"57P01", "57P02", "57P03"}
+# Seconds a new PostgreSQL connection may take before the request is answered 503 (the URL's
+# connect_timeout overrides it): well inside the 2 s an outage must be reported in.
+CONNECT_TIMEOUT = 1.0
 # Capacity kept for lookups (health, an item by its id), which heavy queries cannot take.
 LOOKUP_SLOTS = 2
+# How long a SQLite connection waits for another one's lock before "database is locked".
+SQLITE_BUSY_TIMEOUT_MS = 5000
 
 
 def _prepare_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:
@@ -68,7 +82,7 @@ def _prepare_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     try:
         cursor.execute("SELECT radians(1), sin(1), cos(1), asin(1), sqrt(1)")
     except sqlite3.OperationalError:
@@ -333,6 +347,10 @@ class PostgresDatabase(Database):
             url, arguments = asyncpg_connection(
                 self.engine.url.render_as_string(hide_password=False)
             )
+            arguments.setdefault("timeout", CONNECT_TIMEOUT)
+            # A backstop on the client's side for a server that stops answering without
+            # closing the connection; the server's own statement_timeout comes first.
+            arguments["command_timeout"] = self.budget_ms / 1000 + 1
             arguments["server_settings"] = {
                 "application_name": "conflict-reports",
                 **arguments.get("server_settings", {}),
@@ -342,6 +360,9 @@ class PostgresDatabase(Database):
                 url,
                 pool_size=self.pool_size + LOOKUP_SLOTS,
                 max_overflow=0,
+                # After the server restarts, pooled connections are dead: each is tested
+                # when taken and replaced, so the first requests after recovery succeed.
+                pool_pre_ping=True,
                 connect_args=arguments,
             )
             event.listen(
@@ -370,9 +391,16 @@ class PostgresDatabase(Database):
             async with self.async_engine().connect() as connection:
                 return await connection.run_sync(self._call, work, args, kwargs)
         except DBAPIError as exc:
-            if _sqlstate(exc) == QUERY_CANCELED:
+            state = _sqlstate(exc)
+            if state == QUERY_CANCELED:
                 raise QueryTimeout(self.budget_ms) from None
+            if exc.connection_invalidated or _unreachable(state):
+                raise DatabaseUnreachable() from None
             raise
+        except (OSError, TimeoutError):
+            # Connecting failed (refused, or no answer within the connect timeout), or the
+            # client-side command timeout fired: asyncpg raises these unwrapped.
+            raise DatabaseUnreachable() from None
 
     async def close(self) -> None:
         if self._async_engine is not None:
@@ -386,6 +414,10 @@ def _sqlstate(exc: DBAPIError) -> str | None:
         if code:
             return str(code)
     return None
+
+
+def _unreachable(state: str | None) -> bool:
+    return state is not None and (state in UNREACHABLE_STATES or state[:2] in UNREACHABLE_CLASSES)
 
 
 def open_database(engine: Engine, settings: Settings | None = None) -> Database:

@@ -106,6 +106,17 @@ class DatabaseBusy(Unavailable):
         )
 
 
+class DatabaseUnreachable(Unavailable):
+    """The database did not answer: stopped, restarting or out of reach."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "the database cannot be reached right now; retry in a moment",
+            limit="database_unreachable",
+            retry_after=2,
+        )
+
+
 class Overloaded(Unavailable):
     """More requests are waiting for the database than this worker holds."""
 

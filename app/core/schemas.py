@@ -148,8 +148,8 @@ class Problem(BaseModel):
     )
     limit: str | None = Field(
         default=None,
-        description="For 503: the limit that was hit: `query_time_limit`, `max_queued_requests` "
-        "or `database_busy`.",
+        description="For 503: the limit that was hit: `query_time_limit`, `max_queued_requests`, "
+        "`database_unreachable` or `database_busy`.",
         examples=["query_time_limit"],
     )
     check: str | None = Field(

@@ -19,6 +19,7 @@ from app.importer.bulk import insert_rows
 from app.importer.bundle import Bundle
 from app.importer.changes import EntityChanges, compare, reach, snapshot
 from app.importer.derived import refresh_derived
+from app.importer.lock import DEFAULT_LOCK_WAIT, take_import_lock
 from app.importer.validate import (
     ImportFailed,
     ImportIssue,
@@ -102,11 +103,18 @@ def prepare(paths: Iterable[Path]) -> list[PreparedBundle]:
 
 
 def import_paths(
-    engine: Engine, paths: Iterable[Path], *, progress: Progress | None = None
+    engine: Engine,
+    paths: Iterable[Path],
+    *,
+    progress: Progress | None = None,
+    lock_wait: float = DEFAULT_LOCK_WAIT,
+    on_wait: Callable[[], None] | None = None,
 ) -> ImportSummary:
-    """Validate and load bundles in one transaction: all of them, or nothing."""
+    """Validate and load bundles in one transaction: all of them, or nothing. One import runs
+    at a time: a second one waits for the first (up to `lock_wait` seconds, see `lock`)."""
     prepared = prepare(paths)
     with engine.begin() as conn:
+        take_import_lock(conn, wait=lock_wait, on_wait=on_wait)
         issues = check_against_database(conn, prepared)
         if issues:
             raise ImportFailed(issues)

@@ -1,0 +1,213 @@
+"""A database outage answers fast and heals by itself (issue 9, item 4).
+
+The test starts a PostgreSQL server of its own (its own data directory and port, never the
+shared server), migrates and seeds it, and serves the API from it with `conflict-reports
+serve` in a subprocess. It stops the server: requests are answered with a 503 problem within
+2 s. It starts the server again: the same API process serves normally within 5 s.
+"""
+
+import glob
+import os
+import pwd
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+from app.core.db import build_engine
+from app.importer import import_paths
+from app.migrate import upgrade_to_head
+from tests.conftest import SEED_DIR
+
+CLI = str(Path(sys.executable).with_name("conflict-reports"))
+CLAIM = "/v1/claims/taliban-panjshir-surrounded"
+ANSWER_WITHIN = 2.0
+RECOVER_WITHIN = 5.0
+
+
+def _postgres_bin() -> Path | None:
+    """The newest installed PostgreSQL's programs (Debian keeps them out of PATH)."""
+    found = sorted(
+        (Path(p).parent for p in glob.glob("/usr/lib/postgresql/*/bin/pg_ctl")),
+        key=lambda path: int(path.parent.name) if path.parent.name.isdigit() else 0,
+    )
+    if found and (found[-1] / "initdb").exists():
+        return found[-1]
+    on_path = shutil.which("pg_ctl")
+    if on_path and shutil.which("initdb"):
+        return Path(on_path).parent
+    return None
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@dataclass
+class PrivateServer:
+    """A PostgreSQL server of the test's own, driven by pg_ctl."""
+
+    bin: Path
+    data: Path
+    port: int
+    user: str | None  # run as this user when the test runs as root (initdb refuses root)
+
+    @property
+    def url(self) -> str:
+        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/postgres"
+
+    def _run(self, program: str, *arguments: str) -> None:
+        command = [str(self.bin / program), *arguments]
+        if self.user is not None:
+            command = ["runuser", "-u", self.user, "--", *command]
+        subprocess.run(command, check=True, capture_output=True, timeout=120)
+
+    def init(self) -> None:
+        self._run("initdb", "-D", str(self.data), "-U", "postgres", "--auth=trust", "-E", "UTF8")
+
+    def start(self) -> None:
+        options = f"-p {self.port} -k {self.data.parent} -c listen_addresses=127.0.0.1 -c fsync=off"
+        log = str(self.data.parent / "server.log")
+        self._run("pg_ctl", "-D", str(self.data), "-o", options, "-l", log, "-w", "start")
+
+    def stop(self, mode: str = "fast") -> None:
+        self._run("pg_ctl", "-D", str(self.data), "-m", mode, "-w", "stop")
+
+
+@pytest.fixture
+def private_server() -> Iterator[PrivateServer]:
+    programs = _postgres_bin()
+    if programs is None:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail("CI must have PostgreSQL's initdb and pg_ctl installed")
+        pytest.skip("PostgreSQL's initdb and pg_ctl are not installed")
+    user = None
+    root = Path(tempfile.mkdtemp(prefix="cr-outage-"))
+    if os.geteuid() == 0:
+        if shutil.which("runuser") is None:
+            pytest.skip("running as root, and without runuser initdb cannot run")
+        user = "postgres"
+        account = pwd.getpwnam(user)
+        os.chown(root, account.pw_uid, account.pw_gid)
+    server = PrivateServer(bin=programs, data=root / "data", port=_free_port(), user=user)
+    try:
+        server.init()
+        server.start()
+        yield server
+    finally:
+        try:
+            server.stop("immediate")
+        except subprocess.CalledProcessError:
+            pass  # already stopped
+        shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture
+def api(
+    private_server: PrivateServer, tmp_path: Path
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    upgrade_to_head(private_server.url)
+    engine = build_engine(private_server.url)
+    import_paths(engine, [SEED_DIR])
+    engine.dispose()
+    port = _free_port()
+    env = {**os.environ, "DATABASE_URL": private_server.url}
+    log = (tmp_path / "serve.log").open("wb")
+    process = subprocess.Popen(
+        [CLI, "serve", "--port", str(port), "--workers", "1", "--no-access-log"],
+        env=env,
+        stdout=log,
+        stderr=log,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(base + CLAIM, timeout=5).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert process.poll() is None, (tmp_path / "serve.log").read_text()
+            assert time.monotonic() < deadline, "the API did not start"
+            time.sleep(0.1)
+        yield base, process
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+        log.close()
+
+
+def _timed_get(client: httpx.Client, path: str) -> tuple[httpx.Response, float]:
+    started = time.monotonic()
+    response = client.get(path)
+    return response, time.monotonic() - started
+
+
+def test_an_outage_answers_503_fast_and_heals_without_a_restart(
+    private_server: PrivateServer, api: tuple[str, subprocess.Popen[bytes]]
+) -> None:
+    base, process = api
+    with httpx.Client(base_url=base, timeout=30) as client:
+        # Fill the pool with connections that the outage will kill.
+        for _ in range(5):
+            assert client.get(CLAIM).json()["claimant"]["id"] == "taliban"
+        readiness = "/readyz" if client.get("/readyz").status_code != 404 else None
+
+        private_server.stop()
+        timings = []
+        for path in (CLAIM, "/v1/claims?claimant_id=taliban", CLAIM):
+            response, elapsed = _timed_get(client, path)
+            timings.append(elapsed)
+            assert response.status_code == 503, response.text
+            assert response.headers["content-type"] == "application/problem+json"
+            problem = response.json()
+            assert problem["limit"] == "database_unreachable"
+            assert problem["detail"].startswith("the database cannot be reached right now")
+            assert response.headers["retry-after"] == "2"
+            assert elapsed < ANSWER_WITHIN, f"{path} took {elapsed:.2f} s"
+        if readiness is not None:
+            # Liveness stays up; readiness says the database is gone.
+            assert client.get("/healthz").status_code == 200
+            assert client.get(readiness).status_code == 503
+        else:
+            # On this branch /healthz checks the database (it is the readiness probe).
+            response, elapsed = _timed_get(client, "/healthz")
+            assert response.status_code == 503
+            assert response.json()["limit"] == "database_unreachable"
+            assert elapsed < ANSWER_WITHIN
+
+        issued = time.monotonic()
+        private_server.start()
+        accepting = time.monotonic()
+        while True:
+            response = client.get(CLAIM)
+            recovered = time.monotonic()
+            if response.status_code == 200:
+                break
+            assert response.status_code == 503, response.text
+            assert recovered - issued < RECOVER_WITHIN, "the API did not recover"
+            time.sleep(0.05)
+        assert response.json()["claimant"]["id"] == "taliban"
+        assert recovered - issued < RECOVER_WITHIN
+        # Every request after that is served, by the same process: it was never restarted.
+        listed = client.get("/v1/claims", params={"claimant_id": "taliban", "limit": 500})
+        assert CLAIM.rsplit("/", 1)[1] in [item["id"] for item in listed.json()["items"]]
+        assert client.get("/healthz").json()["status"] == "ok"
+        assert process.poll() is None
+    print(  # noqa: T201  (the figures the issue's closing note quotes; shown with `pytest -s`)
+        f"\noutage: 503 within {max(timings):.3f} s (each: "
+        + ", ".join(f"{t:.3f}" for t in timings)
+        + f"); served again {recovered - issued:.3f} s after the server was started"
+        + f" ({recovered - accepting:.3f} s after it accepted connections)"
+    )
