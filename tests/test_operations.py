@@ -100,7 +100,7 @@ def test_without_its_database_the_service_is_alive_but_not_ready(
         assert time.perf_counter() - started < 2.5
         body = assert_problem(response, 503)
         assert body["check"] == "database"
-        assert "not reachable" in body["detail"]
+        assert "reach" in body["detail"]  # not reachable, cannot be reached
         assert response.headers["retry-after"] == "5"
 
 
