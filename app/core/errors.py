@@ -166,24 +166,28 @@ async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
     return problem(exc.status_code, detail, headers=headers)
 
 
-def _accepted_query_parameters(request: Request) -> list[str]:
-    route = request.scope.get("route")
+def declared_query_parameters(route: Any) -> dict[str, Any]:
+    """The query parameters a route declares, by name, with their annotations (the fields
+    of its parameter models included): what the input guard checks and a 400 lists."""
+    declared: dict[str, Any] = {}
     dependant = getattr(route, "dependant", None)
-    if dependant is None:
-        return []
-    names: list[str] = []
-    stack = [dependant]
+    stack = [dependant] if dependant is not None else []
     while stack:
         current = stack.pop()
         for param in current.query_params:
             annotation = getattr(param.field_info, "annotation", None)
             model_fields = getattr(annotation, "model_fields", None)
             if model_fields:
-                names.extend(f.alias or name for name, f in model_fields.items())
+                for name, info in model_fields.items():
+                    declared[info.alias or name] = info.annotation
             else:
-                names.append(param.alias)
+                declared[param.alias] = annotation
         stack.extend(current.dependencies)
-    return sorted(set(names))
+    return declared
+
+
+def _accepted_query_parameters(request: Request) -> list[str]:
+    return sorted(declared_query_parameters(request.scope.get("route")))
 
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:

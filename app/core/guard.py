@@ -24,7 +24,7 @@ from urllib.parse import unquote_to_bytes
 
 from fastapi import Request
 
-from app.core.errors import BadParameter, URITooLong, echo
+from app.core.errors import BadParameter, URITooLong, declared_query_parameters, echo
 
 Kind = Literal["date", "datetime", "int", "other"]
 
@@ -77,20 +77,9 @@ def query_fields(route: Any) -> dict[str, QueryField]:
     cached = _FIELDS.get(id(route))
     if cached is not None:
         return cached
-    fields: dict[str, QueryField] = {}
-    dependant = getattr(route, "dependant", None)
-    stack = [dependant] if dependant is not None else []
-    while stack:
-        current = stack.pop()
-        for param in current.query_params:
-            annotation = getattr(param.field_info, "annotation", None)
-            model_fields = getattr(annotation, "model_fields", None)
-            if model_fields:
-                for name, info in model_fields.items():
-                    fields[info.alias or name] = _field_of(info.annotation)
-            else:
-                fields[param.alias] = _field_of(annotation)
-        stack.extend(current.dependencies)
+    fields = {
+        name: _field_of(annotation) for name, annotation in declared_query_parameters(route).items()
+    }
     _FIELDS[id(route)] = fields
     return fields
 
