@@ -25,6 +25,7 @@ from app.core.deps import DatabaseDep
 from app.core.errors import install_error_handlers
 from app.core.guard import guard_request
 from app.core.health import readiness
+from app.core.jsonld_router import router as jsonld_router
 from app.core.middleware import RequestContext
 from app.core.openapi import attach_examples, plain_parameters
 from app.core.schemas import Health, Problem, Ready
@@ -68,6 +69,11 @@ TAGS = [
     {"name": "media", "description": "Photos, videos, maps and tweets, with captions verbatim."},
     {"name": "reports", "description": "Source documents, their text kept verbatim."},
     {"name": "search", "description": "Full-text search across every collection."},
+    {
+        "name": "linked data",
+        "description": "The JSON-LD context of claims and reports as schema.org "
+        "(`application/ld+json`).",
+    },
     {"name": "service", "description": "Liveness, readiness and metrics of the service."},
 ]
 
@@ -227,6 +233,7 @@ def create_app(engine: Engine | None = None, *, settings: Settings | None = None
         media_router,
         reports_router,
         search_router,
+        jsonld_router,
     ):
         app.include_router(router)
     app.add_middleware(HeadAsGet)

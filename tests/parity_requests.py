@@ -129,6 +129,7 @@ DETAILS = [
     "/v1/events/fuj-ambush",
     "/v1/events/soviet-offensives-panjshir-1980s",
     "/healthz",
+    "/v1/context.jsonld",
 ]
 
 SEARCHES = [
@@ -158,6 +159,7 @@ ERRORS = [
     "/v1/claims/no-such-claim",
     "/v1/actors/no-such-actor",
     "/v1/reports/no-such-report/text",
+    "/v1/context.jsonld?format=xml",
 ]
 
 _LISTED: list[str] = [

@@ -204,8 +204,13 @@ def test_parity_requests_and_answers_validate_against_the_document(
     client: TestClient, document: dict[str, Any]
 ) -> None:
     assert len(PARITY_REQUESTS) >= 80
-    # openapi-core reads JSON media types by name: problem+json is JSON too.
-    config = Config(extra_media_type_deserializers={"application/problem+json": json.loads})
+    # openapi-core reads JSON media types by name: problem+json and ld+json are JSON too.
+    config = Config(
+        extra_media_type_deserializers={
+            "application/problem+json": json.loads,
+            "application/ld+json": json.loads,
+        }
+    )
     openapi = OpenAPI.from_dict(document, config=config)
     failures: list[str] = []
     statuses: set[int] = set()

@@ -177,7 +177,7 @@ def declared_query_parameters(route: Any) -> dict[str, Any]:
         for param in current.query_params:
             annotation = getattr(param.field_info, "annotation", None)
             model_fields = getattr(annotation, "model_fields", None)
-            if model_fields:
+            if model_fields is not None:  # a model without fields declares none
                 for name, info in model_fields.items():
                     declared[info.alias or name] = info.annotation
             else:
@@ -210,7 +210,7 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
         if error["type"] == "extra_forbidden" and where == "query":
             accepted = _accepted_query_parameters(request)
             detail = "unknown query parameter" + (
-                f"; accepted: {', '.join(accepted)}" if accepted else ""
+                f"; accepted: {', '.join(accepted)}" if accepted else "; this path takes none"
             )
         errors.append({"in": where, "name": name, "detail": detail})
     names = ", ".join(f"'{e['name'] or e['in']}'" for e in errors)
