@@ -21,7 +21,7 @@ from app.core.jsonld import (
     claims_document,
     reports_document,
 )
-from tests.conftest import REPORT_ID
+from tests.conftest import REPORT_ID, ROOT
 from tests.helpers import assert_problem
 
 BASE = "http://testserver"
@@ -385,3 +385,11 @@ def test_the_context_takes_no_query_parameters(client: TestClient) -> None:
     assert body["errors"] == [
         {"in": "query", "name": "format", "detail": "unknown query parameter; this path takes none"}
     ]
+
+
+def test_the_readme_maps_every_term_of_the_context() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### JSON-LD (schema.org)", 1)[1].split("\n## ", 1)[0]
+    context = _packaged_context()["@context"]
+    terms = {term for term in context if not term.startswith("@")} - {"schema", "xsd", "cr"}
+    assert {term for term in terms if f"`{term}`" not in section} == set()
