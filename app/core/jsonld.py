@@ -19,6 +19,7 @@ precision: a day is an `xsd:date`, a month an `xsd:gYearMonth` (`2021-08`), a ye
 are left out, never guessed at.
 """
 
+import copy
 import datetime as dt
 import json
 from functools import cache
@@ -216,7 +217,8 @@ def _report(base_url: str, item: dict[str, Any]) -> dict[str, Any]:
 
 
 def _document(graph: list[dict[str, Any]]) -> dict[str, Any]:
-    return {"@context": _context(), "@graph": graph}
+    # A copy: a caller changing its document must not change the next one's context.
+    return {"@context": copy.deepcopy(_context()), "@graph": graph}
 
 
 def claims_document(items: list[dict[str, Any]], *, base_url: str) -> dict[str, Any]:
