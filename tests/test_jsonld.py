@@ -18,6 +18,7 @@ from pyld import jsonld
 from app.core.jsonld import (
     CONTEXT_PATH,
     MEDIA_TYPE,
+    VOCABULARY,
     claims_document,
     reports_document,
 )
@@ -27,6 +28,7 @@ from tests.helpers import assert_problem
 BASE = "http://testserver"
 SCHEMA = "https://schema.org/"
 CR = "urn:conflict-reports:vocab:"
+assert VOCABULARY == CR  # a stable URN: changing it renames every term of ours
 XSD = "http://www.w3.org/2001/XMLSchema#"
 ORGANIZATIONS = {
     f"{SCHEMA}{name}"
