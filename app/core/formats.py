@@ -316,6 +316,13 @@ def _list_column(
     return Column(name, joined, what)
 
 
+def _field_of_each(key: str) -> Callable[[Any], str]:
+    def render(value: dict[str, Any]) -> str:
+        return _scalar(value.get(key))
+
+    return render
+
+
 def _quantity(value: dict[str, Any]) -> str:
     return " ".join(_scalar(value.get(part)) for part in ("value", "unit", "counted"))
 
@@ -370,7 +377,7 @@ def _columns(model: type[BaseModel], prefix: str, path: tuple[str, ...]) -> list
                     _list_column(
                         f"{column}_{sub}",
                         here,
-                        lambda value, key=sub: _scalar(value.get(key)),
+                        _field_of_each(sub),
                         "text",
                         f"each one's `{sub}`, in the same order, joined by `; `",
                     )
