@@ -7,7 +7,14 @@ from pydantic import Field
 from app.actors import service
 from app.actors.schemas import ActorDetail, ActorOut, ActorPage
 from app.core.deps import DatabaseDep
-from app.core.formats import Representation, list_answer, list_responses, register
+from app.core.formats import (
+    PlainFormat,
+    Representation,
+    format_field,
+    list_answer,
+    list_responses,
+    register,
+)
 from app.core.params import ListParams, sort_description, sort_pattern
 from app.core.responses import FastJSONResponse
 from app.core.schemas import problem_responses
@@ -18,6 +25,7 @@ REPRESENTATION = register(Representation("actors", ActorOut))
 
 
 class ActorParams(ListParams):
+    format: PlainFormat | None = format_field()
     sort: str | None = Field(
         default=None,
         description=sort_description(list(service.SORT_FIELDS)),

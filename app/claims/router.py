@@ -9,7 +9,14 @@ from app.claims import service
 from app.claims.schemas import ClaimDetail, ClaimFacets, ClaimOut, ClaimPage
 from app.core import jsonld
 from app.core.deps import DatabaseDep
-from app.core.formats import Representation, list_answer, list_responses, register
+from app.core.formats import (
+    Format,
+    Representation,
+    format_field,
+    list_answer,
+    list_responses,
+    register,
+)
 from app.core.params import DateMatch, FacetParams, ListParams, sort_description, sort_pattern
 from app.core.responses import FastJSONResponse
 from app.core.schemas import problem_responses
@@ -85,6 +92,7 @@ class ClaimFilters(BaseModel):
 
 
 class ClaimParams(ListParams, ClaimFilters):
+    format: Format | None = format_field()
     sort: str | None = Field(
         default=None,
         description=sort_description(list(service.SORT_FIELDS)),

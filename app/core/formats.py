@@ -26,7 +26,7 @@ from typing import Any, Literal, Union, get_args, get_origin
 import orjson
 from fastapi import Request
 from fastapi.responses import Response
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -44,6 +44,40 @@ class Format(StrEnum):
     ndjson = "ndjson"
     geojson = "geojson"
     jsonld = "jsonld"
+
+
+# What each collection offers, as the type of its `format` parameter: the document then
+# says exactly which values a collection takes (each a named component), and a value it does
+# not offer is refused by validation, a 400 naming `format`.
+class PlainFormat(StrEnum):
+    """A representation of a page of items without a place or a JSON-LD form."""
+
+    json = "json"
+    csv = "csv"
+    ndjson = "ndjson"
+
+
+class GeoFormat(StrEnum):
+    """A representation of a page of items with a place."""
+
+    json = "json"
+    csv = "csv"
+    ndjson = "ndjson"
+    geojson = "geojson"
+
+
+class LinkedFormat(StrEnum):
+    """A representation of a page of items with a JSON-LD form and no place."""
+
+    json = "json"
+    csv = "csv"
+    ndjson = "ndjson"
+    jsonld = "jsonld"
+
+
+def format_field() -> Any:
+    """The `format` query parameter of a list (its type says what the collection offers)."""
+    return Field(default=None, description=FORMAT_DESCRIPTION, examples=["csv"])
 
 
 MEDIA_TYPES: dict[Format, str] = {
@@ -193,11 +227,12 @@ def _accepted(header: str, offered: Sequence[Format]) -> Format | None:
     return chosen
 
 
-def negotiate(request: Request, asked: Format | None, representation: Representation) -> Format:
+def negotiate(request: Request, given: StrEnum | None, representation: Representation) -> Format:
     """The format to answer in: `format=` if given, else the `Accept` header's choice."""
     offered = representation.formats
     names = ", ".join(f.value for f in offered)
-    if asked is not None:
+    if given is not None:
+        asked = Format(given.value)
         if asked not in offered:
             error = BadParameter(
                 "format",
@@ -553,7 +588,8 @@ async def list_answer(
     page: Callable[..., dict[str, Any]],
 ) -> Response:
     """A collection's page in the format asked for: `page(session, dialect, params)` is the
-    service answering the JSON envelope."""
+    service answering the JSON envelope; `params.format` is the list's `format` parameter
+    (`format_field()`, typed with the enum of what the collection offers)."""
     representation = REGISTRY[collection]
     fmt = negotiate(request, params.format, representation)
     if fmt is Format.geojson and representation.geometry == "locations":
@@ -681,11 +717,15 @@ def list_responses(collection: str) -> dict[int | str, dict[str, Any]]:
 __all__ = [
     "FORMAT_DESCRIPTION",
     "Format",
+    "GeoFormat",
+    "LinkedFormat",
+    "PlainFormat",
     "Representation",
     "csv_columns",
     "csv_header",
     "csv_rows",
     "escape_cell",
+    "format_field",
     "list_answer",
     "ndjson_rows",
     "register",

@@ -11,7 +11,6 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic.config import JsonDict
 
-from app.core.formats import FORMAT_DESCRIPTION, Format
 from app.core.search_language import MAX_QUERY_LENGTH, MAX_QUERY_WORDS
 
 LIMIT_DESCRIPTION = "Items per page, 1 to 500. Larger values are refused, not clamped."
@@ -69,7 +68,6 @@ class ListParams(BaseModel):
     q: str | None = Field(
         default=None, min_length=1, max_length=MAX_QUERY_LENGTH, description=Q_DESCRIPTION
     )
-    format: Format | None = Field(default=None, description=FORMAT_DESCRIPTION, examples=["csv"])
 
 
 class FacetParams(BaseModel):

@@ -7,7 +7,14 @@ from pydantic import ConfigDict, Field
 
 from app.claims.router import DATE_MATCH_DESCRIPTION
 from app.core.deps import DatabaseDep
-from app.core.formats import Representation, list_answer, list_responses, register
+from app.core.formats import (
+    GeoFormat,
+    Representation,
+    format_field,
+    list_answer,
+    list_responses,
+    register,
+)
 from app.core.params import (
     BBoxMixin,
     DateMatch,
@@ -63,6 +70,7 @@ class EventFilters(BBoxMixin):
 
 
 class EventParams(ListParams, EventFilters):
+    format: GeoFormat | None = format_field()
     sort: str | None = Field(
         default=None,
         description=sort_description(list(service.SORT_FIELDS)),

@@ -5,7 +5,14 @@ from fastapi.responses import Response
 from pydantic import Field, field_validator
 
 from app.core.deps import DatabaseDep
-from app.core.formats import Representation, list_answer, list_responses, register
+from app.core.formats import (
+    GeoFormat,
+    Representation,
+    format_field,
+    list_answer,
+    list_responses,
+    register,
+)
 from app.core.params import (
     BBoxMixin,
     ListParams,
@@ -25,6 +32,7 @@ REPRESENTATION = register(Representation("locations", LocationOut, geometry="sel
 
 
 class LocationParams(ListParams, BBoxMixin):
+    format: GeoFormat | None = format_field()
     sort: str | None = Field(
         default=None,
         description=sort_description([*service.SORT_FIELDS, "distance (with `near`)"]),

@@ -7,7 +7,14 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from app.claims.router import DATE_MATCH_DESCRIPTION
 from app.core.deps import DatabaseDep
-from app.core.formats import Representation, list_answer, list_responses, register
+from app.core.formats import (
+    GeoFormat,
+    Representation,
+    format_field,
+    list_answer,
+    list_responses,
+    register,
+)
 from app.core.params import DateMatch, FacetParams, ListParams, sort_description, sort_pattern
 from app.core.responses import FastJSONResponse
 from app.core.schemas import problem_responses
@@ -59,6 +66,7 @@ class MediaFilters(BaseModel):
 
 
 class MediaParams(ListParams, MediaFilters):
+    format: GeoFormat | None = format_field()
     sort: str | None = Field(
         default=None,
         description=sort_description(list(service.SORT_FIELDS)),

@@ -7,7 +7,14 @@ from pydantic import Field
 
 from app.core import jsonld
 from app.core.deps import DatabaseDep
-from app.core.formats import Representation, list_answer, list_responses, register
+from app.core.formats import (
+    LinkedFormat,
+    Representation,
+    format_field,
+    list_answer,
+    list_responses,
+    register,
+)
 from app.core.params import ListParams, sort_description, sort_pattern
 from app.core.responses import FastJSONResponse
 from app.core.schemas import problem_responses
@@ -24,6 +31,7 @@ ReportId = Annotated[
 
 
 class ReportParams(ListParams):
+    format: LinkedFormat | None = format_field()
     sort: str | None = Field(
         default=None,
         description=sort_description(list(service.SORT_FIELDS), default="-published_on"),
