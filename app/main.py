@@ -52,6 +52,15 @@ what was shown (**media**) and what happened (**events**).
   parameter that takes one value is given once, a `…_from` is not after its `…_to`, a cursor
   is used with the path, filters and sort it came from; anything else is a 400 naming it.
 - Every error is `application/problem+json` (RFC 9457).
+- Lists come in several formats, chosen by `format=` or `Accept`: `json` (the envelope),
+  `csv` (`text/csv`, UTF-8, a header row; objects flattened to `field_sub` columns, lists
+  joined by `; `; a text cell starting with `=`, `+`, `-`, `@`, a tab, a carriage return or
+  `'` gets one leading `'`), `ndjson` (`application/x-ndjson`, one item per line), `geojson`
+  (`application/geo+json`, RFC 7946, `[lon, lat]`; locations, events, and claims and media
+  as one feature per item and place) and `jsonld` (`application/ld+json`, schema.org; claims
+  and reports). `format=` wins over `Accept`; an `Accept` naming nothing offered is a 406, a
+  `format` not offered a 400. Without the envelope, the next page is the `Link` header
+  (`rel="next"`) and the count `X-Total-Count`.
 - Every `span` is `{start, end}` in Unicode code points into `/v1/reports/{id}/text`.
 """
 

@@ -162,6 +162,32 @@ ERRORS = [
     "/v1/context.jsonld?format=xml",
 ]
 
+# Every collection in every format it offers (format=; Accept is tested apart), with
+# filters, sort and paging, and the formats a collection does not offer.
+FORMATS = [
+    *(f"{collection}?format={name}" for collection in COLLECTIONS for name in ("csv", "ndjson")),
+    "/v1/claims?format=json&limit=2",
+    "/v1/claims?format=csv&claimant_id=taliban&sort=-stated_on",
+    "/v1/claims?format=csv&limit=3&count=none",
+    "/v1/claims?format=ndjson&q=helicopter",
+    "/v1/claims?format=geojson",
+    "/v1/claims?format=geojson&location_id=panjshir-province&include_sublocations=true",
+    "/v1/claims?format=jsonld&limit=5",
+    "/v1/locations?format=geojson",
+    "/v1/locations?format=geojson&bbox=69.0,35.0,70.5,36.0",
+    "/v1/locations?format=csv&near=34.5553,69.2075,150",
+    "/v1/events?format=geojson",
+    "/v1/events?format=csv&sort=-date",
+    "/v1/media?format=geojson",
+    "/v1/media?format=csv&kind=photo&kind=tweet",
+    "/v1/reports?format=jsonld",
+    "/v1/actors?format=csv&kind=person&sort=name",
+    "/v1/actors?format=geojson",
+    "/v1/reports?format=geojson",
+    "/v1/events?format=jsonld",
+    "/v1/claims?format=xml",
+]
+
 _LISTED: list[str] = [
     *COLLECTIONS,
     *(
@@ -176,6 +202,7 @@ _LISTED: list[str] = [
     *DETAILS,
     *SEARCHES,
     *ERRORS,
+    *FORMATS,
 ]
 
 _SORTS = {

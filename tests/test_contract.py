@@ -187,6 +187,10 @@ class _Request:
     body: bytes | None = None
 
 
+def _text(body: bytes) -> str:
+    return body.decode("utf-8")
+
+
 def _openapi_request(target: str) -> _Request:
     parts = urlsplit(target)
     query: ImmutableMultiDict[str, str] = ImmutableMultiDict(
@@ -204,11 +208,15 @@ def test_parity_requests_and_answers_validate_against_the_document(
     client: TestClient, document: dict[str, Any]
 ) -> None:
     assert len(PARITY_REQUESTS) >= 80
-    # openapi-core reads JSON media types by name: problem+json and ld+json are JSON too.
+    # openapi-core reads media types by name: problem+json, geo+json and ld+json are JSON,
+    # CSV and NDJSON text (their schema is a string; tests/test_formats.py reads them).
     config = Config(
         extra_media_type_deserializers={
             "application/problem+json": json.loads,
+            "application/geo+json": json.loads,
             "application/ld+json": json.loads,
+            "text/csv": _text,
+            "application/x-ndjson": _text,
         }
     )
     openapi = OpenAPI.from_dict(document, config=config)

@@ -123,9 +123,15 @@ def report_items(client: TestClient) -> list[dict[str, Any]]:
 
 
 @pytest.fixture(scope="module")
-def expanded_claims(claim_items: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+def expanded_claims(
+    client: TestClient, claim_items: list[dict[str, Any]]
+) -> dict[str, dict[str, Any]]:
+    """The API's own JSON-LD answer for the claims (format=jsonld), expanded offline."""
     loader = OfflineLoader()
-    document = claims_document(claim_items, base_url=BASE + "/")
+    response = client.get("/v1/claims", params={"limit": 500, "format": "jsonld"})
+    assert response.headers["content-type"] == MEDIA_TYPE
+    document = response.json()
+    assert document == claims_document(claim_items, base_url=BASE + "/")
     expanded = _expand(document, loader)
     assert loader.asked == []  # the context is inline: nothing is loaded at all
     return _nodes(expanded)

@@ -1,20 +1,31 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Request
+from fastapi.responses import Response
 from pydantic import Field
 
 from app.actors import service
-from app.actors.schemas import ActorDetail, ActorPage
+from app.actors.schemas import ActorDetail, ActorOut, ActorPage
 from app.core.deps import DatabaseDep
+from app.core.formats import (
+    PlainFormat,
+    Representation,
+    format_field,
+    list_answer,
+    list_responses,
+    register,
+)
 from app.core.params import ListParams, sort_description, sort_pattern
 from app.core.responses import FastJSONResponse
 from app.core.schemas import problem_responses
 from app.models.vocab import ActorKind
 
 router = APIRouter(prefix="/v1/actors", tags=["actors"])
+REPRESENTATION = register(Representation("actors", ActorOut))
 
 
 class ActorParams(ListParams):
+    format: PlainFormat | None = format_field()
     sort: str | None = Field(
         default=None,
         description=sort_description(list(service.SORT_FIELDS)),
@@ -39,12 +50,19 @@ class ActorParams(ListParams):
 ActorId = Annotated[str, Path(description="The actor's id.", examples=["ahmad-massoud"])]
 
 
-@router.get("", summary="List actors", response_model=ActorPage, responses=problem_responses(400))
-async def list_actors(params: Annotated[ActorParams, Query()], db: DatabaseDep) -> FastJSONResponse:
+@router.get(
+    "",
+    summary="List actors",
+    response_model=ActorPage,
+    responses={**problem_responses(400, 406), **list_responses("actors")},
+)
+async def list_actors(
+    params: Annotated[ActorParams, Query()], db: DatabaseDep, request: Request
+) -> Response:
     """People, armed groups, governments, states and outlets, filtered by kind, by the report
     that mentions them or by who they are related to; `q` searches names, aliases and
     descriptions."""
-    return FastJSONResponse(await db.run(service.list_actors, db.dialect, params))
+    return await list_answer(request, db, params, collection="actors", page=service.list_actors)
 
 
 @router.get(

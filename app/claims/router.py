@@ -1,18 +1,31 @@
 import datetime as dt
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Request
+from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.claims import service
-from app.claims.schemas import ClaimDetail, ClaimFacets, ClaimPage
+from app.claims.schemas import ClaimDetail, ClaimFacets, ClaimOut, ClaimPage
+from app.core import jsonld
 from app.core.deps import DatabaseDep
+from app.core.formats import (
+    Format,
+    Representation,
+    format_field,
+    list_answer,
+    list_responses,
+    register,
+)
 from app.core.params import DateMatch, FacetParams, ListParams, sort_description, sort_pattern
 from app.core.responses import FastJSONResponse
 from app.core.schemas import problem_responses
 from app.models.vocab import ClaimChannel, ClaimKind, ClaimStatus, channel_description
 
 router = APIRouter(prefix="/v1/claims", tags=["claims"])
+REPRESENTATION = register(
+    Representation("claims", ClaimOut, geometry="locations", jsonld=jsonld.claims_document)
+)
 
 DATE_MATCH_DESCRIPTION = (
     "How a date known only to the month, year or decade meets the range: `overlap` (default) "
@@ -79,6 +92,7 @@ class ClaimFilters(BaseModel):
 
 
 class ClaimParams(ListParams, ClaimFilters):
+    format: Format | None = format_field()
     sort: str | None = Field(
         default=None,
         description=sort_description(list(service.SORT_FIELDS)),
@@ -96,12 +110,19 @@ ClaimId = Annotated[
 ]
 
 
-@router.get("", summary="List claims", response_model=ClaimPage, responses=problem_responses(400))
-async def list_claims(params: Annotated[ClaimParams, Query()], db: DatabaseDep) -> FastJSONResponse:
+@router.get(
+    "",
+    summary="List claims",
+    response_model=ClaimPage,
+    responses={**problem_responses(400, 406), **list_responses("claims")},
+)
+async def list_claims(
+    params: Annotated[ClaimParams, Query()], db: DatabaseDep, request: Request
+) -> Response:
     """Attributed statements: who claimed what, when, through which channel, in which exact
     words (`quote` at `span` in the report text), with the numbers stated and the claims
     that contradict them. Filters combine with AND; a repeated filter means OR."""
-    return FastJSONResponse(await db.run(service.list_claims, db.dialect, params))
+    return await list_answer(request, db, params, collection="claims", page=service.list_claims)
 
 
 @router.get(

@@ -61,6 +61,13 @@ class BadParameter(BadRequest):
         )
 
 
+class NotAcceptable(AppError):
+    """The `Accept` header names no representation the resource offers."""
+
+    status = 406
+    title = "Not Acceptable"
+
+
 class URITooLong(AppError):
     status = 414
     title = "URI Too Long"

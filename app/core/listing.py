@@ -283,7 +283,7 @@ class Bindable:
     many: bool = True
 
 
-LIST_PARAMETERS = frozenset({"limit", "cursor", "count", "q", "sort"})
+LIST_PARAMETERS = frozenset({"limit", "cursor", "count", "q", "sort", "format"})
 # Statements per request shape, built and compiled once (SQLAlchemy caches the compiled form
 # of each statement object and memoises its cache key): a request with a known shape pays
 # neither statement construction nor cache-key generation, only its parameters.

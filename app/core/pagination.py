@@ -141,8 +141,9 @@ def parse_sort(
     return Sort(text=canonical, terms=tuple(terms))
 
 
-# Parameters that may change between pages of one listing.
-PAGING_PARAMETERS = frozenset({"limit", "cursor", "count", "sort"})
+# Parameters that may change between pages of one listing (a page's format among them: a
+# cursor from a JSON page serves a CSV one).
+PAGING_PARAMETERS = frozenset({"limit", "cursor", "count", "sort", "format"})
 
 
 def bound_to(sort: Sort, collection: str, params: Any) -> Sort:

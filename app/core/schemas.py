@@ -152,6 +152,11 @@ class Problem(BaseModel):
         "`database_unreachable` or `database_busy`.",
         examples=["query_time_limit"],
     )
+    offered: list[str] | None = Field(
+        default=None,
+        description="For 406: the media types the resource is offered in.",
+        examples=[["application/json", "text/csv", "application/x-ndjson"]],
+    )
     check: str | None = Field(
         default=None,
         description="For a 503 from `/readyz`: what is not ready, `database` or `migrations`.",
@@ -165,6 +170,8 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, object]]:
         400: "Bad parameters: each is named in `errors`.",
         401: "Missing or wrong credentials.",
         404: "No such item.",
+        406: "The `Accept` header names no format the collection offers; `offered` lists "
+        "the media types it does.",
         422: "The submitted document is not valid.",
     }
     return {

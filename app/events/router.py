@@ -1,11 +1,20 @@
 import datetime as dt
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Request
+from fastapi.responses import Response
 from pydantic import ConfigDict, Field
 
 from app.claims.router import DATE_MATCH_DESCRIPTION
 from app.core.deps import DatabaseDep
+from app.core.formats import (
+    GeoFormat,
+    Representation,
+    format_field,
+    list_answer,
+    list_responses,
+    register,
+)
 from app.core.params import (
     BBoxMixin,
     DateMatch,
@@ -17,9 +26,10 @@ from app.core.params import (
 from app.core.responses import FastJSONResponse
 from app.core.schemas import problem_responses
 from app.events import service
-from app.events.schemas import EventDetail, EventFacets, EventPage
+from app.events.schemas import EventDetail, EventFacets, EventOut, EventPage
 
 router = APIRouter(prefix="/v1/events", tags=["events"])
+REPRESENTATION = register(Representation("events", EventOut, geometry="location"))
 
 
 class EventFilters(BBoxMixin):
@@ -60,6 +70,7 @@ class EventFilters(BBoxMixin):
 
 
 class EventParams(ListParams, EventFilters):
+    format: GeoFormat | None = format_field()
     sort: str | None = Field(
         default=None,
         description=sort_description(list(service.SORT_FIELDS)),
@@ -75,11 +86,18 @@ class EventFacetParams(FacetParams, EventFilters):
 EventId = Annotated[str, Path(description="The event's id.", examples=["fuj-ambush"])]
 
 
-@router.get("", summary="List events", response_model=EventPage, responses=problem_responses(400))
-async def list_events(params: Annotated[EventParams, Query()], db: DatabaseDep) -> FastJSONResponse:
+@router.get(
+    "",
+    summary="List events",
+    response_model=EventPage,
+    responses={**problem_responses(400, 406), **list_responses("events")},
+)
+async def list_events(
+    params: Annotated[EventParams, Query()], db: DatabaseDep, request: Request
+) -> Response:
     """What happened, coded with ACLED's event types, dated with a precision, placed, with the
     actors and their roles, fatalities as low / best / high and the claims that report it."""
-    return FastJSONResponse(await db.run(service.list_events, db.dialect, params))
+    return await list_answer(request, db, params, collection="events", page=service.list_events)
 
 
 @router.get(

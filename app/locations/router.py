@@ -1,9 +1,18 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Request
+from fastapi.responses import Response
 from pydantic import Field, field_validator
 
 from app.core.deps import DatabaseDep
+from app.core.formats import (
+    GeoFormat,
+    Representation,
+    format_field,
+    list_answer,
+    list_responses,
+    register,
+)
 from app.core.params import (
     BBoxMixin,
     ListParams,
@@ -15,13 +24,15 @@ from app.core.params import (
 from app.core.responses import FastJSONResponse
 from app.core.schemas import problem_responses
 from app.locations import service
-from app.locations.schemas import LocationDetail, LocationPage
+from app.locations.schemas import LocationDetail, LocationOut, LocationPage
 from app.models.vocab import LocationKind
 
 router = APIRouter(prefix="/v1/locations", tags=["locations"])
+REPRESENTATION = register(Representation("locations", LocationOut, geometry="self"))
 
 
 class LocationParams(ListParams, BBoxMixin):
+    format: GeoFormat | None = format_field()
     sort: str | None = Field(
         default=None,
         description=sort_description([*service.SORT_FIELDS, "distance (with `near`)"]),
@@ -69,15 +80,17 @@ LocationId = Annotated[str, Path(description="The location's id.", examples=["pa
     "",
     summary="List locations",
     response_model=LocationPage,
-    responses=problem_responses(400),
+    responses={**problem_responses(400, 406), **list_responses("locations")},
 )
 async def list_locations(
-    params: Annotated[LocationParams, Query()], db: DatabaseDep
-) -> FastJSONResponse:
+    params: Annotated[LocationParams, Query()], db: DatabaseDep, request: Request
+) -> Response:
     """Places with WGS84 coordinates, filtered by kind, country, parent, bounding box or
     distance from a point. Places whose position is unknown carry null coordinates and never
     match a geometric filter."""
-    return FastJSONResponse(await db.run(service.list_locations, db.dialect, params))
+    return await list_answer(
+        request, db, params, collection="locations", page=service.list_locations
+    )
 
 
 @router.get(

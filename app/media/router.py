@@ -1,11 +1,20 @@
 import datetime as dt
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Request
+from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.claims.router import DATE_MATCH_DESCRIPTION
 from app.core.deps import DatabaseDep
+from app.core.formats import (
+    GeoFormat,
+    Representation,
+    format_field,
+    list_answer,
+    list_responses,
+    register,
+)
 from app.core.params import DateMatch, FacetParams, ListParams, sort_description, sort_pattern
 from app.core.responses import FastJSONResponse
 from app.core.schemas import problem_responses
@@ -14,6 +23,7 @@ from app.media.schemas import MediaFacets, MediaOut, MediaPage
 from app.models.vocab import MediaKind
 
 router = APIRouter(prefix="/v1/media", tags=["media"])
+REPRESENTATION = register(Representation("media", MediaOut, geometry="locations"))
 
 
 class MediaFilters(BaseModel):
@@ -56,6 +66,7 @@ class MediaFilters(BaseModel):
 
 
 class MediaParams(ListParams, MediaFilters):
+    format: GeoFormat | None = format_field()
     sort: str | None = Field(
         default=None,
         description=sort_description(list(service.SORT_FIELDS)),
@@ -73,11 +84,18 @@ MediaId = Annotated[
 ]
 
 
-@router.get("", summary="List media", response_model=MediaPage, responses=problem_responses(400))
-async def list_media(params: Annotated[MediaParams, Query()], db: DatabaseDep) -> FastJSONResponse:
+@router.get(
+    "",
+    summary="List media",
+    response_model=MediaPage,
+    responses={**problem_responses(400, 406), **list_responses("media")},
+)
+async def list_media(
+    params: Annotated[MediaParams, Query()], db: DatabaseDep, request: Request
+) -> Response:
     """Photos, videos, maps and tweets the reports show, each with its caption exactly as
     printed and its span in the report text; `q` searches captions."""
-    return FastJSONResponse(await db.run(service.list_media, db.dialect, params))
+    return await list_answer(request, db, params, collection="media", page=service.list_media)
 
 
 @router.get(

@@ -1,18 +1,28 @@
 import datetime as dt
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
-from fastapi.responses import PlainTextResponse
+from fastapi import APIRouter, Path, Query, Request
+from fastapi.responses import PlainTextResponse, Response
 from pydantic import Field
 
+from app.core import jsonld
 from app.core.deps import DatabaseDep
+from app.core.formats import (
+    LinkedFormat,
+    Representation,
+    format_field,
+    list_answer,
+    list_responses,
+    register,
+)
 from app.core.params import ListParams, sort_description, sort_pattern
 from app.core.responses import FastJSONResponse
 from app.core.schemas import problem_responses
 from app.reports import service
-from app.reports.schemas import ReportDetail, ReportPage
+from app.reports.schemas import ReportDetail, ReportPage, ReportSummary
 
 router = APIRouter(prefix="/v1/reports", tags=["reports"])
+REPRESENTATION = register(Representation("reports", ReportSummary, jsonld=jsonld.reports_document))
 
 ReportId = Annotated[
     str,
@@ -21,6 +31,7 @@ ReportId = Annotated[
 
 
 class ReportParams(ListParams):
+    format: LinkedFormat | None = format_field()
     sort: str | None = Field(
         default=None,
         description=sort_description(list(service.SORT_FIELDS), default="-published_on"),
@@ -38,12 +49,17 @@ class ReportParams(ListParams):
     )
 
 
-@router.get("", summary="List reports", response_model=ReportPage, responses=problem_responses(400))
+@router.get(
+    "",
+    summary="List reports",
+    response_model=ReportPage,
+    responses={**problem_responses(400, 406), **list_responses("reports")},
+)
 async def list_reports(
-    params: Annotated[ReportParams, Query()], db: DatabaseDep
-) -> FastJSONResponse:
+    params: Annotated[ReportParams, Query()], db: DatabaseDep, request: Request
+) -> Response:
     """The source documents, newest first."""
-    return FastJSONResponse(await db.run(service.list_reports, db.dialect, params))
+    return await list_answer(request, db, params, collection="reports", page=service.list_reports)
 
 
 @router.get(
