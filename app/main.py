@@ -32,6 +32,7 @@ from app.core.schemas import Health, Problem, Ready
 from app.events.router import router as events_router
 from app.locations.router import router as locations_router
 from app.media.router import router as media_router
+from app.reading.router import router as reading_router
 from app.reports.router import router as reports_router
 from app.search.router import router as search_router
 
@@ -62,6 +63,8 @@ what was shown (**media**) and what happened (**events**).
   `format` not offered a 400. Without the envelope, the next page is the `Link` header
   (`rel="next"`) and the count `X-Total-Count`.
 - Every `span` is `{start, end}` in Unicode code points into `/v1/reports/{id}/text`.
+- To read a report with its claims, media captions and relations highlighted in its text,
+  open the reading view at [`/`](/) (HTML for people, not part of this API).
 """
 
 TAGS = [
@@ -245,6 +248,8 @@ def create_app(engine: Engine | None = None, *, settings: Settings | None = None
         jsonld_router,
     ):
         app.include_router(router)
+    # The reading view for people (HTML at `/` and `/reports/{id}`): not part of the API.
+    app.include_router(reading_router, include_in_schema=False)
     app.add_middleware(HeadAsGet)
     app.mount("/static/docs", StaticFiles(directory=DOCS_ASSETS), name="docs-assets")
 

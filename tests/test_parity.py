@@ -103,3 +103,25 @@ def test_cursor_walks_are_the_same_on_both_engines(
         base = path.split("&cursor=")[0]
         path = f"{base}&cursor={cursor}"
     assert pages >= 2
+
+
+# The reading view (HTML, outside the API document, so not in the parity list that the
+# contract test validates against OpenAPI): compared here.
+READING_VIEW = ["/", "/reports/panjshir-last-bastion-2021-08-24", "/reports/no-such-report"]
+
+
+@pytest.mark.parametrize("path", READING_VIEW)
+def test_the_reading_view_is_the_same_bytes_on_both_engines(
+    clients: dict[str, TestClient], path: str
+) -> None:
+    for accept in ("text/html", "*/*"):
+        lite = clients["sqlite"].get(path, headers={"Accept": accept})
+        pg = clients["postgresql"].get(path, headers={"Accept": accept})
+        assert (lite.status_code, lite.headers["content-type"]) == (
+            pg.status_code,
+            pg.headers["content-type"],
+        ), path
+        assert lite.status_code < 500, (path, lite.text)
+        assert lite.content == pg.content, _first_difference(path, lite.content, pg.content)
+    if path != "/reports/no-such-report":
+        assert lite.headers["content-type"] == "text/html; charset=utf-8"

@@ -401,3 +401,18 @@ def claim_facets(session: Session, dialect: str, params: Any, *, size: int) -> d
         id_column=Claim.id,
     )
     return facet_answer(session, CLAIM_FACETS, scope, size=size)
+
+
+def claims_of_report(session: Session, *, report_id: str) -> list[dict[str, Any]]:
+    """Every claim of a report as the API shapes it, in the order of the text (the reading
+    view's highlights)."""
+    rows = (
+        session.execute(
+            _base_statement(dialect_of(session))
+            .where(Claim.report_id == report_id)
+            .order_by(Claim.span_start, Claim.span_end.desc(), Claim.id)
+        )
+        .mappings()
+        .all()
+    )
+    return claim_items(rows)

@@ -216,3 +216,17 @@ def media_facets(session: Session, dialect: str, params: Any, *, size: int) -> d
         id_column=Media.id,
     )
     return facet_answer(session, MEDIA_FACETS, scope, size=size)
+
+
+def media_of_report(session: Session, *, report_id: str) -> list[dict[str, Any]]:
+    """Every media item of a report as the API shapes it, in the order of the text."""
+    rows = (
+        session.execute(
+            _base_statement()
+            .where(Media.report_id == report_id)
+            .order_by(Media.span_start, Media.span_end.desc(), Media.id)
+        )
+        .mappings()
+        .all()
+    )
+    return media_items(session, rows)
