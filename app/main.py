@@ -19,14 +19,15 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from app.actors.router import router as actors_router
 from app.claims.router import router as claims_router
 from app.core import metrics, speedups
-from app.core.config import Settings
+from app.core.caching import NO_STORE_PATHS, HttpCaching
+from app.core.config import Settings, get_settings
 from app.core.db import get_engine, open_database
 from app.core.deps import DatabaseDep
 from app.core.errors import install_error_handlers
 from app.core.guard import guard_request
 from app.core.health import readiness
 from app.core.middleware import RequestContext
-from app.core.openapi import attach_examples, plain_parameters
+from app.core.openapi import attach_examples, declare_caching, plain_parameters
 from app.core.schemas import Health, Problem, Ready
 from app.events.router import router as events_router
 from app.locations.router import router as locations_router
@@ -141,6 +142,7 @@ def _openapi_with_problems(app: FastAPI) -> Callable[[], dict[str, Any]]:
         schema["security"] = []
         plain_parameters(schema)
         attach_examples(schema)
+        declare_caching(schema, uncached_paths=NO_STORE_PATHS)
         for methods in schema.get("paths", {}).values():
             for operation in methods.values():
                 responses = operation.get("responses", {})
@@ -186,6 +188,7 @@ def _openapi_with_problems(app: FastAPI) -> Callable[[], dict[str, Any]]:
 
 def create_app(engine: Engine | None = None, *, settings: Settings | None = None) -> FastAPI:
     speedups.install()
+    settings = settings or get_settings()
     database = open_database(engine or get_engine(), settings)
 
     @asynccontextmanager
@@ -214,9 +217,15 @@ def create_app(engine: Engine | None = None, *, settings: Settings | None = None
         dependencies=[Depends(guard_request)],
     )
     app.openapi = _openapi_with_problems(app)  # type: ignore[method-assign]
-    # The request middleware goes outside Starlette's error middleware, so 500s get it too.
+    # Outside Starlette's error middleware, so 500s pass them too, from the outside in: the
+    # request middleware (id, metrics, access log: 304s counted like any answer); HEAD as
+    # GET; caching (ETag, 304, Cache-Control, gzip), which thus sees a HEAD as its GET and
+    # gives it the same headers, and sees every error to mark it no-store.
     build_stack = app.build_middleware_stack
-    app.build_middleware_stack = lambda: RequestContext(build_stack())  # type: ignore[method-assign]
+    cache_control = settings.cache_control
+    app.build_middleware_stack = lambda: RequestContext(  # type: ignore[method-assign]
+        HeadAsGet(HttpCaching(build_stack(), cache_control=cache_control))
+    )
     app.state.database = database
     install_error_handlers(app)
     for router in (
@@ -229,7 +238,6 @@ def create_app(engine: Engine | None = None, *, settings: Settings | None = None
         search_router,
     ):
         app.include_router(router)
-    app.add_middleware(HeadAsGet)
     app.mount("/static/docs", StaticFiles(directory=DOCS_ASSETS), name="docs-assets")
 
     @app.get("/docs", include_in_schema=False)
