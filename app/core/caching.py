@@ -106,7 +106,8 @@ def none_match(tags: set[str] | None, etag: str) -> bool:
     opaque = _opaque(etag)
     if opaque is None:
         return False
-    return opaque in tags or opaque + GZIP_SUFFIX in tags or opaque.removesuffix(GZIP_SUFFIX) in tags
+    identity = opaque.removesuffix(GZIP_SUFFIX)
+    return identity in tags or identity + GZIP_SUFFIX in tags
 
 
 def accepts_gzip(values: Iterable[str]) -> bool:
@@ -340,7 +341,11 @@ class _Exchange:
 
     async def _send_not_modified(self) -> None:
         assert self.start is not None
-        kept = [(name, value) for name, value in self.headers.raw if name.lower() in NOT_MODIFIED_HEADERS]
+        kept = [
+            (name, value)
+            for name, value in self.headers.raw
+            if name.lower() in NOT_MODIFIED_HEADERS
+        ]
         self.started = True
         await self.downstream({**self.start, "status": 304, "headers": kept})
         await self.downstream({"type": "http.response.body", "body": b"", "more_body": False})
