@@ -475,3 +475,17 @@ def test_an_app_without_a_database_still_validates(tmp_path: Path) -> None:
         assert document.status_code == 200
         etag = document.headers["etag"]
         assert bare.get("/openapi.json", headers={"If-None-Match": etag}).status_code == 304
+
+
+def test_a_500_is_no_store_with_no_etag(engine: Engine) -> None:
+    app = create_app(engine)
+
+    @app.get("/v1/boom", include_in_schema=False)
+    async def boom() -> None:
+        raise RuntimeError("boom")
+
+    with TestClient(app, raise_server_exceptions=False) as failing:
+        response = failing.get("/v1/boom", headers={"If-None-Match": "*"})
+    assert_problem(response, 500)
+    assert response.headers["cache-control"] == "no-store"
+    assert "etag" not in response.headers
