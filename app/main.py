@@ -19,7 +19,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from app.actors.router import router as actors_router
 from app.claims.router import router as claims_router
 from app.core import metrics, speedups
-from app.core.config import Settings
+from app.core.caching import NO_STORE_PATHS, HttpCaching
+from app.core.config import Settings, get_settings
 from app.core.db import get_engine, open_database
 from app.core.deps import DatabaseDep
 from app.core.errors import install_error_handlers
@@ -27,7 +28,7 @@ from app.core.guard import guard_request
 from app.core.health import readiness
 from app.core.jsonld_router import router as jsonld_router
 from app.core.middleware import RequestContext
-from app.core.openapi import attach_examples, plain_parameters
+from app.core.openapi import attach_examples, declare_caching, plain_parameters
 from app.core.schemas import Health, Problem, Ready
 from app.events.router import router as events_router
 from app.locations.router import router as locations_router
@@ -159,6 +160,7 @@ def _openapi_with_problems(app: FastAPI) -> Callable[[], dict[str, Any]]:
         schema["security"] = []
         plain_parameters(schema)
         attach_examples(schema)
+        declare_caching(schema, uncached_paths=NO_STORE_PATHS)
         for methods in schema.get("paths", {}).values():
             for operation in methods.values():
                 responses = operation.get("responses", {})
@@ -204,6 +206,7 @@ def _openapi_with_problems(app: FastAPI) -> Callable[[], dict[str, Any]]:
 
 def create_app(engine: Engine | None = None, *, settings: Settings | None = None) -> FastAPI:
     speedups.install()
+    settings = settings or get_settings()
     database = open_database(engine or get_engine(), settings)
 
     @asynccontextmanager
@@ -232,9 +235,15 @@ def create_app(engine: Engine | None = None, *, settings: Settings | None = None
         dependencies=[Depends(guard_request)],
     )
     app.openapi = _openapi_with_problems(app)  # type: ignore[method-assign]
-    # The request middleware goes outside Starlette's error middleware, so 500s get it too.
+    # Outside Starlette's error middleware, so 500s pass them too, from the outside in: the
+    # request middleware (id, metrics, access log: 304s counted like any answer); HEAD as
+    # GET; caching (ETag, 304, Cache-Control, gzip), which thus sees a HEAD as its GET and
+    # gives it the same headers, and sees every error to mark it no-store.
     build_stack = app.build_middleware_stack
-    app.build_middleware_stack = lambda: RequestContext(build_stack())  # type: ignore[method-assign]
+    cache_control = settings.cache_control
+    app.build_middleware_stack = lambda: RequestContext(  # type: ignore[method-assign]
+        HeadAsGet(HttpCaching(build_stack(), cache_control=cache_control))
+    )
     app.state.database = database
     install_error_handlers(app)
     for router in (
@@ -250,7 +259,6 @@ def create_app(engine: Engine | None = None, *, settings: Settings | None = None
         app.include_router(router)
     # The reading view for people (HTML at `/` and `/reports/{id}`): not part of the API.
     app.include_router(reading_router, include_in_schema=False)
-    app.add_middleware(HeadAsGet)
     app.mount("/static/docs", StaticFiles(directory=DOCS_ASSETS), name="docs-assets")
 
     @app.get("/docs", include_in_schema=False)

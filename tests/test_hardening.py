@@ -356,6 +356,9 @@ def test_every_get_answers_head(client: TestClient) -> None:
         assert head.headers["content-type"] == got.headers["content-type"]
         if path != "/metrics":  # its counters move between the two requests
             assert head.headers["content-length"] == got.headers["content-length"]
+            # The GET's validators and caching headers (app.core.caching), body or not.
+            for name in ("etag", "cache-control", "vary", "content-encoding"):
+                assert head.headers.get(name) == got.headers.get(name), (url, name)
     assert client.head("/v1/claims/no-such-claim").status_code == 404
     assert client.head("/v1/claims?limit=0").status_code == 400
     assert client.head("/docs").status_code == 200

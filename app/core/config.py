@@ -54,6 +54,20 @@ class Settings(BaseSettings):
         "worker stops them and exits.",
     )
 
+    # `no-cache`: a cache (browser, proxy, CDN) may keep an answer but asks again each time
+    # with its ETag, and gets an empty 304 while the data is unchanged. Answers are then
+    # never stale after an import (sync clients and reviewers of contradictions read the
+    # current state), for the price of one round trip; where a minute of staleness is fine,
+    # `public, max-age=60` lets a shared cache answer without asking.
+    cache_control: str = Field(
+        default="no-cache",
+        min_length=1,
+        max_length=256,
+        pattern=r"^[\x20-\x7e]+$",
+        description="Cache-Control of successful reads (errors and the service endpoints get "
+        "no-store).",
+    )
+
     @field_validator("database_url")
     @classmethod
     def _explicit_driver(cls, value: str) -> str:

@@ -11,6 +11,7 @@ Schema examples are the API's own answers on the seed (`examples.json`, written 
 `python -m app.core.examples`), attached to their component schemas here.
 """
 
+import copy
 import json
 from functools import cache
 from importlib.resources import files
@@ -63,3 +64,70 @@ def attach_examples(document: dict[str, Any]) -> None:
     for name, examples in stored_examples().items():
         if name in schemas:
             schemas[name]["examples"] = examples
+
+
+_VALIDATOR_HEADERS: dict[str, Any] = {
+    "ETag": {
+        "description": "A strong validator of this representation: a hash of its bytes (the "
+        "gzip-encoded variant's ends in `-gzip`). Send it back as `If-None-Match`.",
+        "schema": {"type": "string"},
+    },
+    "Cache-Control": {
+        "description": "How caches may keep the answer (the `CACHE_CONTROL` setting).",
+        "schema": {"type": "string"},
+    },
+    "Last-Modified": {
+        "description": "When the item last changed, where it has such a time.",
+        "schema": {"type": "string"},
+    },
+}
+
+_CONDITIONAL_PARAMETERS: list[dict[str, Any]] = [
+    {
+        "name": "If-None-Match",
+        "in": "header",
+        "required": False,
+        "description": "ETags already held (a list, or `*`): when one matches the answer "
+        "(weak comparison, either encoding), the answer is an empty 304.",
+        "schema": {"type": "string"},
+    },
+    {
+        "name": "If-Modified-Since",
+        "in": "header",
+        "required": False,
+        "description": "An HTTP date; without If-None-Match, an answer with a Last-Modified "
+        "no later than it is an empty 304.",
+        "schema": {"type": "string"},
+    },
+]
+
+NOT_MODIFIED: dict[str, Any] = {
+    "description": "Not Modified: the answer is the one tagged by `If-None-Match` (or not "
+    "changed since `If-Modified-Since`); no body. The server still computed it, so this saves "
+    "the transfer, not the query.",
+    "headers": {
+        **_VALIDATOR_HEADERS,
+        "Vary": {"description": "As the 200 would say.", "schema": {"type": "string"}},
+    },
+}
+
+
+def declare_caching(document: dict[str, Any], *, uncached_paths: frozenset[str]) -> None:
+    """Every GET but the service endpoints (`uncached_paths`, answered no-store) declares its
+    conditional request headers, its 304 and the validators of its 200 (app.core.caching)."""
+    for path, methods in document.get("paths", {}).items():
+        operation = methods.get("get")
+        if operation is None or path in uncached_paths:
+            continue
+        parameters = operation.setdefault("parameters", [])
+        named = {(parameter.get("in"), parameter.get("name")) for parameter in parameters}
+        parameters.extend(
+            dict(parameter)
+            for parameter in _CONDITIONAL_PARAMETERS
+            if ("header", parameter["name"]) not in named
+        )
+        responses = operation.setdefault("responses", {})
+        ok = responses.get("200")
+        if ok is not None:
+            ok["headers"] = {**_VALIDATOR_HEADERS, **ok.get("headers", {})}
+        responses.setdefault("304", copy.deepcopy(NOT_MODIFIED))
