@@ -33,6 +33,7 @@ from app.locations.router import router as locations_router
 from app.media.router import router as media_router
 from app.reports.router import router as reports_router
 from app.search.router import router as search_router
+from app.sync.router import router as sync_router
 
 DESCRIPTION = """
 Structured conflict reports: who took part (**actors**), where (**locations**), who said what
@@ -68,6 +69,11 @@ TAGS = [
     {"name": "media", "description": "Photos, videos, maps and tweets, with captions verbatim."},
     {"name": "reports", "description": "Source documents, their text kept verbatim."},
     {"name": "search", "description": "Full-text search across every collection."},
+    {
+        "name": "sync",
+        "description": "Incremental sync: what imports removed (with `updated_since` on every "
+        "collection for what they changed).",
+    },
     {"name": "service", "description": "Liveness, readiness and metrics of the service."},
 ]
 
@@ -227,6 +233,7 @@ def create_app(engine: Engine | None = None, *, settings: Settings | None = None
         media_router,
         reports_router,
         search_router,
+        sync_router,
     ):
         app.include_router(router)
     app.add_middleware(HeadAsGet)
