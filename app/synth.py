@@ -496,7 +496,7 @@ def synthesize(
     keys come back with the rollback). Waits for a running import like `seed` does. Every
     item is stamped `updated_at = now` (default: the current UTC time)."""
     corpus = Corpus(claims, seed)
-    stamp = utc_now() if now is None else as_utc(now)
+    given = None if now is None else as_utc(now)
     tables: dict[str, Table] = {
         name: table for name, table in Base.metadata.tables.items() if name in COLUMNS
     }
@@ -505,6 +505,7 @@ def synthesize(
     summary = SynthSummary(claims=claims)
     with engine.begin() as conn:
         take_import_lock(conn, wait=lock_wait, on_wait=on_wait)
+        stamp = utc_now() if given is None else given
         existing = conn.execute(
             select(func.count()).select_from(Claim).where(Claim.id.like(f"{PREFIX}-%"))
         ).scalar_one()

@@ -122,10 +122,13 @@ def import_paths(
 
     `now` is the time the run stamps on what it changes (`updated_at`, `deleted_at`): the
     current UTC time unless given (tests and the OpenAPI examples give a fixed one)."""
-    stamp = utc_now() if now is None else as_utc(now)
+    given = None if now is None else as_utc(now)
     prepared = prepare(paths)
     with engine.begin() as conn:
         take_import_lock(conn, wait=lock_wait, on_wait=on_wait)
+        # Read once the lock is held: imports run one at a time, so each stamps a later time
+        # than every import committed before it (what a sync client's `updated_since` needs).
+        stamp = utc_now() if given is None else given
         issues = check_against_database(conn, prepared)
         if issues:
             raise ImportFailed(issues)
