@@ -8,8 +8,9 @@ by time for `GET /v1/deleted?since=`.
 
 Plain ALTER TABLE ADD COLUMN and CREATE INDEX on both engines: no batch "move and copy" of a
 table on SQLite (its DROP would cascade into every table that references it). SQLite adds a
-NOT NULL column only with a default: the migration's time, as a constant (the importer always
-writes the column itself); PostgreSQL drops the default once the rows have it.
+NOT NULL column only with a constant default: the epoch, the same in every database's schema
+(the importer always writes the column itself), and the rows then get the migration's time;
+PostgreSQL drops the default once the rows have it.
 
 Revision ID: 0011
 Revises: 0010
@@ -33,9 +34,10 @@ ITEM_TABLES = ("report", "actor", "location", "claim", "media", "event")
 def upgrade() -> None:
     bind = op.get_bind()
     sqlite = bind.dialect.name == "sqlite"
-    now = dt.datetime.now(dt.UTC)
     # The text SQLAlchemy's SQLite DateTime writes (and compares as text), or a timestamptz.
-    stamp = now.strftime("%Y-%m-%d %H:%M:%S.%f") + ("" if sqlite else "+00")
+    epoch = "1970-01-01 00:00:00.000000" + ("" if sqlite else "+00")
+    now = dt.datetime.now(dt.UTC)
+    stamp = now.replace(tzinfo=None) if sqlite else now
     for table in ITEM_TABLES:
         op.add_column(
             table,
@@ -43,11 +45,13 @@ def upgrade() -> None:
                 "updated_at",
                 sa.DateTime(timezone=True),
                 nullable=False,
-                server_default=sa.text(f"'{stamp}'"),
+                server_default=sa.text(f"'{epoch}'"),
             ),
         )
         if not sqlite:
             op.alter_column(table, "updated_at", server_default=None)
+        rows = sa.table(table, sa.column("updated_at", sa.DateTime(timezone=True)))
+        op.execute(rows.update().values(updated_at=stamp))
         op.create_index(f"ix_{table}_updated_at_id", table, ["updated_at", "id"])
     # Text columns COLLATE "C" on PostgreSQL, as every sorted text column (revision 0010).
     collation = None if sqlite else "C"
