@@ -36,6 +36,7 @@ from app.media.router import router as media_router
 from app.reading.router import router as reading_router
 from app.reports.router import router as reports_router
 from app.search.router import router as search_router
+from app.sync.router import router as sync_router
 
 DESCRIPTION = """
 Structured conflict reports: who took part (**actors**), where (**locations**), who said what
@@ -86,6 +87,11 @@ TAGS = [
         "name": "linked data",
         "description": "The JSON-LD context of claims and reports as schema.org "
         "(`application/ld+json`).",
+    },
+    {
+        "name": "sync",
+        "description": "Incremental sync: what imports removed (with `updated_since` on every "
+        "collection for what they changed).",
     },
     {"name": "service", "description": "Liveness, readiness and metrics of the service."},
 ]
@@ -255,6 +261,7 @@ def create_app(engine: Engine | None = None, *, settings: Settings | None = None
         reports_router,
         search_router,
         jsonld_router,
+        sync_router,
     ):
         app.include_router(router)
     # The reading view for people (HTML at `/` and `/reports/{id}`): not part of the API.

@@ -25,6 +25,7 @@ from sqlalchemy import Engine, Table, func, select
 
 from app.core.facets import refresh_facet_counts
 from app.core.search_language import index_terms
+from app.core.sync import as_utc, utc_now
 from app.importer.bulk import deferred_indexes, insert_rows
 from app.importer.lock import DEFAULT_LOCK_WAIT, take_import_lock
 from app.models import Base, Claim
@@ -488,17 +489,23 @@ def synthesize(
     progress: Callable[[int], None] | None = None,
     lock_wait: float = DEFAULT_LOCK_WAIT,
     on_wait: Callable[[], None] | None = None,
+    now: dt.datetime | None = None,
 ) -> SynthSummary:
     """Generate and load the corpus in one transaction, indexes rebuilt once at the end: all of
     it or nothing, even when the process is killed (the dropped indexes, triggers and foreign
-    keys come back with the rollback). Waits for a running import like `seed` does."""
+    keys come back with the rollback). Waits for a running import like `seed` does. Every
+    item is stamped `updated_at = now` (default: the current UTC time)."""
     corpus = Corpus(claims, seed)
+    given = None if now is None else as_utc(now)
     tables: dict[str, Table] = {
         name: table for name, table in Base.metadata.tables.items() if name in COLUMNS
     }
+    # Item tables: their rows get the run's time as `updated_at`.
+    stamped = {name for name, table in tables.items() if "updated_at" in table.c}
     summary = SynthSummary(claims=claims)
     with engine.begin() as conn:
         take_import_lock(conn, wait=lock_wait, on_wait=on_wait)
+        stamp = utc_now() if given is None else given
         existing = conn.execute(
             select(func.count()).select_from(Claim).where(Claim.id.like(f"{PREFIX}-%"))
         ).scalar_one()
@@ -516,7 +523,11 @@ def synthesize(
                     if rows and table_name == "search_document":
                         rows = [(*row, *index_terms(row[3])) for row in rows]
                     if rows:
-                        insert_rows(conn, tables[table_name], COLUMNS[table_name], rows)
+                        columns = COLUMNS[table_name]
+                        if table_name in stamped:
+                            rows = [(*row, stamp) for row in rows]
+                            columns = (*columns, "updated_at")
+                        insert_rows(conn, tables[table_name], columns, rows)
                         summary.rows[table_name] = summary.rows.get(table_name, 0) + len(rows)
                 if progress:
                     progress(len(chunk.get("claim", [])))

@@ -35,7 +35,7 @@ def page_sql(dialect: str, placeholder: str, limit_placeholder: str) -> str:
     """The API's page query for claims by claimant, its JSON columns taken from the API."""
     related = ", ".join(RELATED_JSON[dialect].values())
     return (
-        f"SELECT {CLAIM_COLUMNS}, {related} FROM claim"
+        f"SELECT {CLAIM_COLUMNS}, {related}, claim.updated_at FROM claim"
         " LEFT OUTER JOIN actor ON actor.id = claim.claimant_id"
         " LEFT OUTER JOIN actor AS venue ON venue.id = claim.venue_id"
         f" WHERE claim.claimant_id = {placeholder} ORDER BY claim.id LIMIT {limit_placeholder}"
@@ -47,6 +47,14 @@ def count_sql(placeholder: str) -> str:
         "SELECT count(*) FROM (SELECT 1 FROM claim LEFT OUTER JOIN actor"
         f" ON actor.id = claim.claimant_id WHERE claim.claimant_id = {placeholder}) AS counted"
     )
+
+
+def moment(value: Any) -> str:
+    """`updated_at` as the API writes it: sqlite3 gives the stored UTC text, asyncpg a
+    datetime."""
+    if isinstance(value, str):
+        return value.replace(" ", "T") + "Z"
+    return str(value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"))
 
 
 def shape(rows: list[Any], limit: int, total: int) -> bytes:
@@ -81,6 +89,7 @@ def shape(rows: list[Any], limit: int, total: int) -> bytes:
                 "contradicts": orjson.Fragment(row[21]),
                 "actors": orjson.Fragment(row[18]),
                 "locations": orjson.Fragment(row[19]),
+                "updated_at": moment(row[22]),
             }
         )
     # The API's cursor is opaque; the ceiling reports only whether there is a next page.

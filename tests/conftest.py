@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, make_url, text
 
 from app.core.db import build_engine
+from app.core.sync import FIXED_TIME
 from app.importer import import_paths
 from app.main import create_app
 from app.migrate import upgrade_to_head
@@ -58,7 +59,8 @@ class DatabaseFactory:
         engine = build_engine(url)
         self._created.append((url, engine))
         if seed:
-            import_paths(engine, [SEED_DIR])
+            # One fixed time: `updated_at` in answers is the same on every engine and run.
+            import_paths(engine, [SEED_DIR], now=FIXED_TIME)
         return engine
 
     def url_of(self, engine: Engine) -> str:

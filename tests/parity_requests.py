@@ -19,12 +19,21 @@ COLLECTIONS = [
 ]
 
 SORTS = {
-    "/v1/reports": ["id", "published_on", "title"],
-    "/v1/actors": ["id", "name", "kind"],
-    "/v1/locations": ["id", "name", "kind", "latitude", "longitude"],
-    "/v1/claims": ["id", "stated_on", "kind", "status", "channel", "claimant", "report_id"],
-    "/v1/media": ["id", "posted_on", "kind", "report_id"],
-    "/v1/events": ["id", "date", "event_type", "fatalities", "report_id"],
+    "/v1/reports": ["id", "published_on", "title", "updated_at"],
+    "/v1/actors": ["id", "name", "kind", "updated_at"],
+    "/v1/locations": ["id", "name", "kind", "latitude", "longitude", "updated_at"],
+    "/v1/claims": [
+        "id",
+        "stated_on",
+        "kind",
+        "status",
+        "channel",
+        "claimant",
+        "report_id",
+        "updated_at",
+    ],
+    "/v1/media": ["id", "posted_on", "kind", "report_id", "updated_at"],
+    "/v1/events": ["id", "date", "event_type", "fatalities", "report_id", "updated_at"],
 }
 
 PAGING = [
@@ -114,6 +123,28 @@ FACETS = [
     "/v1/events/facets?event_type=Battles",
 ]
 
+# Incremental sync: the shared database is seeded at 2021-09-01T00:00:00Z (conftest).
+SYNC = [
+    *(f"{collection}?updated_since=2021-09-01T00:00:00Z" for collection in COLLECTIONS),
+    *(f"{collection}?updated_since=2021-09-01T00:00:00.000001Z" for collection in COLLECTIONS),
+    "/v1/claims?updated_since=2021-09-01T04:30:00%2B04:30&claimant_id=taliban",
+    "/v1/claims?updated_since=2021-08-31T00:00:00Z&sort=-updated_at&limit=2",
+    "/v1/claims?updated_since=2021-08-31T00:00:00Z&q=helicopter",
+    "/v1/locations?updated_since=2021-08-31T00:00:00Z&near=34.5553,69.2075,150",
+    "/v1/claims/facets?updated_since=2021-09-01T00:00:00Z",
+    "/v1/claims/facets?updated_since=2021-09-02T00:00:00Z",
+    "/v1/media/facets?updated_since=2021-09-01T00:00:00Z&kind=photo",
+    "/v1/events/facets?updated_since=2021-09-02T00:00:00Z",
+    "/v1/deleted",
+    "/v1/deleted?since=2021-09-01T00:00:00Z",
+    "/v1/deleted?since=2021-09-01T00:00:00Z&entity_type=claims&entity_type=media&limit=1",
+    "/v1/deleted?count=exact",
+    "/v1/claims?updated_since=2021-09-01T00:00:00",
+    "/v1/claims?updated_since=yesterday",
+    "/v1/deleted?since=2021-09-01",
+    "/v1/deleted?entity_type=relations",
+]
+
 DETAILS = [
     f"/v1/reports/{REPORT}",
     f"/v1/reports/{REPORT}/text",
@@ -199,6 +230,7 @@ _LISTED: list[str] = [
     *PAGING,
     *FILTERS,
     *FACETS,
+    *SYNC,
     *DETAILS,
     *SEARCHES,
     *ERRORS,
@@ -206,12 +238,21 @@ _LISTED: list[str] = [
 ]
 
 _SORTS = {
-    "/v1/claims": ["id", "stated_on", "kind", "status", "channel", "claimant", "report_id"],
-    "/v1/actors": ["id", "name", "kind"],
-    "/v1/locations": ["id", "name", "kind", "latitude", "longitude"],
-    "/v1/events": ["id", "date", "event_type", "fatalities", "report_id"],
-    "/v1/media": ["id", "posted_on", "kind", "report_id"],
-    "/v1/reports": ["id", "published_on", "title"],
+    "/v1/claims": [
+        "id",
+        "stated_on",
+        "kind",
+        "status",
+        "channel",
+        "claimant",
+        "report_id",
+        "updated_at",
+    ],
+    "/v1/actors": ["id", "name", "kind", "updated_at"],
+    "/v1/locations": ["id", "name", "kind", "latitude", "longitude", "updated_at"],
+    "/v1/events": ["id", "date", "event_type", "fatalities", "report_id", "updated_at"],
+    "/v1/media": ["id", "posted_on", "kind", "report_id", "updated_at"],
+    "/v1/reports": ["id", "published_on", "title", "updated_at"],
 }
 
 _FILTERS = [

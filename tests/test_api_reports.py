@@ -27,6 +27,7 @@ def test_reports_list_envelope(client: TestClient) -> None:
             "author": None,
             "published_on": "2021-08-24",
             "language": "en",
+            "updated_at": "2021-09-01T00:00:00.000000Z",
         }
     ]
 

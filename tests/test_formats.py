@@ -243,13 +243,14 @@ def test_a_formula_in_a_text_cell_is_escaped(make_database: Callable[..., Engine
 
 
 def test_columns_follow_the_item_schema() -> None:
-    """A field added to an item schema (every item gains `updated_at`) is a column at once."""
+    """A field added to an item schema is a column at once (as `updated_at` was)."""
 
     class Stamped(ClaimOut):
-        updated_at: dt.datetime
+        reviewed_at: dt.datetime
 
     stamped = Representation("stamped-claims", Stamped)
-    assert csv_columns(stamped)[-1] == "updated_at"
+    assert csv_columns(stamped)[-1] == "reviewed_at"
+    assert csv_columns("claims")[-1] == "updated_at"
     assert csv_columns(stamped)[:-1] == csv_columns("claims")
     item = {
         "id": "x",
@@ -258,11 +259,11 @@ def test_columns_follow_the_item_schema() -> None:
             {"value": 2.5, "unit": "km", "counted": "a b", "qualifier": "exact", "text": None},
             {"value": -3.0, "unit": "u", "counted": "c", "qualifier": "exact", "text": "t"},
         ],
-        "updated_at": dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.UTC),
+        "reviewed_at": dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.UTC),
     }
     header = csv_header(stamped).decode()
     row = next(csv.DictReader(io.StringIO(header + csv_rows(stamped, [item]).decode())))
-    assert row["updated_at"] == "2026-01-02T03:04:05+00:00"
+    assert row["reviewed_at"] == "2026-01-02T03:04:05+00:00"
     assert row["claimant_name"] == "'=A"
     assert row["quantities"] == "2.5 km a b; -3 u c"
     assert row["quantities_text"] == "; t"

@@ -116,6 +116,8 @@ def test_every_answer_has_the_same_etag_on_both_engines(
         "/v1/claims?q=taliban&limit=2",
         "/v1/search?q=massoud&limit=4",
         "/v1/claims?q=NOT%20taliban&limit=5",
+        "/v1/claims?limit=7&sort=-updated_at",
+        "/v1/actors?limit=9&sort=updated_at&updated_since=2021-09-01T00:00:00Z",
     ],
 )
 def test_cursor_walks_are_the_same_on_both_engines(

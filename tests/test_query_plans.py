@@ -15,6 +15,7 @@ from sqlalchemy import Engine, insert
 from sqlalchemy.orm import Session
 
 from app.core.search_language import index_terms
+from app.core.sync import FIXED_TIME
 from app.importer.derived import refresh_derived
 from app.main import create_app
 from app.models import (
@@ -137,6 +138,8 @@ def _load_synthetic(engine: Engine) -> None:
             (ClaimLink, links),
             (SearchDocument, documents),
         ):
+            if "updated_at" in model.__table__.c:
+                rows = [{**row, "updated_at": FIXED_TIME} for row in rows]
             conn.execute(insert(model), rows)
         # What the importer does after writing: the claim flags and the stored facet counts.
         refresh_derived(conn)

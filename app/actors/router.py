@@ -18,6 +18,7 @@ from app.core.formats import (
 from app.core.params import ListParams, sort_description, sort_pattern
 from app.core.responses import FastJSONResponse
 from app.core.schemas import problem_responses
+from app.core.sync import LAST_MODIFIED, item_response
 from app.models.vocab import ActorKind
 
 router = APIRouter(prefix="/v1/actors", tags=["actors"])
@@ -69,9 +70,9 @@ async def list_actors(
     "/{actor_id}",
     summary="One actor, with its relations and claims",
     response_model=ActorDetail,
-    responses=problem_responses(404),
+    responses={**LAST_MODIFIED, **problem_responses(404)},
 )
 async def get_actor(actor_id: ActorId, db: DatabaseDep) -> FastJSONResponse:
     """An actor with its relations in both directions (each with the words that support it),
     the claims it made, and the reports that mention it."""
-    return FastJSONResponse(await db.lookup(service.actor_detail, actor_id=actor_id))
+    return item_response(await db.lookup(service.actor_detail, actor_id=actor_id))

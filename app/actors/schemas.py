@@ -2,7 +2,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, Field
 
-from app.core.schemas import ActorRef, ClaimBrief, Page, Span
+from app.core.schemas import ActorRef, ClaimBrief, Page, Span, UpdatedAt
 from app.models.vocab import ActorKind, RelationKind
 
 
@@ -21,6 +21,7 @@ class ActorOut(BaseModel):
     description: str | None
     affiliation: str | None
     nationality: str | None
+    updated_at: UpdatedAt
 
 
 class RelationOut(BaseModel):

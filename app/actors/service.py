@@ -7,6 +7,7 @@ from app.claims.service import brief_of
 from app.core.errors import NotFound
 from app.core.listing import envelope, search_and_paginate
 from app.core.pagination import SortField
+from app.core.sync import rfc3339
 from app.models import Actor, ActorRelation, Claim, ReportActor
 
 ACTOR_COLUMNS = (
@@ -22,15 +23,19 @@ SORT_FIELDS = {
     "id": SortField(Actor.id, "str"),
     "name": SortField(Actor.name, "str"),
     "kind": SortField(Actor.kind, "str"),
+    "updated_at": SortField(Actor.updated_at, "datetime"),
 }
 
 
 def actor_item(row: Any) -> dict[str, Any]:
-    return {column.key: row[column.key] for column in ACTOR_COLUMNS}
+    """An actor from a row with ACTOR_COLUMNS and `updated_at`."""
+    item = {column.key: row[column.key] for column in ACTOR_COLUMNS}
+    item["updated_at"] = rfc3339(row["updated_at"])
+    return item
 
 
 def list_actors(session: Session, dialect: str, params: Any) -> dict[str, Any]:
-    statement = select(*ACTOR_COLUMNS)
+    statement = select(*ACTOR_COLUMNS, Actor.updated_at)
     where: list[ColumnElement[bool]] = []
     if params.kind:
         where.append(Actor.kind.in_(params.kind))
@@ -69,7 +74,11 @@ def list_actors(session: Session, dialect: str, params: Any) -> dict[str, Any]:
 
 
 def actor_detail(session: Session, *, actor_id: str) -> dict[str, Any]:
-    row = session.execute(select(*ACTOR_COLUMNS).where(Actor.id == actor_id)).mappings().first()
+    row = (
+        session.execute(select(*ACTOR_COLUMNS, Actor.updated_at).where(Actor.id == actor_id))
+        .mappings()
+        .first()
+    )
     if row is None:
         raise NotFound(f"no actor with id '{actor_id}'")
     other = aliased(Actor)

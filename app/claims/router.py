@@ -20,6 +20,7 @@ from app.core.formats import (
 from app.core.params import DateMatch, FacetParams, ListParams, sort_description, sort_pattern
 from app.core.responses import FastJSONResponse
 from app.core.schemas import problem_responses
+from app.core.sync import LAST_MODIFIED, item_response
 from app.models.vocab import ClaimChannel, ClaimKind, ClaimStatus, channel_description
 
 router = APIRouter(prefix="/v1/claims", tags=["claims"])
@@ -144,10 +145,10 @@ async def claim_facets(
     "/{claim_id}",
     summary="One claim, with everything it relates to",
     response_model=ClaimDetail,
-    responses=problem_responses(404),
+    responses={**LAST_MODIFIED, **problem_responses(404)},
 )
 async def get_claim(claim_id: ClaimId, db: DatabaseDep) -> FastJSONResponse:
     """A claim with its claimant, actors, places and quantities, the claims that contradict
     it (themselves, not only their ids), the claims it supports or is supported by, the media
     that carry it and the events it reports."""
-    return FastJSONResponse(await db.lookup(service.claim_detail, claim_id=claim_id))
+    return item_response(await db.lookup(service.claim_detail, claim_id=claim_id))

@@ -12,6 +12,7 @@ from app.core.schemas import (
     FacetValue,
     Page,
     Span,
+    UpdatedAt,
 )
 from app.models.vocab import (
     ClaimChannel,
@@ -60,6 +61,7 @@ class ClaimOut(BaseModel):
     )
     actors: list[ClaimActorRef] = Field(description="Actors the claim is about, with their role.")
     locations: list[ClaimLocationRef] = Field(description="Places the claim is about.")
+    updated_at: UpdatedAt
 
 
 class MediaBrief(BaseModel):

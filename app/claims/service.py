@@ -20,6 +20,7 @@ from app.core.facets import (
 from app.core.listing import Bindable, collection_page, envelope, facet_scope
 from app.core.pagination import SortField
 from app.core.periods import period_of
+from app.core.sync import rfc3339
 from app.locations.service import located_in
 from app.models import (
     Actor,
@@ -47,6 +48,7 @@ CLAIM_COLUMNS = (
     Claim.stated_on,
     Claim.stated_on_precision,
     Claim.stated_on_text,
+    Claim.updated_at,
 )
 SORT_FIELDS = {
     "id": SortField(Claim.id, "str"),
@@ -56,6 +58,7 @@ SORT_FIELDS = {
     "channel": SortField(Claim.channel, "str"),
     "claimant": SortField(Claim.claimant_id, "str", nullable=True),
     "report_id": SortField(Claim.report_id, "str"),
+    "updated_at": SortField(Claim.updated_at, "datetime"),
 }
 
 
@@ -268,6 +271,7 @@ def claim_items(rows: Sequence[Any]) -> list[dict[str, Any]]:
                 "contradicts": orjson.loads(row["contradicts_json"]),
                 "actors": orjson.loads(row["actors_json"]),
                 "locations": orjson.loads(row["locations_json"]),
+                "updated_at": rfc3339(row["updated_at"]),
             }
         )
     return items
@@ -395,7 +399,7 @@ def claim_facets(session: Session, dialect: str, params: Any, *, size: int) -> d
     scope = facet_scope(
         session,
         dialect,
-        params.q,
+        params,
         claim_filters(session, params),
         entity_type="claim",
         id_column=Claim.id,

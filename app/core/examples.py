@@ -2,7 +2,8 @@
 
 Each component schema with an example names the request whose answer is its example (and,
 for an item of a list, the item's id). `python -m app.core.examples` (`make examples`) loads
-the seed into a throw-away SQLite database, asks those requests and writes `examples.json`;
+the seed into a throw-away SQLite database, stamped with the fixed time `FIXED_TIME` (so
+`updated_at` is reproducible), asks those requests and writes `examples.json`;
 a test checks the file still equals what the API answers, on every engine.
 """
 
@@ -68,6 +69,7 @@ def write(seed_dir: Path, output: Path) -> None:
     from fastapi.testclient import TestClient
 
     from app.core.db import build_engine
+    from app.core.sync import FIXED_TIME
     from app.importer import import_paths
     from app.main import create_app
     from app.migrate import upgrade_to_head
@@ -76,7 +78,7 @@ def write(seed_dir: Path, output: Path) -> None:
         url = f"sqlite:///{Path(tmp) / 'examples.db'}"
         upgrade_to_head(url)
         engine = build_engine(url)
-        import_paths(engine, [seed_dir])
+        import_paths(engine, [seed_dir], now=FIXED_TIME)
         with TestClient(create_app(engine)) as client:
             examples = collect(lambda path: client.get(path).json())
         engine.dispose()

@@ -25,6 +25,7 @@ from urllib.parse import unquote_to_bytes
 from fastapi import Request
 
 from app.core.errors import BadParameter, URITooLong, declared_query_parameters, echo
+from app.core.sync import as_utc
 
 Kind = Literal["date", "datetime", "int", "other"]
 
@@ -137,9 +138,14 @@ def _strict(name: str, value: str, kind: Kind) -> Any:
     if kind == "datetime":
         if _DATETIME.fullmatch(value):
             try:
-                return dt.datetime.fromisoformat(value.replace("z", "Z"))
+                moment = dt.datetime.fromisoformat(value.replace("z", "Z"))
             except ValueError:
                 pass
+            else:
+                try:
+                    return as_utc(moment)
+                except ValueError as exc:
+                    raise BadParameter(name, f"{echo(value)} {exc}") from None
         raise BadParameter(
             name,
             f"{echo(value)} is not an RFC 3339 date and time with its zone "

@@ -29,6 +29,7 @@ from app.core.pagination import (
     encode_cursor,
     parse_sort,
 )
+from app.core.sync import since_filter, updated_at_of
 
 # `count=estimated` counts exactly up to here (Elasticsearch's track_total_hits default).
 EXACT_COUNT_THRESHOLD = 10_000
@@ -227,7 +228,9 @@ def search_and_paginate(
     sort_fields: Mapping[str, SortField],
     default_sort: str = "id",
 ) -> PageResult:
-    """A collection's page: its filters, `q` joined in (with `sort=relevance`), its sort."""
+    """A collection's page: its filters and `updated_since`, `q` joined in (with
+    `sort=relevance`), its sort."""
+    where = [*where, *since_filter(params, id_column)]
     relevance = None
     base = statement
     counted: Select[*tuple[Any, ...]] | None = None
@@ -275,12 +278,20 @@ def _sort_names(raw: str) -> list[str]:
 
 @dataclass(frozen=True)
 class Bindable:
-    """A filter that is a column `IN` the values given (a repeatable parameter) or `=` the
-    value given: a bound parameter, so a request's statements depend only on which such
-    filters it sets."""
+    """A filter that is a column `IN` the values given (a repeatable parameter), `=` the
+    value given or, with `at_least`, `>=` it: a bound parameter, so a request's statements
+    depend only on which such filters it sets."""
 
     column: Any
     many: bool = True
+    at_least: bool = False
+
+    def condition(self, name: str) -> ColumnElement[bool]:
+        if self.many:
+            return self.column.in_(bindparam(name, expanding=True))  # type: ignore[no-any-return]
+        if self.at_least:
+            return self.column >= bindparam(name)  # type: ignore[no-any-return]
+        return self.column == bindparam(name)  # type: ignore[no-any-return]
 
 
 LIST_PARAMETERS = frozenset({"limit", "cursor", "count", "q", "sort", "format"})
@@ -307,7 +318,12 @@ def collection_page(
     default_sort: str = "id",
 ) -> PageResult:
     """A collection's page. A request that sets only bindable filters (no `q`) runs statements
-    cached for its shape; any other is built from `statement()` and `filters()`."""
+    cached for its shape; any other is built from `statement()` and `filters()`. Every
+    collection's `updated_since` is one of the bindable filters."""
+    bindable = {
+        **bindable,
+        "updated_since": Bindable(updated_at_of(id_column), many=False, at_least=True),
+    }
     given = params.model_fields_set - LIST_PARAMETERS
     if not TEMPLATES_ENABLED or params.q or not given <= bindable.keys():
         return search_and_paginate(
@@ -331,12 +347,7 @@ def collection_page(
     key = (dialect, collection, shape, sort.text, nulls, params.count)
     query = _TEMPLATES.get(key)
     if query is None:
-        where = [
-            bindable[name].column.in_(bindparam(name, expanding=True))
-            if bindable[name].many
-            else bindable[name].column == bindparam(name)
-            for name in shape
-        ]
+        where = [bindable[name].condition(name) for name in shape]
         after = None
         if values is not None:
             placeholders = [
@@ -367,15 +378,17 @@ def collection_page(
 def facet_scope(
     session: Session,
     dialect: str,
-    q: str | None,
+    params: Any,
     where: list[ColumnElement[bool]],
     *,
     entity_type: str,
     id_column: Any,
 ) -> ColumnElement[bool] | None:
-    """The filters of a facet request as one condition (None: everything)."""
-    if q:
+    """The filters of a facet request (and its `updated_since`) as one condition (None:
+    everything)."""
+    where = [*where, *since_filter(params, id_column)]
+    if params.q:
         plan_for_the_words(session)
-        found = matches(dialect, q, entity_type)
+        found = matches(dialect, params.q, entity_type)
         where = [*where, id_column.in_(select(found.c.entity_id))]
     return and_(*where) if where else None

@@ -38,7 +38,7 @@ from sqlalchemy.sql.elements import BindParameter, UnaryExpression
 
 from app.core.errors import BadParameter
 
-ValueKind = Literal["str", "int", "float", "date", "bool"]
+ValueKind = Literal["str", "int", "float", "date", "datetime", "bool"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,10 +162,19 @@ def encode_cursor(sort: Sort, values: Sequence[Any]) -> str:
     payload = {
         "s": sort.text,
         "k": sort.scope,
-        "v": [value.isoformat() if isinstance(value, dt.date) else value for value in values],
+        "v": [_cursor_value(value) for value in values],
     }
     raw = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
     return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
+
+
+def _cursor_value(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        # One text for one moment, whichever engine read it (both give aware UTC times).
+        return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
 
 
 def decode_cursor(cursor: str, sort: Sort) -> list[Any]:
@@ -207,6 +216,10 @@ def _restore(value: Any, term: Term) -> Any:
     if value is None:
         return None
     kind = term.kind
+    if kind == "datetime":
+        if not isinstance(value, str) or not value.endswith("Z"):
+            raise TypeError("expected an RFC 3339 time in UTC")
+        return dt.datetime.fromisoformat(value[:-1]).replace(tzinfo=dt.UTC)
     if kind == "date":
         if not isinstance(value, str) or len(value) != 10:
             raise TypeError("expected an ISO date")

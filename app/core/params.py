@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic.config import JsonDict
 
 from app.core.search_language import MAX_QUERY_LENGTH, MAX_QUERY_WORDS
+from app.core.sync import UpdatedSinceMixin
 
 LIMIT_DESCRIPTION = "Items per page, 1 to 500. Larger values are refused, not clamped."
 CURSOR_DESCRIPTION = (
@@ -57,8 +58,8 @@ Q_DESCRIPTION = (
 )
 
 
-class ListParams(BaseModel):
-    """Paging, counting and search: the parameters every collection accepts."""
+class ListParams(UpdatedSinceMixin):
+    """Paging, counting, search and `updated_since`: the parameters every collection accepts."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -70,7 +71,7 @@ class ListParams(BaseModel):
     )
 
 
-class FacetParams(BaseModel):
+class FacetParams(UpdatedSinceMixin):
     """What every facet endpoint takes besides its collection's filters."""
 
     model_config = ConfigDict(extra="forbid")

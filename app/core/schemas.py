@@ -2,11 +2,12 @@
 
 import datetime as dt
 from enum import StrEnum
-from typing import Generic, Literal, TypeVar
+from typing import Annotated, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, Field
 
 from app.core.periods import PERIOD_DESCRIPTION
+from app.core.sync import UPDATED_AT_DESCRIPTION
 from app.models.vocab import (
     ActorKind,
     ClaimActorRole,
@@ -20,6 +21,12 @@ from app.models.vocab import (
 )
 
 T = TypeVar("T")
+
+# Every item of every collection: when it last changed (app.core.sync).
+UpdatedAt = Annotated[
+    dt.datetime,
+    Field(description=UPDATED_AT_DESCRIPTION, examples=["2021-09-01T00:00:00.000000Z"]),
+]
 
 
 class TotalRelation(StrEnum):

@@ -25,6 +25,7 @@ from app.core.params import (
 )
 from app.core.responses import FastJSONResponse
 from app.core.schemas import problem_responses
+from app.core.sync import LAST_MODIFIED, item_response
 from app.events import service
 from app.events.schemas import EventDetail, EventFacets, EventOut, EventPage
 
@@ -119,8 +120,8 @@ async def event_facets(
     "/{event_id}",
     summary="One event, with the claims that report it",
     response_model=EventDetail,
-    responses=problem_responses(404),
+    responses={**LAST_MODIFIED, **problem_responses(404)},
 )
 async def get_event(event_id: EventId, db: DatabaseDep) -> FastJSONResponse:
     """An event with its actors, location and the claims (with their claimants) that report it."""
-    return FastJSONResponse(await db.lookup(service.event_detail, event_id=event_id))
+    return item_response(await db.lookup(service.event_detail, event_id=event_id))

@@ -3,7 +3,14 @@ import datetime as dt
 from pydantic import BaseModel, Field
 
 from app.core.periods import PERIOD_DESCRIPTION
-from app.core.schemas import FACETS_DESCRIPTION, ClaimBrief, EventActorRef, FacetValue, Page
+from app.core.schemas import (
+    FACETS_DESCRIPTION,
+    ClaimBrief,
+    EventActorRef,
+    FacetValue,
+    Page,
+    UpdatedAt,
+)
 from app.models.vocab import CoordinatePrecision, DatePrecision, LocationKind
 
 
@@ -37,6 +44,7 @@ class EventOut(BaseModel):
     actors: list[EventActorRef]
     fatalities: Fatalities
     claim_ids: list[str] = Field(description="Claims that report the event.")
+    updated_at: UpdatedAt
 
 
 class EventDetail(EventOut):

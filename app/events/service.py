@@ -18,6 +18,7 @@ from app.core.listing import (
 from app.core.pagination import SortField
 from app.core.params import parse_bbox
 from app.core.periods import period_of
+from app.core.sync import rfc3339
 from app.locations.service import in_bbox, located_in
 from app.models import Actor, Event, EventActor, EventClaim, Location
 
@@ -35,6 +36,7 @@ EVENT_COLUMNS = (
     Event.fatalities_low,
     Event.fatalities_best,
     Event.fatalities_high,
+    Event.updated_at,
 )
 SORT_FIELDS = {
     "id": SortField(Event.id, "str"),
@@ -42,6 +44,7 @@ SORT_FIELDS = {
     "event_type": SortField(Event.event_type, "str"),
     "fatalities": SortField(Event.fatalities_best, "int", nullable=True),
     "report_id": SortField(Event.report_id, "str"),
+    "updated_at": SortField(Event.updated_at, "datetime"),
 }
 
 
@@ -172,6 +175,7 @@ def event_items(session: Session, rows: Sequence[Any]) -> list[dict[str, Any]]:
                     "high": row["fatalities_high"],
                 },
                 "claim_ids": [c["claim_id"] for c in claims.get(row["id"], [])],
+                "updated_at": rfc3339(row["updated_at"]),
             }
         )
     return items
@@ -217,7 +221,7 @@ def event_facets(session: Session, dialect: str, params: Any, *, size: int) -> d
     scope = facet_scope(
         session,
         dialect,
-        params.q,
+        params,
         event_filters(session, params),
         entity_type="event",
         id_column=Event.id,

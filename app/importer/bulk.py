@@ -14,6 +14,8 @@ from typing import Any
 
 from sqlalchemy import JSON, Connection, Date, Table
 
+from app.models.base import UTCDateTime
+
 Converter = Callable[[Any], Any]
 
 # Below this many rows a plain INSERT is as quick as COPY and simpler to reason about.
@@ -32,12 +34,21 @@ def _iso_date(value: Any) -> Any:
     return value.isoformat() if isinstance(value, dt.date) else value
 
 
+def _sqlite_moment(value: Any) -> Any:
+    """An aware datetime as UTCDateTime stores it on SQLite (fixed-width text, UTC)."""
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    return value
+
+
 def _converters(dialect: str, table: Table, columns: Sequence[str]) -> list[Converter]:
     converters: list[Converter] = []
     for name in columns:
         column_type = table.c[name].type
         if isinstance(column_type, JSON):
             converters.append(_json_text)
+        elif isinstance(column_type, UTCDateTime) and dialect == "sqlite":
+            converters.append(_sqlite_moment)
         elif isinstance(column_type, Date) and dialect == "sqlite":
             converters.append(_iso_date)
         else:

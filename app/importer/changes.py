@@ -36,6 +36,8 @@ from app.models import (
 )
 
 DERIVED_COLUMNS = frozenset({"contested", "has_quantity"})
+# Not what a bundle says: derived data, and the time the importer stamps changes with.
+UNTRACKED_COLUMNS = DERIVED_COLUMNS | {"updated_at"}
 
 
 @dataclass(frozen=True)
@@ -111,12 +113,17 @@ def reach(conn: Connection, prepared: Sequence[PreparedBundle]) -> dict[str, set
     return ids
 
 
+def tracked_columns(model: Any) -> list[Any]:
+    """The columns a snapshot holds of `model`'s rows, in this order."""
+    return [c for c in model.__table__.columns if c.name not in UNTRACKED_COLUMNS]
+
+
 def snapshot(conn: Connection, ids: dict[str, set[str]]) -> Snapshot:
     """Each entity in `ids` as it is now: its columns and the link rows it owns."""
     state: Snapshot = {}
     for name, tracked in TRACKED.items():
         model = tracked.model
-        columns = [c for c in model.__table__.columns if c.name not in DERIVED_COLUMNS]
+        columns = tracked_columns(model)
         ordered = sorted(ids[name])
         found: dict[str, tuple[Any, ...]] = {}
         owned: dict[str, list[tuple[Any, ...]]] = {}

@@ -4,8 +4,12 @@ Entities with ids (reports, actors, locations, relations, claims, media, events)
 so a re-import keeps every id and an edited YAML updates its rows in place. Rows a bundle no
 longer declares are deleted. Link rows (roles, quantities, claim links) have composite keys
 and are rewritten for the report's own entities.
+
+Every run stamps one time (`now`): items it inserts or changes get it as `updated_at`, items
+it removes a deletion record (app.importer.stamps).
 """
 
+import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,11 +19,13 @@ from sqlalchemy import Connection, Engine, Table, delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from app.core.search_language import index_terms
+from app.core.sync import as_utc, utc_now
 from app.importer.bulk import insert_rows
 from app.importer.bundle import Bundle
 from app.importer.changes import EntityChanges, compare, reach, snapshot
 from app.importer.derived import refresh_derived
 from app.importer.lock import DEFAULT_LOCK_WAIT, take_import_lock
+from app.importer.stamps import links_touching, record_changes
 from app.importer.validate import (
     ImportFailed,
     ImportIssue,
@@ -109,22 +115,41 @@ def import_paths(
     progress: Progress | None = None,
     lock_wait: float = DEFAULT_LOCK_WAIT,
     on_wait: Callable[[], None] | None = None,
+    now: dt.datetime | None = None,
 ) -> ImportSummary:
     """Validate and load bundles in one transaction: all of them, or nothing. One import runs
-    at a time: a second one waits for the first (up to `lock_wait` seconds, see `lock`)."""
+    at a time: a second one waits for the first (up to `lock_wait` seconds, see `lock`).
+
+    `now` is the time the run stamps on what it changes (`updated_at`, `deleted_at`): the
+    current UTC time unless given (tests and the OpenAPI examples give a fixed one)."""
+    given = None if now is None else as_utc(now)
     prepared = prepare(paths)
     with engine.begin() as conn:
         take_import_lock(conn, wait=lock_wait, on_wait=on_wait)
+        # Read once the lock is held: imports run one at a time, so each stamps a later time
+        # than every import committed before it (what a sync client's `updated_since` needs).
+        stamp = utc_now() if given is None else given
         issues = check_against_database(conn, prepared)
         if issues:
             raise ImportFailed(issues)
         in_reach = reach(conn, prepared)
         before = snapshot(conn, in_reach)
+        links_before = links_touching(conn, in_reach["claims"])
         for item in prepared:
-            load_bundle(conn, item, progress=progress)
-        _collect_orphans(conn)
+            load_bundle(conn, item, now=stamp, progress=progress)
+        collected = _collect_orphans(conn)
         refresh_derived(conn)
-        changes = compare(before, snapshot(conn, in_reach))
+        after = snapshot(conn, in_reach)
+        changes = compare(before, after)
+        record_changes(
+            conn,
+            before=before,
+            after=after,
+            links_before=links_before,
+            links_after=links_touching(conn, in_reach["claims"]),
+            collected=collected,
+            now=stamp,
+        )
         totals = table_counts(conn)
     declared: dict[str, int] = {"reports": len(prepared)}
     for name in ("actors", "locations", "relations", "claims", "media", "events"):
@@ -141,14 +166,29 @@ def entity_count(bundle: Bundle) -> int:
     )
 
 
-def _upsert(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+def _upsert(
+    conn: Connection,
+    table: Table,
+    rows: Sequence[dict[str, Any]],
+    *,
+    now: dt.datetime | None = None,
+) -> None:
+    """Insert or update `rows` by primary key. An item table's new rows get `updated_at =
+    now`; an existing row keeps its time here (app.importer.stamps moves it if it changed)."""
     if not rows:
         return
+    if "updated_at" in table.c:
+        assert now is not None, f"{table.name} rows need the import's time"
+        rows = [{**row, "updated_at": now} for row in rows]
     dialect = conn.dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     statement = insert(table)
     keys = [column.name for column in table.primary_key.columns]
-    updates = {name: statement.excluded[name] for name in rows[0] if name not in keys}
+    updates = {
+        name: statement.excluded[name]
+        for name in rows[0]
+        if name not in keys and name != "updated_at"
+    }
     if updates:
         statement = statement.on_conflict_do_update(index_elements=keys, set_=updates)
     else:
@@ -170,7 +210,11 @@ def _table(model: type[Base]) -> Table:
 
 
 def load_bundle(
-    conn: Connection, item: PreparedBundle, *, progress: Progress | None = None
+    conn: Connection,
+    item: PreparedBundle,
+    *,
+    now: dt.datetime,
+    progress: Progress | None = None,
 ) -> None:
     bundle = item.bundle
     report = bundle.report
@@ -192,8 +236,14 @@ def load_bundle(
             }
             for actor in bundle.actors
         ],
+        now=now,
     )
-    _upsert(conn, _table(Location), [_location_row(loc) for loc in _parents_first(bundle)])
+    _upsert(
+        conn,
+        _table(Location),
+        [_location_row(loc) for loc in _parents_first(bundle)],
+        now=now,
+    )
     # After the actors: the report refers to its outlet.
     _upsert(
         conn,
@@ -217,6 +267,7 @@ def load_bundle(
                 "source_file": report.text_file,
             }
         ],
+        now=now,
     )
     if progress:
         progress(1 + len(bundle.actors) + len(bundle.locations))
@@ -279,7 +330,7 @@ def load_bundle(
                 "status": claim.status.value,
             }
         )
-    _upsert(conn, _table(Claim), claim_rows)
+    _upsert(conn, _table(Claim), claim_rows, now=now)
     own_claims = select(Claim.id).where(Claim.report_id == report_id).scalar_subquery()
     claim_children: tuple[Any, ...] = (ClaimActor, ClaimLocation, ClaimQuantity)
     for model in claim_children:
@@ -359,7 +410,7 @@ def load_bundle(
                 "claim_id": media.claim,
             }
         )
-    _upsert(conn, _table(Media), media_rows)
+    _upsert(conn, _table(Media), media_rows, now=now)
     own_media = select(Media.id).where(Media.report_id == report_id).scalar_subquery()
     conn.execute(delete(MediaActor).where(MediaActor.media_id.in_(own_media)))
     conn.execute(delete(MediaLocation).where(MediaLocation.media_id.in_(own_media)))
@@ -406,7 +457,7 @@ def load_bundle(
                 "fatalities_high": event.fatalities.high,
             }
         )
-    _upsert(conn, _table(Event), event_rows)
+    _upsert(conn, _table(Event), event_rows, now=now)
     own_events = select(Event.id).where(Event.report_id == report_id).scalar_subquery()
     conn.execute(delete(EventActor).where(EventActor.event_id.in_(own_events)))
     conn.execute(delete(EventClaim).where(EventClaim.event_id.in_(own_events)))
@@ -567,10 +618,18 @@ def _with_ancestors(conn: Connection, location_ids: set[str]) -> set[str]:
     return found
 
 
-def _collect_orphans(conn: Connection) -> None:
-    """Drop actors and locations that no report mentions any longer."""
-    conn.execute(delete(Actor).where(Actor.id.not_in(select(ReportActor.actor_id))))
-    conn.execute(delete(Location).where(Location.id.not_in(select(ReportLocation.location_id))))
+def _collect_orphans(conn: Connection) -> dict[str, set[str]]:
+    """Drop actors and locations that no report mentions any longer; their ids, by collection."""
+    orphaned = {
+        "actors": Actor.id.not_in(select(ReportActor.actor_id)),
+        "locations": Location.id.not_in(select(ReportLocation.location_id)),
+    }
+    collected = {
+        "actors": set(conn.execute(select(Actor.id).where(orphaned["actors"])).scalars()),
+        "locations": set(conn.execute(select(Location.id).where(orphaned["locations"])).scalars()),
+    }
+    conn.execute(delete(Actor).where(orphaned["actors"]))
+    conn.execute(delete(Location).where(orphaned["locations"]))
     for entity_type, model in (("actor", Actor), ("location", Location)):
         conn.execute(
             delete(SearchDocument).where(
@@ -578,3 +637,4 @@ def _collect_orphans(conn: Connection) -> None:
                 SearchDocument.entity_id.not_in(select(model.id)),
             )
         )
+    return collected

@@ -23,6 +23,7 @@ from app.core.params import (
 )
 from app.core.responses import FastJSONResponse
 from app.core.schemas import problem_responses
+from app.core.sync import LAST_MODIFIED, item_response
 from app.locations import service
 from app.locations.schemas import LocationDetail, LocationOut, LocationPage
 from app.models.vocab import LocationKind
@@ -97,8 +98,8 @@ async def list_locations(
     "/{location_id}",
     summary="One location, with its parent chain and children",
     response_model=LocationDetail,
-    responses=problem_responses(404),
+    responses={**LAST_MODIFIED, **problem_responses(404)},
 )
 async def get_location(location_id: LocationId, db: DatabaseDep) -> FastJSONResponse:
     """A place with `ancestors` (parent first, up to the country) and its direct `children`."""
-    return FastJSONResponse(await db.lookup(service.location_detail, location_id=location_id))
+    return item_response(await db.lookup(service.location_detail, location_id=location_id))

@@ -1,6 +1,6 @@
 from pydantic import BaseModel, Field
 
-from app.core.schemas import LocationRef, Page
+from app.core.schemas import LocationRef, Page, UpdatedAt
 from app.models.vocab import CoordinatePrecision, LocationKind
 
 
@@ -21,6 +21,7 @@ class LocationOut(BaseModel):
     distance_km: float | None = Field(
         default=None, description="Distance from the `near` point, when `near` is given."
     )
+    updated_at: UpdatedAt
 
 
 class LocationDetail(LocationOut):

@@ -18,6 +18,7 @@ from app.core.formats import (
 from app.core.params import DateMatch, FacetParams, ListParams, sort_description, sort_pattern
 from app.core.responses import FastJSONResponse
 from app.core.schemas import problem_responses
+from app.core.sync import LAST_MODIFIED, item_response
 from app.media import service
 from app.media.schemas import MediaFacets, MediaOut, MediaPage
 from app.models.vocab import MediaKind
@@ -117,8 +118,8 @@ async def media_facets(
     "/{media_id}",
     summary="One media item",
     response_model=MediaOut,
-    responses=problem_responses(404),
+    responses={**LAST_MODIFIED, **problem_responses(404)},
 )
 async def get_media(media_id: MediaId, db: DatabaseDep) -> FastJSONResponse:
     """A photo, video, map or tweet with who posted it, what it shows and the claim it carries."""
-    return FastJSONResponse(await db.lookup(service.media_detail, media_id=media_id))
+    return item_response(await db.lookup(service.media_detail, media_id=media_id))

@@ -11,6 +11,7 @@ from app.core.schemas import (
     MediaActorRef,
     Page,
     Span,
+    UpdatedAt,
 )
 from app.models.vocab import DatePrecision, MediaKind
 
@@ -31,6 +32,7 @@ class MediaOut(BaseModel):
     claim_id: str | None = Field(description="The claim the item carries, if any.")
     actors: list[MediaActorRef] = Field(description="Actors shown or mentioned.")
     locations: list[LocationRef]
+    updated_at: UpdatedAt
 
 
 class MediaPage(Page[MediaOut]):

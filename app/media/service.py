@@ -25,6 +25,7 @@ from app.core.listing import (
 )
 from app.core.pagination import SortField
 from app.core.periods import period_of
+from app.core.sync import rfc3339
 from app.locations.service import located_in
 from app.models import Actor, Location, Media, MediaActor, MediaLocation
 from app.models.vocab import MediaKind
@@ -43,12 +44,14 @@ MEDIA_COLUMNS = (
     Media.platform,
     Media.credit,
     Media.claim_id,
+    Media.updated_at,
 )
 SORT_FIELDS = {
     "id": SortField(Media.id, "str"),
     "posted_on": SortField(Media.posted_on, "date", nullable=True),
     "kind": SortField(Media.kind, "str"),
     "report_id": SortField(Media.report_id, "str"),
+    "updated_at": SortField(Media.updated_at, "datetime"),
 }
 
 
@@ -173,6 +176,7 @@ def media_items(session: Session, rows: Sequence[Any]) -> list[dict[str, Any]]:
                     {k: loc[k] for k in ("id", "name", "kind")}
                     for loc in locations.get(row["id"], [])
                 ],
+                "updated_at": rfc3339(row["updated_at"]),
             }
         )
     return items
@@ -210,7 +214,7 @@ def media_facets(session: Session, dialect: str, params: Any, *, size: int) -> d
     scope = facet_scope(
         session,
         dialect,
-        params.q,
+        params,
         media_filters(session, params),
         entity_type="media",
         id_column=Media.id,

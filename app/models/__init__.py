@@ -9,6 +9,7 @@ from app.models.location import Location
 from app.models.media import Media, MediaActor, MediaLocation
 from app.models.report import Report, ReportActor, ReportLocation
 from app.models.search import SearchDocument
+from app.models.sync import Deletion
 
 __all__ = [
     "Actor",
@@ -19,6 +20,7 @@ __all__ = [
     "ClaimLink",
     "ClaimLocation",
     "ClaimQuantity",
+    "Deletion",
     "Event",
     "EventActor",
     "EventClaim",

@@ -1,7 +1,9 @@
+import datetime as dt
+
 from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.models.base import Base, JsonList, Slug, Vocab
+from app.models.base import Base, JsonList, Slug, UTCDateTime, Vocab
 
 
 class Actor(Base):
@@ -16,8 +18,13 @@ class Actor(Base):
     description: Mapped[str | None] = mapped_column(Text)
     affiliation: Mapped[str | None] = mapped_column(String(200))
     nationality: Mapped[str | None] = mapped_column(String(100))
+    # When the item last changed: stamped by the importer, asked for by sync clients.
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
-    __table_args__ = (Index("ix_actor_kind_id", "kind", "id"),)
+    __table_args__ = (
+        Index("ix_actor_kind_id", "kind", "id"),
+        Index("ix_actor_updated_at_id", "updated_at", "id"),
+    )
 
 
 class ActorRelation(Base):

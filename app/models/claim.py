@@ -1,3 +1,4 @@
+import datetime as dt
 from datetime import date
 
 from sqlalchemy import (
@@ -15,7 +16,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.actor import Actor
-from app.models.base import Base, Slug, Vocab
+from app.models.base import Base, Slug, UTCDateTime, Vocab
 from app.models.location import Location
 
 
@@ -49,6 +50,8 @@ class Claim(Base):
     # (app.importer.derived): `contested` and `has_quantity` filters become index ranges.
     contested: Mapped[bool] = mapped_column(Boolean, server_default=false())
     has_quantity: Mapped[bool] = mapped_column(Boolean, server_default=false())
+    # When the item last changed: stamped by the importer, asked for by sync clients.
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
     claimant: Mapped[Actor | None] = relationship(foreign_keys=[claimant_id], lazy="raise")
     venue: Mapped[Actor | None] = relationship(foreign_keys=[venue_id], lazy="raise")
@@ -91,6 +94,7 @@ class Claim(Base):
             "stated_on",
         ),
         Index("ix_claim_has_quantity_id", "has_quantity", "id"),
+        Index("ix_claim_updated_at_id", "updated_at", "id"),
     )
 
 

@@ -4,7 +4,7 @@ from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.actor import Actor
-from app.models.base import Base, Slug, Vocab
+from app.models.base import Base, Slug, UTCDateTime, Vocab
 from app.models.location import Location
 
 
@@ -27,6 +27,8 @@ class Event(Base):
     fatalities_low: Mapped[int | None] = mapped_column(Integer)
     fatalities_best: Mapped[int | None] = mapped_column(Integer)
     fatalities_high: Mapped[int | None] = mapped_column(Integer)
+    # When the item last changed: stamped by the importer, asked for by sync clients.
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
     location: Mapped[Location | None] = relationship(lazy="raise")
     actor_links: Mapped[list["EventActor"]] = relationship(
@@ -46,6 +48,7 @@ class Event(Base):
         Index("ix_event_location_id_id", "location_id", "id"),
         Index("ix_event_date_id", "date", "id"),
         Index("ix_event_date_until", "date_until"),
+        Index("ix_event_updated_at_id", "updated_at", "id"),
         Index("ix_event_period", "date_precision", "date", "date_until", "id"),
         Index("ix_event_fatalities_best_id", "fatalities_best", "id"),
     )

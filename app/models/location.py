@@ -1,9 +1,10 @@
+import datetime as dt
 from typing import Optional
 
 from sqlalchemy import CheckConstraint, Float, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.models.base import Base, JsonList, Slug, Vocab
+from app.models.base import Base, JsonList, Slug, UTCDateTime, Vocab
 
 
 class Location(Base):
@@ -21,6 +22,8 @@ class Location(Base):
     country_code: Mapped[str | None] = mapped_column(String(2))
     aliases: Mapped[list[str]] = mapped_column(JsonList)
     description: Mapped[str | None] = mapped_column(Text)
+    # When the item last changed: stamped by the importer, asked for by sync clients.
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
     parent: Mapped[Optional["Location"]] = relationship(remote_side=[id], lazy="raise")
 
@@ -34,4 +37,5 @@ class Location(Base):
         Index("ix_location_parent_id_id", "parent_id", "id"),
         Index("ix_location_country_code_id", "country_code", "id"),
         Index("ix_location_latitude_longitude", "latitude", "longitude"),
+        Index("ix_location_updated_at_id", "updated_at", "id"),
     )

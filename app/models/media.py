@@ -1,10 +1,11 @@
+import datetime as dt
 from datetime import date
 
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.actor import Actor
-from app.models.base import Base, Slug, Vocab
+from app.models.base import Base, Slug, UTCDateTime, Vocab
 from app.models.location import Location
 
 
@@ -29,6 +30,8 @@ class Media(Base):
     claim_id: Mapped[str | None] = mapped_column(
         ForeignKey("claim.id", ondelete="SET NULL"), index=True
     )
+    # When the item last changed: stamped by the importer, asked for by sync clients.
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
     posted_by: Mapped[Actor | None] = relationship(lazy="raise")
 
@@ -44,6 +47,7 @@ class Media(Base):
         Index("ix_media_posted_on_id", "posted_on", "id"),
         Index("ix_media_posted_until", "posted_until"),
         Index("ix_media_period", "posted_on_precision", "posted_on", "posted_until", "id"),
+        Index("ix_media_updated_at_id", "updated_at", "id"),
     )
 
 

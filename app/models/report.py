@@ -1,9 +1,10 @@
+import datetime as dt
 from datetime import date
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, String, Text
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.models.base import Base, JsonList, Slug
+from app.models.base import Base, JsonList, Slug, UTCDateTime
 
 
 class Report(Base):
@@ -27,8 +28,13 @@ class Report(Base):
     body: Mapped[str] = mapped_column(Text)
     body_sha256: Mapped[str] = mapped_column(String(64))
     source_file: Mapped[str] = mapped_column(String(300))
+    # When the item last changed: stamped by the importer, asked for by sync clients.
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
-    __table_args__ = (CheckConstraint("length(body_sha256) = 64", name="sha256_length"),)
+    __table_args__ = (
+        CheckConstraint("length(body_sha256) = 64", name="sha256_length"),
+        Index("ix_report_updated_at_id", "updated_at", "id"),
+    )
 
 
 class ReportActor(Base):

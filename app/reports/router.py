@@ -18,6 +18,7 @@ from app.core.formats import (
 from app.core.params import ListParams, sort_description, sort_pattern
 from app.core.responses import FastJSONResponse
 from app.core.schemas import problem_responses
+from app.core.sync import LAST_MODIFIED, item_response
 from app.reports import service
 from app.reports.schemas import ReportDetail, ReportPage, ReportSummary
 
@@ -66,12 +67,12 @@ async def list_reports(
     "/{report_id}",
     summary="One report",
     response_model=ReportDetail,
-    responses=problem_responses(404),
+    responses={**LAST_MODIFIED, **problem_responses(404)},
 )
 async def get_report(report_id: ReportId, db: DatabaseDep) -> FastJSONResponse:
     """A report's metadata, how its date was established, its summary bullets and the checksum
     and length of its text."""
-    return FastJSONResponse(await db.lookup(service.report_detail, report_id=report_id))
+    return item_response(await db.lookup(service.report_detail, report_id=report_id))
 
 
 @router.get(

@@ -2,7 +2,7 @@ from datetime import date
 
 from pydantic import BaseModel, Field
 
-from app.core.schemas import ActorRef, Page
+from app.core.schemas import ActorRef, Page, UpdatedAt
 
 
 class ReportSummary(BaseModel):
@@ -12,6 +12,7 @@ class ReportSummary(BaseModel):
     author: str | None
     published_on: date = Field(examples=["2021-08-24"])
     language: str = Field(examples=["en"])
+    updated_at: UpdatedAt
 
 
 class ReportDetail(ReportSummary):

@@ -6,6 +6,7 @@ from sqlalchemy.orm import Session
 from app.core.errors import NotFound
 from app.core.listing import envelope, search_and_paginate
 from app.core.pagination import SortField
+from app.core.sync import rfc3339
 from app.models import Actor, Report
 
 REPORT_COLUMNS = (
@@ -20,11 +21,12 @@ SORT_FIELDS = {
     "id": SortField(Report.id, "str"),
     "published_on": SortField(Report.published_on, "date"),
     "title": SortField(Report.title, "str"),
+    "updated_at": SortField(Report.updated_at, "datetime"),
 }
 
 
 def list_reports(session: Session, dialect: str, params: Any) -> dict[str, Any]:
-    statement = select(*REPORT_COLUMNS)
+    statement = select(*REPORT_COLUMNS, Report.updated_at)
     where: list[ColumnElement[bool]] = []
     if params.language:
         where.append(Report.language.in_(params.language))
@@ -43,7 +45,10 @@ def list_reports(session: Session, dialect: str, params: Any) -> dict[str, Any]:
         sort_fields=SORT_FIELDS,
         default_sort="-published_on",
     )
-    items = [{c.key: row[c.key] for c in REPORT_COLUMNS} for row in result.rows]
+    items = [
+        {**{c.key: row[c.key] for c in REPORT_COLUMNS}, "updated_at": rfc3339(row["updated_at"])}
+        for row in result.rows
+    ]
     return envelope(items, result)
 
 
@@ -62,6 +67,7 @@ def report_detail(session: Session, *, report_id: str) -> dict[str, Any]:
                 Report.publisher_id,
                 Actor.name.label("outlet_name"),
                 Actor.kind.label("outlet_kind"),
+                Report.updated_at,
             )
             .outerjoin(Actor, Actor.id == Report.publisher_id)
             .where(Report.id == report_id)
@@ -80,7 +86,13 @@ def report_detail(session: Session, *, report_id: str) -> dict[str, Any]:
     outlet = (
         None if outlet_id is None else {"id": outlet_id, "name": outlet_name, "kind": outlet_kind}
     )
-    return {**detail, "outlet": outlet, "text_url": f"/v1/reports/{report_id}/text"}
+    updated_at = rfc3339(detail.pop("updated_at"))
+    return {
+        **detail,
+        "outlet": outlet,
+        "text_url": f"/v1/reports/{report_id}/text",
+        "updated_at": updated_at,
+    }
 
 
 def report_text(session: Session, *, report_id: str) -> str:

@@ -1,0 +1,140 @@
+"""Incremental sync, shared by every collection: when items changed and what disappeared.
+
+Every item row carries `updated_at` (UTC, to the microsecond), stamped by the importer when it
+inserts the row or when what the item says changes. The API writes it as RFC 3339 with six
+fraction digits and `Z` (`2021-09-01T00:00:00.000000Z`) on every engine. `updated_since=`
+filters every collection (one condition, applied by the shared listing code), and the
+`deletion` table, listed by `GET /v1/deleted`, says which ids an import removed and when.
+"""
+
+import datetime as dt
+import hashlib
+from email.utils import format_datetime
+from typing import Any
+
+from pydantic import BaseModel, Field, field_validator
+from sqlalchemy import ColumnElement, func, select
+from sqlalchemy.orm import Session
+
+from app.core.responses import FastJSONResponse
+from app.models import Actor, Claim, Deletion, Event, Location, Media, Report
+
+# The time seeds are stamped with where answers must be reproducible: the test databases
+# and the OpenAPI examples (`make examples`). `conflict-reports seed` stamps the real time.
+FIXED_TIME = dt.datetime(2021, 9, 1, tzinfo=dt.UTC)
+
+# The item tables, by collection name (the name in the path, and a deletion's entity_type).
+ITEM_MODELS: dict[str, Any] = {
+    "reports": Report,
+    "actors": Actor,
+    "locations": Location,
+    "claims": Claim,
+    "media": Media,
+    "events": Event,
+}
+
+UPDATED_SINCE_DESCRIPTION = (
+    "Only items that changed (were created or edited) at or after this moment: an RFC 3339 "
+    "date and time with its zone (`2021-09-01T00:00:00Z`, `2021-09-01T04:30:00+04:30`). For "
+    "incremental sync: ask with the time of your last sync, page with `sort=updated_at`, and "
+    "ask `GET /v1/deleted?since=` for what disappeared."
+)
+UPDATED_AT_DESCRIPTION = (
+    "When the item last changed (UTC, RFC 3339 to the microsecond): it moves when the item's "
+    "own fields change, or the rows it owns (a claim's actors, places, quantities and links, "
+    "and links other claims make to it; an actor's relations; a media item's actors and "
+    "places; an event's actors and claims). A change in an item it only names (an actor's "
+    "name in a claim's `claimant`) moves that item's own `updated_at`."
+)
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def as_utc(moment: dt.datetime) -> dt.datetime:
+    """`moment` in UTC; ValueError for a naive one or one outside the years 1-9999 in UTC."""
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError("needs a time zone (Z or ±HH:MM)")
+    try:
+        return moment.astimezone(dt.UTC)
+    except OverflowError:
+        raise ValueError("lies outside the years 1 to 9999 in UTC") from None
+
+
+def rfc3339(moment: dt.datetime) -> str:
+    """`2021-09-01T00:00:00.000000Z`: the same text on every engine."""
+    return as_utc(moment).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def http_date(moment: dt.datetime) -> str:
+    """An HTTP-date (RFC 9110: `Wed, 01 Sep 2021 00:00:00 GMT`), to the second."""
+    return format_datetime(as_utc(moment).replace(microsecond=0), usegmt=True)
+
+
+def parse_rfc3339(text: str) -> dt.datetime:
+    """The moment an `updated_at` the API wrote stands for."""
+    return as_utc(dt.datetime.fromisoformat(text.replace("Z", "+00:00")))
+
+
+class UpdatedSinceMixin(BaseModel):
+    """`updated_since`, shared by every collection's list and facets parameters."""
+
+    updated_since: dt.datetime | None = Field(
+        default=None, description=UPDATED_SINCE_DESCRIPTION, examples=["2021-09-01T00:00:00Z"]
+    )
+
+    @field_validator("updated_since")
+    @classmethod
+    def _aware(cls, value: dt.datetime | None) -> dt.datetime | None:
+        return None if value is None else as_utc(value)
+
+
+def updated_at_of(id_column: Any) -> Any:
+    """The `updated_at` column of the table whose id column is `id_column`."""
+    return id_column.table.c.updated_at
+
+
+def since_filter(params: Any, id_column: Any) -> list[ColumnElement[bool]]:
+    """`updated_at >= updated_since` when the request gives one (its params model), else none."""
+    since = getattr(params, "updated_since", None)
+    if since is None:
+        return []
+    return [updated_at_of(id_column) >= since]
+
+
+# The header every item's own route sends, as the OpenAPI document states it.
+LAST_MODIFIED: dict[int | str, dict[str, Any]] = {
+    200: {
+        "headers": {
+            "Last-Modified": {
+                "description": "When the item last changed (its `updated_at`, as an HTTP-date "
+                "to the second).",
+                "schema": {"type": "string", "examples": ["Wed, 01 Sep 2021 00:00:00 GMT"]},
+            }
+        }
+    }
+}
+
+
+def item_response(item: dict[str, Any]) -> FastJSONResponse:
+    """An item's JSON, with `Last-Modified`: the HTTP-date of its `updated_at`."""
+    response = FastJSONResponse(item)
+    response.headers["Last-Modified"] = http_date(parse_rfc3339(item["updated_at"]))
+    return response
+
+
+def data_version(session: Session) -> str:
+    """A short token that changes whenever any item or deletion changes (every import stamps
+    what it changes with its own, later time): the newest `updated_at` of every item table,
+    and the deletion log's newest time and size. Index-only lookups; the same on every
+    engine for the same data."""
+    parts: list[str] = []
+    for name, model in ITEM_MODELS.items():
+        moment = session.scalar(select(func.max(model.updated_at)))
+        parts.append(f"{name}={'' if moment is None else rfc3339(moment)}")
+    deleted_at, deletions = session.execute(
+        select(func.max(Deletion.deleted_at), func.count()).select_from(Deletion)
+    ).one()
+    parts.append(f"deleted={'' if deleted_at is None else rfc3339(deleted_at)}/{deletions}")
+    return hashlib.sha256("|".join(parts).encode("ascii")).hexdigest()[:20]

@@ -1,0 +1,30 @@
+import datetime as dt
+from enum import StrEnum
+
+from pydantic import BaseModel, Field
+
+from app.core.schemas import Page
+
+
+class DeletedEntityType(StrEnum):
+    """The collection a removed item belonged to (its path under /v1)."""
+
+    reports = "reports"
+    actors = "actors"
+    locations = "locations"
+    claims = "claims"
+    media = "media"
+    events = "events"
+
+
+class DeletedOut(BaseModel):
+    entity_type: DeletedEntityType = Field(examples=["claims"])
+    id: str = Field(description="The removed item's id.", examples=["taliban-panjshir-surrounded"])
+    deleted_at: dt.datetime = Field(
+        description="When the import that removed it ran (UTC, RFC 3339 to the microsecond).",
+        examples=["2021-09-01T00:00:00.000000Z"],
+    )
+
+
+class DeletedPage(Page[DeletedOut]):
+    pass
