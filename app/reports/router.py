@@ -3,14 +3,22 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import PlainTextResponse
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from app.core.deps import DatabaseDep
+from app.core.export import (
+    ExportParams,
+    ExportResponse,
+    ExportSource,
+    export_response,
+    export_responses,
+    same_field,
+)
 from app.core.params import ListParams, sort_description, sort_pattern
 from app.core.responses import FastJSONResponse
 from app.core.schemas import problem_responses
 from app.reports import service
-from app.reports.schemas import ReportDetail, ReportPage
+from app.reports.schemas import ReportDetail, ReportPage, ReportSummary
 
 router = APIRouter(prefix="/v1/reports", tags=["reports"])
 
@@ -20,13 +28,9 @@ ReportId = Annotated[
 ]
 
 
-class ReportParams(ListParams):
-    sort: str | None = Field(
-        default=None,
-        description=sort_description(list(service.SORT_FIELDS), default="-published_on"),
-        json_schema_extra=sort_pattern(list(service.SORT_FIELDS)),
-        examples=["-published_on"],
-    )
+class ReportFilters(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     language: list[str] | None = Field(
         default=None, description="Language code of the text.", examples=[["en"]]
     )
@@ -38,12 +42,49 @@ class ReportParams(ListParams):
     )
 
 
+class ReportParams(ListParams, ReportFilters):
+    sort: str | None = Field(
+        default=None,
+        description=sort_description(list(service.SORT_FIELDS), default="-published_on"),
+        json_schema_extra=sort_pattern(list(service.SORT_FIELDS)),
+        examples=["-published_on"],
+    )
+
+
+class ReportExportParams(ExportParams, ReportFilters):
+    sort: str | None = same_field(ReportParams, "sort")
+
+
+REPORTS_EXPORT = ExportSource(
+    name="reports",
+    list_page=service.list_reports,
+    page_params=ReportParams,
+    export_params=ReportExportParams,
+    item_schema=ReportSummary,
+)
+
+
 @router.get("", summary="List reports", response_model=ReportPage, responses=problem_responses(400))
 async def list_reports(
     params: Annotated[ReportParams, Query()], db: DatabaseDep
 ) -> FastJSONResponse:
     """The source documents, newest first."""
     return FastJSONResponse(await db.run(service.list_reports, db.dialect, params))
+
+
+@router.get(
+    "/export",
+    summary="Export every matching report (NDJSON or CSV, streamed)",
+    response_class=ExportResponse,
+    responses=export_responses("ReportSummary"),
+)
+async def export_reports(
+    params: Annotated[ReportExportParams, Query()], db: DatabaseDep
+) -> ExportResponse:
+    """The whole collection, or every report matching the list's filters, in the list's
+    order: streamed as it is read, never a page at a time. For files and pipelines; the
+    same as `conflict-reports export reports`."""
+    return await export_response(db, REPORTS_EXPORT, params)
 
 
 @router.get(
