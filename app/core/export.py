@@ -193,13 +193,15 @@ def page_params_for(
 
 
 async def item_chunks(
-    db: Database, source: ExportSource, params: ExportParams, *, chunk_size: int = EXPORT_CHUNK
+    db: Database, source: ExportSource, params: ExportParams, *, chunk_size: int | None = None
 ) -> AsyncIterator[list[dict[str, Any]]]:
-    """Every matching item, in the list's order, `chunk_size` at a time (never an empty
-    chunk). Each chunk is one `db.run`: off the event loop, under the time budget."""
+    """Every matching item, in the list's order, `chunk_size` (default EXPORT_CHUNK) at a
+    time, never an empty chunk. Each chunk is one `db.run`: off the event loop, under the
+    time budget."""
+    limit = chunk_size or EXPORT_CHUNK
     cursor: str | None = None
     while True:
-        page_params = page_params_for(source, params, cursor=cursor, limit=chunk_size)
+        page_params = page_params_for(source, params, cursor=cursor, limit=limit)
         page = await db.run(source.list_page, db.dialect, page_params)
         if page["items"]:
             yield page["items"]
@@ -236,16 +238,24 @@ def content_disposition(collection: str, renderer: Renderer) -> str:
     return f'attachment; filename="{collection}.{renderer.extension}"'
 
 
+async def export_stream(
+    db: Database, source: ExportSource, params: ExportParams
+) -> tuple[Renderer, AsyncIterator[bytes]]:
+    """The export's renderer and bytes, its first chunk already read: a bad filter or sort
+    raises here (a 400 problem; a time budget a 503), before anything is written."""
+    renderer = RENDERERS[params.format]
+    chunks = item_chunks(db, source, params)
+    first = await anext(chunks, None)
+    return renderer, encoded_chunks(source.name, renderer, chunks, first=first)
+
+
 async def export_response(
     db: Database, source: ExportSource, params: ExportParams
 ) -> "ExportResponse":
     """The export as a streamed 200, once its parameters and first chunk are known good."""
-    renderer = RENDERERS[params.format]
-    chunks = item_chunks(db, source, params)
-    # Before any byte is sent: a bad filter or sort is still a 400 problem, a time budget a 503.
-    first = await anext(chunks, None)
+    renderer, stream = await export_stream(db, source, params)
     return ExportResponse(
-        encoded_chunks(source.name, renderer, chunks, first=first),
+        stream,
         media_type=renderer.media_type,
         headers={"Content-Disposition": content_disposition(source.name, renderer)},
     )
