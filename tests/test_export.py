@@ -259,9 +259,10 @@ def live_server(engine: Engine) -> Iterator[str]:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = int(probe.getsockname()[1])
+    options: dict[str, Any] = {**UVICORN_LIMITS}
     server = uvicorn.Server(
         uvicorn.Config(
-            create_app(engine), host="127.0.0.1", port=port, log_level="critical", **UVICORN_LIMITS
+            create_app(engine), host="127.0.0.1", port=port, log_level="critical", **options
         )
     )
     thread = threading.Thread(target=server.run, daemon=True)
