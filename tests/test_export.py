@@ -362,7 +362,7 @@ def test_the_command_writes_the_http_exports_bytes(
 ) -> None:
     collection, options = arguments[0], arguments[1:]
     if query is None:
-        pairs = []
+        pairs: list[tuple[str, str | int | float | bool | None]] = []
         position = 0
         while position < len(options):
             name, equals, value = options[position][2:].partition("=")
