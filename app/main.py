@@ -52,6 +52,10 @@ what was shown (**media**) and what happened (**events**).
   is used with the path, filters and sort it came from; anything else is a 400 naming it.
 - Every error is `application/problem+json` (RFC 9457).
 - Every `span` is `{start, end}` in Unicode code points into `/v1/reports/{id}/text`.
+- `/v1/{collection}/export` streams every matching item (the list's filters and `sort`, no
+  paging) as NDJSON (the list's items, one per line) or CSV, a chunk at a time. Errors are
+  answered before the stream starts; a failure mid-stream closes the connection without the
+  final chunk, so clients see an incomplete body, never a complete-looking one.
 """
 
 TAGS = [
