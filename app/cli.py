@@ -1,13 +1,15 @@
-"""`conflict-reports`: migrate, seed, serve."""
+"""`conflict-reports`: migrate, seed, serve, export."""
 
 import json
 import os
 import shutil
 import signal
+import sys
 import tempfile
 import time
+from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -16,6 +18,7 @@ from rich.table import Table
 
 from app.core.config import get_settings
 from app.core.db import get_engine
+from app.core.export import ExportFormat
 from app.importer import ImportFailed, import_paths, prepare
 from app.importer.bundle import bundle_json_schema
 from app.importer.load import entity_count
@@ -236,6 +239,144 @@ def _metrics_dir(*, several_processes: bool) -> Path | None:
     made = Path(tempfile.mkdtemp(prefix="conflict-reports-metrics-"))
     os.environ[MULTIPROC_DIR_VARIABLE] = str(made)
     return made
+
+
+class ExportCollection(StrEnum):
+    claims = "claims"
+    actors = "actors"
+    locations = "locations"
+    events = "events"
+    media = "media"
+    reports = "reports"
+
+
+class OptionError(ValueError):
+    """Export options that cannot be read (exit code 2)."""
+
+
+def export_option_pairs(args: list[str]) -> list[tuple[str, str]]:
+    """`--name value` and `--name=value` as (name, value), `-` in names read as `_`; a name
+    may repeat (a filter that takes several values)."""
+    pairs: list[tuple[str, str]] = []
+    position = 0
+    while position < len(args):
+        argument = args[position]
+        if not argument.startswith("--") or argument == "--":
+            raise OptionError(
+                f"unexpected argument {argument!r}: give filters as --name value "
+                "(--claimant-id taliban)"
+            )
+        name, equals, value = argument[2:].partition("=")
+        if not equals:
+            if position + 1 >= len(args) or args[position + 1].startswith("--"):
+                raise OptionError(f"--{name} needs a value (--{name} VALUE)")
+            position += 1
+            value = args[position]
+        pairs.append((name.replace("-", "_"), value))
+        position += 1
+    return pairs
+
+
+def _option(name: str) -> str:
+    return "--" + name.replace("_", "-")
+
+
+def export_params_from_options(source: Any, output_format: ExportFormat, args: list[str]) -> Any:
+    """The export's parameters from the command's options, read by the same model (and the
+    same strict checks) as the HTTP export's query; OptionError says what is wrong."""
+    from pydantic import ValidationError
+
+    from app.core.errors import BadParameter
+    from app.core.guard import check_query, model_query_fields
+
+    model = source.export_params
+    accepted = ", ".join(_option(name) for name in sorted(model.model_fields) if name != "format")
+    try:
+        values = check_query(model_query_fields(model), export_option_pairs(args))
+        values.pop("format", None)
+        return model.model_validate({**values, "format": output_format})
+    except BadParameter as exc:
+        raise OptionError(
+            "; ".join(f"{_option(e['name'])}: {e['detail']}" for e in exc.extra["errors"])
+        ) from None
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            name = _option(str(error["loc"][0])) if error["loc"] else "options"
+            if error["type"] == "extra_forbidden":
+                problems.append(f"{name}: unknown option for {source.name}; accepted: {accepted}")
+            else:
+                problems.append(f"{name}: {error['msg'].removeprefix('Value error, ')}")
+        raise OptionError("; ".join(problems)) from None
+
+
+@cli.command(
+    context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
+    epilog="Filters: the collection's list filters as options, repeated for several values, "
+    "with --sort and --q: e.g. `export claims --claimant-id taliban --kind territorial_control "
+    "--sort -stated_on`. They are the query parameters of GET /v1/COLLECTION/export (see "
+    "/docs), with - or _ in their names.",
+)
+def export(
+    ctx: typer.Context,
+    collection: Annotated[ExportCollection, typer.Argument(help="The collection to export.")],
+    output_format: Annotated[
+        ExportFormat,
+        typer.Option(
+            "--format",
+            help="ndjson: one JSON item per line; csv: a header row, then a row per item.",
+        ),
+    ] = ExportFormat.ndjson,
+) -> None:
+    """Write every matching item of a collection to stdout, exactly as
+    GET /v1/COLLECTION/export answers it (the same code): `> claims.ndjson`. Bad options exit
+    with code 2, a database failure with 1 (part of the output may have been written)."""
+    import asyncio
+
+    import app.main  # noqa: F401  (its routers register every collection's export)
+    from app.core.export import SOURCES
+
+    source = SOURCES[collection.value]
+    try:
+        params = export_params_from_options(source, output_format, list(ctx.args))
+    except OptionError as exc:
+        errors.print(f"[red]export: bad options:[/red] {exc}", markup=True, soft_wrap=True)
+        raise typer.Exit(code=2) from None
+    raise typer.Exit(code=asyncio.run(_export_to_stdout(source, params)))
+
+
+async def _export_to_stdout(source: Any, params: Any) -> int:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from app.core.db import open_database
+    from app.core.errors import AppError, BadParameter
+    from app.core.export import export_stream
+
+    out = sys.stdout.buffer
+    database = open_database(get_engine())
+    started = False
+    try:
+        _renderer, stream = await export_stream(database, source, params)
+        started = True
+        async for data in stream:
+            out.write(data)
+        out.flush()
+    except BadParameter as exc:
+        problems = "; ".join(f"{_option(e['name'])}: {e['detail']}" for e in exc.extra["errors"])
+        errors.print(f"export: bad options: {problems}", markup=False, soft_wrap=True)
+        return 2
+    except AppError as exc:
+        cut = " (the output is incomplete)" if started else ""
+        errors.print(f"export failed{cut}: {exc.detail}", markup=False, soft_wrap=True)
+        return 1
+    except SQLAlchemyError as exc:
+        cut = " (the output is incomplete)" if started else ""
+        first_line = str(exc).splitlines()[0]
+        errors.print(f"export failed{cut}: {first_line}", markup=False, soft_wrap=True)
+        return 1
+    finally:
+        await database.close()
+    return 0
 
 
 @cli.command()

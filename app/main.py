@@ -67,6 +67,10 @@ what was shown (**media**) and what happened (**events**).
 - Every `span` is `{start, end}` in Unicode code points into `/v1/reports/{id}/text`.
 - To read a report with its claims, media captions and relations highlighted in its text,
   open the reading view at [`/`](/) (HTML for people, not part of this API).
+- `/v1/{collection}/export` streams every matching item (the list's filters and `sort`, no
+  paging) as NDJSON (the list's items, one per line) or CSV, a chunk at a time. Errors are
+  answered before the stream starts; a failure mid-stream closes the connection without the
+  final chunk, so clients see an incomplete body, never a complete-looking one.
 """
 
 TAGS = [

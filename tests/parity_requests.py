@@ -219,6 +219,26 @@ FORMATS = [
     "/v1/claims?format=xml",
 ]
 
+# Bulk exports (streamed NDJSON and CSV): every collection, filters and sort, errors.
+EXPORTS = [
+    *(f"{collection}/export" for collection in COLLECTIONS),
+    *(f"{collection}/export?format=csv" for collection in COLLECTIONS),
+    "/v1/claims/export?claimant_id=taliban&sort=-stated_on",
+    "/v1/claims/export?kind=casualties&kind=force_strength&format=csv",
+    "/v1/claims/export?q=helicopter",
+    "/v1/claims/export?location_id=panjshir-province&include_sublocations=true&sort=claimant",
+    "/v1/claims/export?stated_from=2021-08-01&stated_to=2021-08-31&date_match=within",
+    "/v1/locations/export?near=34.5553,69.2075,150",
+    "/v1/locations/export?bbox=69.0,35.0,70.5,36.0&format=csv",
+    "/v1/events/export?date_from=2021-08-01&date_to=2021-08-31&sort=-date",
+    "/v1/media/export?kind=video&format=csv&sort=-posted_on",
+    "/v1/actors/export?q=Massoud",
+    "/v1/reports/export?language=en&format=csv",
+    "/v1/claims/export?limit=5",
+    "/v1/claims/export?format=xml",
+    "/v1/claims/export?q=the",
+]
+
 _LISTED: list[str] = [
     *COLLECTIONS,
     *(
@@ -235,6 +255,7 @@ _LISTED: list[str] = [
     *SEARCHES,
     *ERRORS,
     *FORMATS,
+    *EXPORTS,
 ]
 
 _SORTS = {

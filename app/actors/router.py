@@ -2,11 +2,19 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from app.actors import service
 from app.actors.schemas import ActorDetail, ActorOut, ActorPage
 from app.core.deps import DatabaseDep
+from app.core.export import (
+    ExportParams,
+    ExportResponse,
+    ExportSource,
+    export_response,
+    export_responses,
+    same_field,
+)
 from app.core.formats import (
     PlainFormat,
     Representation,
@@ -25,14 +33,9 @@ router = APIRouter(prefix="/v1/actors", tags=["actors"])
 REPRESENTATION = register(Representation("actors", ActorOut))
 
 
-class ActorParams(ListParams):
-    format: PlainFormat | None = format_field()
-    sort: str | None = Field(
-        default=None,
-        description=sort_description(list(service.SORT_FIELDS)),
-        json_schema_extra=sort_pattern(list(service.SORT_FIELDS)),
-        examples=["name"],
-    )
+class ActorFilters(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     kind: list[ActorKind] | None = Field(
         default=None, description="Kind of actor; repeat for any of several.", examples=[["person"]]
     )
@@ -46,6 +49,29 @@ class ActorParams(ListParams):
         description="Actors with a relation, in either direction, to this actor.",
         examples=[["ahmad-massoud"]],
     )
+
+
+class ActorParams(ListParams, ActorFilters):
+    format: PlainFormat | None = format_field()
+    sort: str | None = Field(
+        default=None,
+        description=sort_description(list(service.SORT_FIELDS)),
+        json_schema_extra=sort_pattern(list(service.SORT_FIELDS)),
+        examples=["name"],
+    )
+
+
+class ActorExportParams(ExportParams, ActorFilters):
+    sort: str | None = same_field(ActorParams, "sort")
+
+
+ACTORS_EXPORT = ExportSource(
+    name="actors",
+    list_page=service.list_actors,
+    page_params=ActorParams,
+    export_params=ActorExportParams,
+    item_schema=ActorOut,
+)
 
 
 ActorId = Annotated[str, Path(description="The actor's id.", examples=["ahmad-massoud"])]
@@ -64,6 +90,21 @@ async def list_actors(
     that mentions them or by who they are related to; `q` searches names, aliases and
     descriptions."""
     return await list_answer(request, db, params, collection="actors", page=service.list_actors)
+
+
+@router.get(
+    "/export",
+    summary="Export every matching actor (NDJSON or CSV, streamed)",
+    response_class=ExportResponse,
+    responses=export_responses("ActorOut"),
+)
+async def export_actors(
+    params: Annotated[ActorExportParams, Query()], db: DatabaseDep
+) -> ExportResponse:
+    """The whole collection, or every actor matching the list's filters, in the list's
+    order: streamed as it is read, never a page at a time. For files and pipelines; the
+    same as `conflict-reports export actors`."""
+    return await export_response(db, ACTORS_EXPORT, params)
 
 
 @router.get(

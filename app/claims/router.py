@@ -9,6 +9,14 @@ from app.claims import service
 from app.claims.schemas import ClaimDetail, ClaimFacets, ClaimOut, ClaimPage
 from app.core import jsonld
 from app.core.deps import DatabaseDep
+from app.core.export import (
+    ExportParams,
+    ExportResponse,
+    ExportSource,
+    export_response,
+    export_responses,
+    same_field,
+)
 from app.core.formats import (
     Format,
     Representation,
@@ -106,6 +114,19 @@ class ClaimFacetParams(FacetParams, ClaimFilters):
     pass
 
 
+class ClaimExportParams(ExportParams, ClaimFilters):
+    sort: str | None = same_field(ClaimParams, "sort")
+
+
+CLAIMS_EXPORT = ExportSource(
+    name="claims",
+    list_page=service.list_claims,
+    page_params=ClaimParams,
+    export_params=ClaimExportParams,
+    item_schema=ClaimOut,
+)
+
+
 ClaimId = Annotated[
     str, Path(description="The claim's id.", examples=["taliban-panjshir-surrounded"])
 ]
@@ -139,6 +160,21 @@ async def claim_facets(
     return FastJSONResponse(
         await db.run(service.claim_facets, db.dialect, params, size=params.facet_size)
     )
+
+
+@router.get(
+    "/export",
+    summary="Export every matching claim (NDJSON or CSV, streamed)",
+    response_class=ExportResponse,
+    responses=export_responses("ClaimOut"),
+)
+async def export_claims(
+    params: Annotated[ClaimExportParams, Query()], db: DatabaseDep
+) -> ExportResponse:
+    """The whole collection, or every claim matching the list's filters, in the list's
+    order: streamed as it is read, never a page at a time. For files and pipelines; the
+    same as `conflict-reports export claims`."""
+    return await export_response(db, CLAIMS_EXPORT, params)
 
 
 @router.get(

@@ -168,13 +168,29 @@ async def guard_request(request: Request) -> None:
             f"the query string is {len(query_string)} bytes; at most {MAX_QUERY_BYTES} are read"
         )
     fields = query_fields(request.scope.get("route"))
+    check_query(fields, raw_query(query_string))
+
+
+def model_query_fields(model: Any) -> dict[str, QueryField]:
+    """The query parameters a parameter model declares (for input that is not a request's:
+    the `export` command's options)."""
+    return {
+        info.alias or name: _field_of(info.annotation) for name, info in model.model_fields.items()
+    }
+
+
+def check_query(fields: dict[str, QueryField], pairs: list[tuple[str, str]]) -> dict[str, Any]:
+    """The given parameters (name, text) checked as the module's docstring says, as the
+    model will read them: a list for a parameter that takes several values, else the value."""
     given: dict[str, list[str]] = {}
-    for name, value in raw_query(query_string):
+    for name, value in pairs:
         given.setdefault(name, []).append(value)
     parsed: dict[str, Any] = {}
+    values_of: dict[str, Any] = {}
     for name, values in given.items():
         field = fields.get(name)
         if field is None:
+            values_of[name] = values[-1]
             continue  # unknown: the parameter model refuses it, listing the accepted ones
         if not field.many and len(values) > 1:
             raise BadParameter(
@@ -182,6 +198,7 @@ async def guard_request(request: Request) -> None:
             )
         for value in values:
             parsed[name] = _strict(name, value, field.kind)
+        values_of[name] = values if field.many else values[0]
     for name, low in parsed.items():
         if not name.endswith("_from"):
             continue
@@ -189,3 +206,4 @@ async def guard_request(request: Request) -> None:
         high = parsed.get(upper)
         if isinstance(low, dt.date) and isinstance(high, dt.date) and low > high:
             raise BadParameter(upper, f"{upper} ({high}) is before {name} ({low})")
+    return values_of

@@ -7,6 +7,14 @@ from pydantic import ConfigDict, Field
 
 from app.claims.router import DATE_MATCH_DESCRIPTION
 from app.core.deps import DatabaseDep
+from app.core.export import (
+    ExportParams,
+    ExportResponse,
+    ExportSource,
+    export_response,
+    export_responses,
+    same_field,
+)
 from app.core.formats import (
     GeoFormat,
     Representation,
@@ -84,6 +92,19 @@ class EventFacetParams(FacetParams, EventFilters):
     pass
 
 
+class EventExportParams(ExportParams, EventFilters):
+    sort: str | None = same_field(EventParams, "sort")
+
+
+EVENTS_EXPORT = ExportSource(
+    name="events",
+    list_page=service.list_events,
+    page_params=EventParams,
+    export_params=EventExportParams,
+    item_schema=EventOut,
+)
+
+
 EventId = Annotated[str, Path(description="The event's id.", examples=["fuj-ambush"])]
 
 
@@ -114,6 +135,21 @@ async def event_facets(
     return FastJSONResponse(
         await db.run(service.event_facets, db.dialect, params, size=params.facet_size)
     )
+
+
+@router.get(
+    "/export",
+    summary="Export every matching event (NDJSON or CSV, streamed)",
+    response_class=ExportResponse,
+    responses=export_responses("EventOut"),
+)
+async def export_events(
+    params: Annotated[EventExportParams, Query()], db: DatabaseDep
+) -> ExportResponse:
+    """The whole collection, or every event matching the list's filters, in the list's
+    order: streamed as it is read, never a page at a time. For files and pipelines; the
+    same as `conflict-reports export events`."""
+    return await export_response(db, EVENTS_EXPORT, params)
 
 
 @router.get(

@@ -2,9 +2,17 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
-from pydantic import Field, field_validator
+from pydantic import ConfigDict, Field, field_validator
 
 from app.core.deps import DatabaseDep
+from app.core.export import (
+    ExportParams,
+    ExportResponse,
+    ExportSource,
+    export_response,
+    export_responses,
+    same_field,
+)
 from app.core.formats import (
     GeoFormat,
     Representation,
@@ -32,14 +40,9 @@ router = APIRouter(prefix="/v1/locations", tags=["locations"])
 REPRESENTATION = register(Representation("locations", LocationOut, geometry="self"))
 
 
-class LocationParams(ListParams, BBoxMixin):
-    format: GeoFormat | None = format_field()
-    sort: str | None = Field(
-        default=None,
-        description=sort_description([*service.SORT_FIELDS, "distance (with `near`)"]),
-        json_schema_extra=sort_pattern([*service.SORT_FIELDS, "distance"]),
-        examples=["name", "-latitude,name"],
-    )
+class LocationFilters(BBoxMixin):
+    model_config = ConfigDict(extra="forbid")
+
     kind: list[LocationKind] | None = Field(
         default=None, description="Kind of place; repeat for any of several.", examples=[["valley"]]
     )
@@ -74,6 +77,29 @@ class LocationParams(ListParams, BBoxMixin):
         return value
 
 
+class LocationParams(ListParams, LocationFilters):
+    format: GeoFormat | None = format_field()
+    sort: str | None = Field(
+        default=None,
+        description=sort_description([*service.SORT_FIELDS, "distance (with `near`)"]),
+        json_schema_extra=sort_pattern([*service.SORT_FIELDS, "distance"]),
+        examples=["name", "-latitude,name"],
+    )
+
+
+class LocationExportParams(ExportParams, LocationFilters):
+    sort: str | None = same_field(LocationParams, "sort")
+
+
+LOCATIONS_EXPORT = ExportSource(
+    name="locations",
+    list_page=service.list_locations,
+    page_params=LocationParams,
+    export_params=LocationExportParams,
+    item_schema=LocationOut,
+)
+
+
 LocationId = Annotated[str, Path(description="The location's id.", examples=["panjshir-valley"])]
 
 
@@ -92,6 +118,21 @@ async def list_locations(
     return await list_answer(
         request, db, params, collection="locations", page=service.list_locations
     )
+
+
+@router.get(
+    "/export",
+    summary="Export every matching location (NDJSON or CSV, streamed)",
+    response_class=ExportResponse,
+    responses=export_responses("LocationOut"),
+)
+async def export_locations(
+    params: Annotated[LocationExportParams, Query()], db: DatabaseDep
+) -> ExportResponse:
+    """The whole collection, or every location matching the list's filters, in the list's
+    order: streamed as it is read, never a page at a time. For files and pipelines; the
+    same as `conflict-reports export locations`."""
+    return await export_response(db, LOCATIONS_EXPORT, params)
 
 
 @router.get(

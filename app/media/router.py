@@ -7,6 +7,14 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from app.claims.router import DATE_MATCH_DESCRIPTION
 from app.core.deps import DatabaseDep
+from app.core.export import (
+    ExportParams,
+    ExportResponse,
+    ExportSource,
+    export_response,
+    export_responses,
+    same_field,
+)
 from app.core.formats import (
     GeoFormat,
     Representation,
@@ -80,6 +88,19 @@ class MediaFacetParams(FacetParams, MediaFilters):
     pass
 
 
+class MediaExportParams(ExportParams, MediaFilters):
+    sort: str | None = same_field(MediaParams, "sort")
+
+
+MEDIA_EXPORT = ExportSource(
+    name="media",
+    list_page=service.list_media,
+    page_params=MediaParams,
+    export_params=MediaExportParams,
+    item_schema=MediaOut,
+)
+
+
 MediaId = Annotated[
     str, Path(description="The media item's id.", examples=["video-humvees-rolling"])
 ]
@@ -112,6 +133,21 @@ async def media_facets(
     return FastJSONResponse(
         await db.run(service.media_facets, db.dialect, params, size=params.facet_size)
     )
+
+
+@router.get(
+    "/export",
+    summary="Export every matching media item (NDJSON or CSV, streamed)",
+    response_class=ExportResponse,
+    responses=export_responses("MediaOut"),
+)
+async def export_media(
+    params: Annotated[MediaExportParams, Query()], db: DatabaseDep
+) -> ExportResponse:
+    """The whole collection, or every media item matching the list's filters, in the list's
+    order: streamed as it is read, never a page at a time. For files and pipelines; the
+    same as `conflict-reports export media`."""
+    return await export_response(db, MEDIA_EXPORT, params)
 
 
 @router.get(

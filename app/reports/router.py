@@ -3,10 +3,18 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import PlainTextResponse, Response
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from app.core import jsonld
 from app.core.deps import DatabaseDep
+from app.core.export import (
+    ExportParams,
+    ExportResponse,
+    ExportSource,
+    export_response,
+    export_responses,
+    same_field,
+)
 from app.core.formats import (
     LinkedFormat,
     Representation,
@@ -31,14 +39,9 @@ ReportId = Annotated[
 ]
 
 
-class ReportParams(ListParams):
-    format: LinkedFormat | None = format_field()
-    sort: str | None = Field(
-        default=None,
-        description=sort_description(list(service.SORT_FIELDS), default="-published_on"),
-        json_schema_extra=sort_pattern(list(service.SORT_FIELDS)),
-        examples=["-published_on"],
-    )
+class ReportFilters(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     language: list[str] | None = Field(
         default=None, description="Language code of the text.", examples=[["en"]]
     )
@@ -48,6 +51,29 @@ class ReportParams(ListParams):
     published_to: dt.date | None = Field(
         default=None, description="Published on or before this day.", examples=["2021-08-31"]
     )
+
+
+class ReportParams(ListParams, ReportFilters):
+    format: LinkedFormat | None = format_field()
+    sort: str | None = Field(
+        default=None,
+        description=sort_description(list(service.SORT_FIELDS), default="-published_on"),
+        json_schema_extra=sort_pattern(list(service.SORT_FIELDS)),
+        examples=["-published_on"],
+    )
+
+
+class ReportExportParams(ExportParams, ReportFilters):
+    sort: str | None = same_field(ReportParams, "sort")
+
+
+REPORTS_EXPORT = ExportSource(
+    name="reports",
+    list_page=service.list_reports,
+    page_params=ReportParams,
+    export_params=ReportExportParams,
+    item_schema=ReportSummary,
+)
 
 
 @router.get(
@@ -61,6 +87,21 @@ async def list_reports(
 ) -> Response:
     """The source documents, newest first."""
     return await list_answer(request, db, params, collection="reports", page=service.list_reports)
+
+
+@router.get(
+    "/export",
+    summary="Export every matching report (NDJSON or CSV, streamed)",
+    response_class=ExportResponse,
+    responses=export_responses("ReportSummary"),
+)
+async def export_reports(
+    params: Annotated[ReportExportParams, Query()], db: DatabaseDep
+) -> ExportResponse:
+    """The whole collection, or every report matching the list's filters, in the list's
+    order: streamed as it is read, never a page at a time. For files and pipelines; the
+    same as `conflict-reports export reports`."""
+    return await export_response(db, REPORTS_EXPORT, params)
 
 
 @router.get(

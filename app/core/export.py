@@ -1,0 +1,267 @@
+"""Bulk export: a whole collection, streamed in the list's order, never held in memory.
+
+One mechanism for every collection, used by `GET /v1/{collection}/export` and by the
+`conflict-reports export` command alike:
+
+- `item_chunks` walks the collection with its own keyset pagination: the list's service
+  function, `EXPORT_CHUNK` items at a time with the previous chunk's `next_cursor` and
+  `count=none`, each chunk fetched by `Database.run` (off the event loop, under the per-query
+  time budget, holding a database slot only while that chunk is read, so other requests are
+  served between chunks and no single query runs long);
+- `encoded_chunks` turns the chunks into bytes with a `Renderer` (a header, then the rows of
+  each chunk);
+- `export_response` checks the parameters and fetches the first chunk before it answers, so a
+  bad parameter is a 400 problem (a time budget or an unreachable database a 503) and never a
+  200 with an error inside; once the 200 is sent, a failing chunk can only cut the stream
+  short: the connection is closed without the chunked body's last chunk, which HTTP clients
+  report as an incomplete body. Each chunk is written whole, so an NDJSON stream never ends
+  in the middle of a line.
+"""
+
+import hashlib
+import logging
+from collections.abc import AsyncIterator, Callable, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+import orjson
+from fastapi.responses import StreamingResponse
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.orm import Session
+
+from app.core.db import Database
+from app.core.errors import AppError
+from app.core.formats import csv_header, csv_rows
+from app.core.params import Q_DESCRIPTION, CountMode
+from app.core.schemas import problem_responses
+from app.core.search_language import MAX_QUERY_LENGTH
+from app.core.sync import UpdatedSinceMixin, data_version
+
+logger = logging.getLogger(__name__)
+
+# Items per chunk: one keyset page of the list, far inside the time budget on a large corpus.
+EXPORT_CHUNK = 1_000
+
+ListPage = Callable[[Session, str, Any], dict[str, Any]]
+
+
+class ExportFormat(StrEnum):
+    """What an export is written as."""
+
+    ndjson = "ndjson"
+    csv = "csv"
+
+
+FORMAT_DESCRIPTION = (
+    "`ndjson` (default): one item per line, exactly as the list's `items` "
+    "(`application/x-ndjson`); `csv`: a header row, then one row per item (`text/csv`)."
+)
+
+
+class ExportParams(UpdatedSinceMixin):
+    """What every export takes besides its collection's filters and sort (no `limit`,
+    `cursor` or `count`: an export is every matching item)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    format: ExportFormat = Field(default=ExportFormat.ndjson, description=FORMAT_DESCRIPTION)
+    q: str | None = Field(
+        default=None, min_length=1, max_length=MAX_QUERY_LENGTH, description=Q_DESCRIPTION
+    )
+
+
+def same_field(model: type[BaseModel], name: str) -> Any:
+    """A field of another parameter model, declared again as it is (the list's `sort`)."""
+    return model.model_fields[name]
+
+
+@dataclass(frozen=True)
+class Renderer:
+    """How an export is written: `header(collection)` once, then `rows(collection, items)`
+    for each chunk. Each call returns whole records (an NDJSON line, a CSV row)."""
+
+    media_type: str
+    extension: str
+    header: Callable[[str], bytes]
+    rows: Callable[[str, Sequence[dict[str, Any]]], bytes]
+
+
+def ndjson_rows(_collection: str, items: Sequence[dict[str, Any]]) -> bytes:
+    """One item per line, each exactly as the list's JSON writes it."""
+    return b"".join(orjson.dumps(item, option=orjson.OPT_NON_STR_KEYS) + b"\n" for item in items)
+
+
+NDJSON = Renderer(
+    media_type="application/x-ndjson",
+    extension="ndjson",
+    header=lambda _collection: b"",
+    rows=ndjson_rows,
+)
+
+
+@dataclass(frozen=True)
+class ExportSource:
+    """A collection as an export walks it: its list's service function, the list's parameter
+    model (what that function reads), the export's own parameter model (the same filters and
+    sort, without paging) and its item schema."""
+
+    name: str
+    list_page: ListPage
+    page_params: type[BaseModel]
+    export_params: type[ExportParams]
+    item_schema: type[BaseModel]
+
+    def __post_init__(self) -> None:
+        SOURCES[self.name] = self
+
+
+# Every collection's export, by name ("claims"), registered as its router is imported.
+SOURCES: dict[str, ExportSource] = {}
+
+
+# The lists' CSV (app.core.formats): the same columns, flattening and formula escaping.
+CSV = Renderer(
+    media_type="text/csv; charset=utf-8", extension="csv", header=csv_header, rows=csv_rows
+)
+
+RENDERERS: dict[ExportFormat, Renderer] = {ExportFormat.ndjson: NDJSON, ExportFormat.csv: CSV}
+
+
+def page_params_for(
+    source: ExportSource, params: ExportParams, *, cursor: str | None, limit: int
+) -> BaseModel:
+    """The list's parameters for one chunk: the export's filters, sort and `q` as given, a
+    chunk's `limit` (beyond the list's 500: these values were validated by the export's
+    model, which declares the same filters), `count=none` and the cursor."""
+    given = {name: getattr(params, name) for name in params.model_fields_set - {"format"}}
+    paging: dict[str, Any] = {"limit": limit, "count": CountMode.none}
+    if cursor is not None:
+        paging["cursor"] = cursor
+    return source.page_params.model_construct(
+        _fields_set=set(given) | set(paging), **given, **paging
+    )
+
+
+async def item_chunks(
+    db: Database, source: ExportSource, params: ExportParams, *, chunk_size: int | None = None
+) -> AsyncIterator[list[dict[str, Any]]]:
+    """Every matching item, in the list's order, `chunk_size` (default EXPORT_CHUNK) at a
+    time, never an empty chunk. Each chunk is one `db.run`: off the event loop, under the
+    time budget."""
+    limit = chunk_size or EXPORT_CHUNK
+    cursor: str | None = None
+    while True:
+        page_params = page_params_for(source, params, cursor=cursor, limit=limit)
+        page = await db.run(source.list_page, db.dialect, page_params)
+        if page["items"]:
+            yield page["items"]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            return
+
+
+async def encoded_chunks(
+    collection: str,
+    renderer: Renderer,
+    chunks: AsyncIterator[list[dict[str, Any]]],
+    *,
+    first: list[dict[str, Any]] | None = None,
+) -> AsyncIterator[bytes]:
+    """The export's bytes: the header (with `first`, a chunk already fetched), then each
+    chunk's rows. A failing chunk ends the stream with its exception, after whole records."""
+    head = renderer.header(collection)
+    if first is not None:
+        head += renderer.rows(collection, first)
+    if head:
+        yield head
+    written = len(first or ())
+    try:
+        async for chunk in chunks:
+            yield renderer.rows(collection, chunk)
+            written += len(chunk)
+    except AppError as exc:
+        logger.warning("export of %s cut short after %d items: %s", collection, written, exc.detail)
+        raise
+
+
+def content_disposition(collection: str, renderer: Renderer) -> str:
+    return f'attachment; filename="{collection}.{renderer.extension}"'
+
+
+async def export_stream(
+    db: Database, source: ExportSource, params: ExportParams
+) -> tuple[Renderer, AsyncIterator[bytes]]:
+    """The export's renderer and bytes, its first chunk already read: a bad filter or sort
+    raises here (a 400 problem; a time budget a 503), before anything is written."""
+    renderer = RENDERERS[params.format]
+    chunks = item_chunks(db, source, params)
+    first = await anext(chunks, None)
+    return renderer, encoded_chunks(source.name, renderer, chunks, first=first)
+
+
+async def export_response(
+    db: Database, source: ExportSource, params: ExportParams
+) -> "ExportResponse":
+    """The export as a streamed 200, once its parameters and first chunk are known good.
+
+    Its strong ETag names the data version read BEFORE the first chunk, with the collection
+    and the parameters: a tag can only be older than the bytes, never newer, so a client is
+    never told "not modified" about data it has not seen. The same data gives the same tag on
+    both engines (`data_version` is engine-independent); the caching middleware answers a
+    matching `If-None-Match` with a 304 before the stream's body is sent."""
+    version = await db.run(data_version)
+    renderer, stream = await export_stream(db, source, params)
+    return ExportResponse(
+        stream,
+        media_type=renderer.media_type,
+        headers={
+            "Content-Disposition": content_disposition(source.name, renderer),
+            "ETag": export_etag(version, source.name, params),
+        },
+    )
+
+
+def export_etag(version: str, collection: str, params: ExportParams) -> str:
+    """A strong validator of one export: the data version, the collection, the parameters."""
+    key = f"{version}|{collection}|{params.model_dump_json()}".encode()
+    return '"' + hashlib.blake2b(key, digest_size=16).hexdigest() + '"'
+
+
+def export_responses(item_schema: str) -> dict[int | str, dict[str, Any]]:
+    """The OpenAPI declaration of an export's answers."""
+    return {
+        200: {
+            "description": (
+                "Every matching item, in `sort` order, streamed (chunked transfer encoding) "
+                "as it is read, a chunk of items at a time. `ndjson`: one `"
+                + item_schema
+                + "` per line, exactly as the list's `items`. `csv`: a header row, then one "
+                "row per item (RFC 4180, UTF-8). Parameters are checked and the first chunk "
+                "read before the answer starts, so errors are problems with their status; a "
+                "failure after that (the time budget on a later chunk, the database lost) "
+                "closes the connection without the chunked body's final empty chunk: clients "
+                "report an incomplete body, never a complete-looking one. An NDJSON stream is "
+                "always cut between lines."
+            ),
+            "headers": {
+                "Content-Disposition": {
+                    "description": 'The file name: `attachment; filename="COLLECTION.ndjson"` '
+                    "(or `.csv`).",
+                    "schema": {"type": "string"},
+                }
+            },
+            "content": {
+                NDJSON.media_type: {"schema": {"type": "string"}},
+                "text/csv": {"schema": {"type": "string"}},
+            },
+        },
+        **problem_responses(400),
+    }
+
+
+class ExportResponse(StreamingResponse):
+    """An export's answer (NDJSON unless said otherwise); as a route's response class, it
+    keeps FastAPI from declaring a JSON body."""
+
+    media_type = NDJSON.media_type
