@@ -143,7 +143,7 @@ def test_a_walk_of_many_chunks_is_the_list_in_order(
 def test_the_csv_export_parses_with_one_row_per_item(client: TestClient) -> None:
     answer = client.get("/v1/claims/export?format=csv&claimant_id=taliban")
     assert answer.status_code == 200
-    assert answer.headers["content-type"] == "text/csv; charset=utf-8"
+    assert answer.headers["content-type"] == "text/csv; charset=utf-8; header=present"
     assert answer.headers["content-disposition"] == 'attachment; filename="claims.csv"'
     rows = list(csv.DictReader(io.StringIO(answer.content.decode("utf-8"), newline="")))
     listed = _list_items(client, "claims", "claimant_id=taliban")
@@ -445,3 +445,72 @@ def test_an_unknown_collection_or_format_exits_2(cli_database: str) -> None:
         result = CliRunner().invoke(cli, arguments)
         assert result.exit_code == 2
         assert result.stdout_bytes == b""
+
+
+@pytest.mark.parametrize(
+    ("accept", "expected"),
+    [
+        ("text/csv", "text/csv; charset=utf-8; header=present"),
+        ("application/x-ndjson", "application/x-ndjson"),
+        ("*/*", "application/x-ndjson"),
+        ("text/csv;q=0.5, application/x-ndjson", "application/x-ndjson"),
+        ("text/*", "text/csv; charset=utf-8; header=present"),
+    ],
+)
+def test_the_export_is_negotiated_like_the_lists(
+    client: TestClient, accept: str, expected: str
+) -> None:
+    answer = client.get("/v1/claims/export?claimant_id=taliban", headers={"Accept": accept})
+    assert answer.status_code == 200, answer.text
+    assert answer.headers["content-type"] == expected
+    assert "Accept" in answer.headers["vary"]
+    taliban = client.get("/v1/claims?claimant_id=taliban&limit=500").json()["items"]
+    if expected.startswith("text/csv"):
+        rows = list(csv.DictReader(io.StringIO(answer.text)))
+        assert [row["id"] for row in rows] == [claim["id"] for claim in taliban]
+    else:
+        assert [json.loads(line)["id"] for line in answer.text.splitlines()] == [
+            claim["id"] for claim in taliban
+        ]
+    # format= wins over Accept, and the two formats have different tags.
+    forced = client.get(
+        "/v1/claims/export?claimant_id=taliban&format=ndjson", headers={"Accept": "text/csv"}
+    )
+    assert forced.headers["content-type"] == "application/x-ndjson"
+    as_csv = client.get("/v1/claims/export?claimant_id=taliban&format=csv")
+    assert forced.headers["etag"] != as_csv.headers["etag"]
+
+
+def test_an_export_accept_naming_neither_format_is_a_406(client: TestClient) -> None:
+    body = assert_problem(
+        client.get("/v1/actors/export", headers={"Accept": "application/geo+json"}), 406
+    )
+    assert body["offered"] == ["application/x-ndjson", "text/csv; charset=utf-8; header=present"]
+    assert "Accept" in body["detail"]
+
+
+def test_head_on_an_export_stops_at_its_first_chunk(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """HEAD gets the GET's headers without reading the whole collection."""
+    monkeypatch.setattr(export_module, "EXPORT_CHUNK", 2)
+    calls = {"n": 0}
+    real = claims_service.list_claims
+
+    def counted(*args: Any) -> dict[str, Any]:
+        calls["n"] += 1
+        return real(*args)
+
+    _stand_in(monkeypatch, "claims", counted)
+    get = client.get("/v1/claims/export", headers={"Accept-Encoding": "identity"})
+    assert get.text.count("\n") == 30
+    walked, calls["n"] = calls["n"], 0
+    assert walked == 15  # 30 claims, 2 at a time
+    head = client.head("/v1/claims/export", headers={"Accept-Encoding": "identity"})
+    assert head.status_code == 200
+    assert head.content == b""
+    assert head.headers["etag"] == get.headers["etag"]
+    assert head.headers["content-disposition"] == get.headers["content-disposition"]
+    assert calls["n"] <= 2
+    # The server goes on answering.
+    assert client.get("/v1/claims?limit=1").json()["items"]

@@ -91,6 +91,30 @@ def test_item_routes_send_last_modified(client: TestClient) -> None:
     assert "last-modified" not in client.get("/v1/claims/no-such-claim").headers
 
 
+def test_last_modified_is_the_datas_last_change_so_a_stale_answer_never_304s(
+    edited: TestClient,
+) -> None:
+    """An item's answer shows other items (a claim's contradicting claims, an actor's claims):
+    after an import that changed any of them, `If-Modified-Since` with the old time must get
+    the new answer, not a 304, even where the item's own `updated_at` did not move."""
+    old = "Wed, 01 Sep 2021 00:00:00 GMT"
+    new = "Thu, 02 Sep 2021 12:30:16 GMT"  # EDITED_AT rounded up to the second
+    for path in (
+        "/v1/actors/taliban",  # its claims include the edited one
+        f"/v1/claims/{UNCHANGED}",
+        "/v1/reports/panjshir-last-bastion-2021-08-24",
+        "/v1/reports/panjshir-last-bastion-2021-08-24/text",
+    ):
+        fresh = edited.get(path, headers={"If-Modified-Since": old})
+        assert fresh.status_code == 200, path
+        assert fresh.headers["last-modified"] == new, path
+        again = edited.get(path, headers={"If-Modified-Since": new})
+        assert again.status_code == 304, path
+    actor = get_json(edited, "/v1/actors/taliban")
+    assert actor["updated_at"] == rfc3339(FIXED_TIME)  # its own fields did not change
+    assert "encircled" in str(actor)
+
+
 def test_reimport_lists_exactly_the_edits_and_the_deletions(edited: TestClient) -> None:
     since = "2021-09-02T00:00:00Z"
     assert id_set(edited, "/v1/claims", updated_since=since) == {EDITED}
@@ -102,7 +126,9 @@ def test_reimport_lists_exactly_the_edits_and_the_deletions(edited: TestClient) 
     assert claim["updated_at"] == "2021-09-02T12:30:15.123456Z"
     assert get_json(edited, f"/v1/claims/{UNCHANGED}")["updated_at"] == rfc3339(FIXED_TIME)
     response = edited.get(f"/v1/claims/{EDITED}")
-    assert response.headers["last-modified"] == "Thu, 02 Sep 2021 12:30:15 GMT"
+    assert (
+        response.headers["last-modified"] == "Thu, 02 Sep 2021 12:30:16 GMT"
+    )  # rounded up to the second
     # updated_since is inclusive, and any zone is read as the moment it names.
     exact = {"updated_since": "2021-09-02T12:30:15.123456Z"}
     assert id_set(edited, "/v1/claims", **exact) == {EDITED}
@@ -252,6 +278,16 @@ def test_a_bad_time_is_a_400_naming_it(
 ) -> None:
     problem = assert_problem(client.get(path, params={parameter: value}), 400, parameter=parameter)
     assert parameter in problem["detail"]
+
+
+def test_an_unencoded_plus_is_explained(client: TestClient) -> None:
+    """`+04:30` typed into a URL arrives as ` 04:30`: the problem says how to send it."""
+    response = client.get("/v1/claims?updated_since=2021-09-01T04:30:00+04:30")
+    problem = assert_problem(response, 400, parameter="updated_since")
+    assert "%2B" in problem["detail"]
+    encoded = client.get("/v1/claims?updated_since=2021-09-01T04:30:00%2B04:30")
+    assert encoded.status_code == 200
+    assert len(encoded.json()["items"]) == 30  # 00:00Z: the seed's own time, inclusive
 
 
 def test_a_deleted_cursor_is_bound_to_its_filters(edited: TestClient) -> None:

@@ -26,7 +26,7 @@ from app.core.formats import (
 from app.core.params import ListParams, sort_description, sort_pattern
 from app.core.responses import FastJSONResponse
 from app.core.schemas import problem_responses
-from app.core.sync import LAST_MODIFIED, item_response
+from app.core.sync import LAST_MODIFIED, item_response, with_last_change
 from app.models.vocab import ActorKind
 
 router = APIRouter(prefix="/v1/actors", tags=["actors"])
@@ -99,12 +99,12 @@ async def list_actors(
     responses=export_responses("ActorOut"),
 )
 async def export_actors(
-    params: Annotated[ActorExportParams, Query()], db: DatabaseDep
+    params: Annotated[ActorExportParams, Query()], db: DatabaseDep, request: Request
 ) -> ExportResponse:
     """The whole collection, or every actor matching the list's filters, in the list's
     order: streamed as it is read, never a page at a time. For files and pipelines; the
     same as `conflict-reports export actors`."""
-    return await export_response(db, ACTORS_EXPORT, params)
+    return await export_response(db, ACTORS_EXPORT, params, request=request)
 
 
 @router.get(
@@ -116,4 +116,4 @@ async def export_actors(
 async def get_actor(actor_id: ActorId, db: DatabaseDep) -> FastJSONResponse:
     """An actor with its relations in both directions (each with the words that support it),
     the claims it made, and the reports that mention it."""
-    return item_response(await db.lookup(service.actor_detail, actor_id=actor_id))
+    return item_response(await db.lookup(with_last_change(service.actor_detail), actor_id=actor_id))

@@ -28,7 +28,7 @@ from app.core.formats import (
 from app.core.params import DateMatch, FacetParams, ListParams, sort_description, sort_pattern
 from app.core.responses import FastJSONResponse
 from app.core.schemas import problem_responses
-from app.core.sync import LAST_MODIFIED, item_response
+from app.core.sync import LAST_MODIFIED, item_response, with_last_change
 from app.models.vocab import ClaimChannel, ClaimKind, ClaimStatus, channel_description
 
 router = APIRouter(prefix="/v1/claims", tags=["claims"])
@@ -169,12 +169,12 @@ async def claim_facets(
     responses=export_responses("ClaimOut"),
 )
 async def export_claims(
-    params: Annotated[ClaimExportParams, Query()], db: DatabaseDep
+    params: Annotated[ClaimExportParams, Query()], db: DatabaseDep, request: Request
 ) -> ExportResponse:
     """The whole collection, or every claim matching the list's filters, in the list's
     order: streamed as it is read, never a page at a time. For files and pipelines; the
     same as `conflict-reports export claims`."""
-    return await export_response(db, CLAIMS_EXPORT, params)
+    return await export_response(db, CLAIMS_EXPORT, params, request=request)
 
 
 @router.get(
@@ -187,4 +187,4 @@ async def get_claim(claim_id: ClaimId, db: DatabaseDep) -> FastJSONResponse:
     """A claim with its claimant, actors, places and quantities, the claims that contradict
     it (themselves, not only their ids), the claims it supports or is supported by, the media
     that carry it and the events it reports."""
-    return item_response(await db.lookup(service.claim_detail, claim_id=claim_id))
+    return item_response(await db.lookup(with_last_change(service.claim_detail), claim_id=claim_id))

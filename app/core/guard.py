@@ -146,10 +146,12 @@ def _strict(name: str, value: str, kind: Kind) -> Any:
                     return as_utc(moment)
                 except ValueError as exc:
                     raise BadParameter(name, f"{echo(value)} {exc}") from None
+        # A `+` left unencoded in a query string arrives as a space: say how to send it.
+        hint = " (write the offset's `+` as `%2B` in a URL)" if " " in value else ""
         raise BadParameter(
             name,
             f"{echo(value)} is not an RFC 3339 date and time with its zone "
-            "(2021-08-24T09:30:00Z or 2021-08-24T14:00:00+04:30)",
+            f"(2021-08-24T09:30:00Z or 2021-08-24T14:00:00+04:30){hint}",
         )
     if kind == "int":
         number = int(value) if _INTEGER.fullmatch(value) else None

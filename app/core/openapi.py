@@ -77,7 +77,7 @@ _VALIDATOR_HEADERS: dict[str, Any] = {
         "schema": {"type": "string"},
     },
     "Last-Modified": {
-        "description": "When the item last changed, where it has such a time.",
+        "description": "When the data last changed (item details and report texts).",
         "schema": {"type": "string"},
     },
 }

@@ -9,8 +9,9 @@ filters every collection (one condition, applied by the shared listing code), an
 
 import datetime as dt
 import hashlib
+from collections.abc import Callable
 from email.utils import format_datetime
-from typing import Any
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from pydantic import BaseModel, Field, field_validator
 from sqlalchemy import ColumnElement, func, select
@@ -103,25 +104,65 @@ def since_filter(params: Any, id_column: Any) -> list[ColumnElement[bool]]:
     return [updated_at_of(id_column) >= since]
 
 
-# The header every item's own route sends, as the OpenAPI document states it.
+# The header of the routes that send one, as the OpenAPI document states it.
 LAST_MODIFIED: dict[int | str, dict[str, Any]] = {
     200: {
         "headers": {
             "Last-Modified": {
-                "description": "When the item last changed (its `updated_at`, as an HTTP-date "
-                "to the second).",
+                "description": "When the data last changed (the newest `updated_at` or "
+                "deletion of any item, as an HTTP-date rounded up to the second): an item's "
+                "answer shows other items too (a claim's claimant, an actor's claims), which "
+                "change without moving the item's own `updated_at`, so only the database's "
+                "last change is a time before which the answer is sure to be the same. The "
+                "item's own time is its `updated_at` field.",
                 "schema": {"type": "string", "examples": ["Wed, 01 Sep 2021 00:00:00 GMT"]},
             }
         }
     }
 }
 
+T = TypeVar("T")
+P = ParamSpec("P")
 
-def item_response(item: dict[str, Any]) -> FastJSONResponse:
-    """An item's JSON, with `Last-Modified`: the HTTP-date of its `updated_at`."""
-    response = FastJSONResponse(item)
-    response.headers["Last-Modified"] = http_date(parse_rfc3339(item["updated_at"]))
-    return response
+
+def last_change(session: Session) -> dt.datetime | None:
+    """The newest `updated_at` of any item and the newest deletion (None: no data at all).
+    Index-only lookups."""
+    moments = [session.scalar(select(func.max(model.updated_at))) for model in ITEM_MODELS.values()]
+    moments.append(session.scalar(select(func.max(Deletion.deleted_at))))
+    known = [as_utc(moment) for moment in moments if moment is not None]
+    return max(known) if known else None
+
+
+def with_last_change(
+    work: Callable[Concatenate[Session, P], T],
+) -> Callable[Concatenate[Session, P], tuple[T, dt.datetime | None]]:
+    """`work`, answering also the data's last change, read BEFORE `work` in the same call:
+    an import committed in between makes the time older than the answer, never newer, so a
+    client is never told "not modified" about a change it has not seen."""
+
+    def found(session: Session, /, *args: P.args, **kwargs: P.kwargs) -> tuple[T, Any]:
+        changed = last_change(session)
+        return work(session, *args, **kwargs), changed
+
+    return found
+
+
+def last_modified(moment: dt.datetime | None) -> dict[str, str]:
+    """The `Last-Modified` header for `moment`, rounded UP to the second (an HTTP-date has no
+    fraction: rounding down would date the data before its last change)."""
+    if moment is None:
+        return {}
+    moment = as_utc(moment)
+    if moment.microsecond:
+        moment = moment.replace(microsecond=0) + dt.timedelta(seconds=1)
+    return {"Last-Modified": http_date(moment)}
+
+
+def item_response(found: tuple[dict[str, Any], dt.datetime | None]) -> FastJSONResponse:
+    """An item's JSON (from a `with_last_change` call), with `Last-Modified`."""
+    item, changed = found
+    return FastJSONResponse(item, headers=last_modified(changed))
 
 
 def data_version(session: Session) -> str:

@@ -33,7 +33,7 @@ from app.core.params import (
 )
 from app.core.responses import FastJSONResponse
 from app.core.schemas import problem_responses
-from app.core.sync import LAST_MODIFIED, item_response
+from app.core.sync import LAST_MODIFIED, item_response, with_last_change
 from app.events import service
 from app.events.schemas import EventDetail, EventFacets, EventOut, EventPage
 
@@ -144,12 +144,12 @@ async def event_facets(
     responses=export_responses("EventOut"),
 )
 async def export_events(
-    params: Annotated[EventExportParams, Query()], db: DatabaseDep
+    params: Annotated[EventExportParams, Query()], db: DatabaseDep, request: Request
 ) -> ExportResponse:
     """The whole collection, or every event matching the list's filters, in the list's
     order: streamed as it is read, never a page at a time. For files and pipelines; the
     same as `conflict-reports export events`."""
-    return await export_response(db, EVENTS_EXPORT, params)
+    return await export_response(db, EVENTS_EXPORT, params, request=request)
 
 
 @router.get(
@@ -160,4 +160,4 @@ async def export_events(
 )
 async def get_event(event_id: EventId, db: DatabaseDep) -> FastJSONResponse:
     """An event with its actors, location and the claims (with their claimants) that report it."""
-    return item_response(await db.lookup(service.event_detail, event_id=event_id))
+    return item_response(await db.lookup(with_last_change(service.event_detail), event_id=event_id))

@@ -31,7 +31,7 @@ from app.core.params import (
 )
 from app.core.responses import FastJSONResponse
 from app.core.schemas import problem_responses
-from app.core.sync import LAST_MODIFIED, item_response
+from app.core.sync import LAST_MODIFIED, item_response, with_last_change
 from app.locations import service
 from app.locations.schemas import LocationDetail, LocationOut, LocationPage
 from app.models.vocab import LocationKind
@@ -127,12 +127,12 @@ async def list_locations(
     responses=export_responses("LocationOut"),
 )
 async def export_locations(
-    params: Annotated[LocationExportParams, Query()], db: DatabaseDep
+    params: Annotated[LocationExportParams, Query()], db: DatabaseDep, request: Request
 ) -> ExportResponse:
     """The whole collection, or every location matching the list's filters, in the list's
     order: streamed as it is read, never a page at a time. For files and pipelines; the
     same as `conflict-reports export locations`."""
-    return await export_response(db, LOCATIONS_EXPORT, params)
+    return await export_response(db, LOCATIONS_EXPORT, params, request=request)
 
 
 @router.get(
@@ -143,4 +143,6 @@ async def export_locations(
 )
 async def get_location(location_id: LocationId, db: DatabaseDep) -> FastJSONResponse:
     """A place with `ancestors` (parent first, up to the country) and its direct `children`."""
-    return item_response(await db.lookup(service.location_detail, location_id=location_id))
+    return item_response(
+        await db.lookup(with_last_change(service.location_detail), location_id=location_id)
+    )

@@ -26,7 +26,7 @@ from app.core.formats import (
 from app.core.params import DateMatch, FacetParams, ListParams, sort_description, sort_pattern
 from app.core.responses import FastJSONResponse
 from app.core.schemas import problem_responses
-from app.core.sync import LAST_MODIFIED, item_response
+from app.core.sync import LAST_MODIFIED, item_response, with_last_change
 from app.media import service
 from app.media.schemas import MediaFacets, MediaOut, MediaPage
 from app.models.vocab import MediaKind
@@ -142,12 +142,12 @@ async def media_facets(
     responses=export_responses("MediaOut"),
 )
 async def export_media(
-    params: Annotated[MediaExportParams, Query()], db: DatabaseDep
+    params: Annotated[MediaExportParams, Query()], db: DatabaseDep, request: Request
 ) -> ExportResponse:
     """The whole collection, or every media item matching the list's filters, in the list's
     order: streamed as it is read, never a page at a time. For files and pipelines; the
     same as `conflict-reports export media`."""
-    return await export_response(db, MEDIA_EXPORT, params)
+    return await export_response(db, MEDIA_EXPORT, params, request=request)
 
 
 @router.get(
@@ -158,4 +158,4 @@ async def export_media(
 )
 async def get_media(media_id: MediaId, db: DatabaseDep) -> FastJSONResponse:
     """A photo, video, map or tweet with who posted it, what it shows and the claim it carries."""
-    return item_response(await db.lookup(service.media_detail, media_id=media_id))
+    return item_response(await db.lookup(with_last_change(service.media_detail), media_id=media_id))

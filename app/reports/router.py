@@ -26,7 +26,7 @@ from app.core.formats import (
 from app.core.params import ListParams, sort_description, sort_pattern
 from app.core.responses import FastJSONResponse
 from app.core.schemas import problem_responses
-from app.core.sync import LAST_MODIFIED, item_response
+from app.core.sync import LAST_MODIFIED, item_response, last_modified, with_last_change
 from app.reports import service
 from app.reports.schemas import ReportDetail, ReportPage, ReportSummary
 
@@ -96,12 +96,12 @@ async def list_reports(
     responses=export_responses("ReportSummary"),
 )
 async def export_reports(
-    params: Annotated[ReportExportParams, Query()], db: DatabaseDep
+    params: Annotated[ReportExportParams, Query()], db: DatabaseDep, request: Request
 ) -> ExportResponse:
     """The whole collection, or every report matching the list's filters, in the list's
     order: streamed as it is read, never a page at a time. For files and pipelines; the
     same as `conflict-reports export reports`."""
-    return await export_response(db, REPORTS_EXPORT, params)
+    return await export_response(db, REPORTS_EXPORT, params, request=request)
 
 
 @router.get(
@@ -113,15 +113,21 @@ async def export_reports(
 async def get_report(report_id: ReportId, db: DatabaseDep) -> FastJSONResponse:
     """A report's metadata, how its date was established, its summary bullets and the checksum
     and length of its text."""
-    return item_response(await db.lookup(service.report_detail, report_id=report_id))
+    return item_response(
+        await db.lookup(with_last_change(service.report_detail), report_id=report_id)
+    )
 
 
 @router.get(
     "/{report_id}/text",
     summary="A report's text, verbatim",
     response_class=PlainTextResponse,
-    responses={200: {"content": {"text/plain": {}}}, **problem_responses(404)},
+    responses={
+        200: {"content": {"text/plain": {}}, **LAST_MODIFIED[200]},
+        **problem_responses(404),
+    },
 )
 async def get_report_text(report_id: ReportId, db: DatabaseDep) -> PlainTextResponse:
     """Exactly the stored text: every `span` in this API indexes it in Unicode code points."""
-    return PlainTextResponse(await db.lookup(service.report_text, report_id=report_id))
+    text, changed = await db.lookup(with_last_change(service.report_text), report_id=report_id)
+    return PlainTextResponse(text, headers=last_modified(changed))
