@@ -68,9 +68,16 @@ what was shown (**media**) and what happened (**events**).
 - To read a report with its claims, media captions and relations highlighted in its text,
   open the reading view at [`/`](/) (HTML for people, not part of this API).
 - `/v1/{collection}/export` streams every matching item (the list's filters and `sort`, no
-  paging) as NDJSON (the list's items, one per line) or CSV, a chunk at a time. Errors are
-  answered before the stream starts; a failure mid-stream closes the connection without the
-  final chunk, so clients see an incomplete body, never a complete-looking one.
+  paging) as NDJSON (the list's items, one per line) or CSV (`format=` or `Accept`), a chunk
+  at a time. Errors are answered before the stream starts; a failure mid-stream closes the
+  connection without the final chunk, so clients see an incomplete body, never a
+  complete-looking one.
+- Every item carries `updated_at`; every collection takes `updated_since` (RFC 3339 with its
+  zone) and `sort=updated_at`, and `/v1/deleted?since=` lists what imports removed: a copy is
+  kept up to date without fetching it all again.
+- Every successful GET has a strong `ETag` (the same from either database for the same data):
+  send it back in `If-None-Match` for an empty `304` while nothing changed. Bodies over 1 KB
+  are gzip-compressed when `Accept-Encoding` allows it.
 """
 
 TAGS = [
