@@ -7,7 +7,7 @@ from app.claims.service import brief_of
 from app.core.errors import NotFound
 from app.core.listing import envelope, search_and_paginate
 from app.core.pagination import SortField
-from app.core.sync import rfc3339
+from app.core.sync import updated_at_column
 from app.models import Actor, ActorRelation, Claim, ReportActor
 
 ACTOR_COLUMNS = (
@@ -30,12 +30,12 @@ SORT_FIELDS = {
 def actor_item(row: Any) -> dict[str, Any]:
     """An actor from a row with ACTOR_COLUMNS and `updated_at`."""
     item = {column.key: row[column.key] for column in ACTOR_COLUMNS}
-    item["updated_at"] = rfc3339(row["updated_at"])
+    item["updated_at"] = row["updated_at"]
     return item
 
 
 def list_actors(session: Session, dialect: str, params: Any) -> dict[str, Any]:
-    statement = select(*ACTOR_COLUMNS, Actor.updated_at)
+    statement = select(*ACTOR_COLUMNS, updated_at_column(Actor))
     where: list[ColumnElement[bool]] = []
     if params.kind:
         where.append(Actor.kind.in_(params.kind))
@@ -75,7 +75,9 @@ def list_actors(session: Session, dialect: str, params: Any) -> dict[str, Any]:
 
 def actor_detail(session: Session, *, actor_id: str) -> dict[str, Any]:
     row = (
-        session.execute(select(*ACTOR_COLUMNS, Actor.updated_at).where(Actor.id == actor_id))
+        session.execute(
+            select(*ACTOR_COLUMNS, updated_at_column(Actor)).where(Actor.id == actor_id)
+        )
         .mappings()
         .first()
     )

@@ -20,7 +20,7 @@ from app.core.facets import (
 from app.core.listing import Bindable, collection_page, envelope, facet_scope
 from app.core.pagination import SortField
 from app.core.periods import period_of
-from app.core.sync import rfc3339
+from app.core.sync import updated_at_column
 from app.locations.service import located_in
 from app.models import (
     Actor,
@@ -48,7 +48,7 @@ CLAIM_COLUMNS = (
     Claim.stated_on,
     Claim.stated_on_precision,
     Claim.stated_on_text,
-    Claim.updated_at,
+    updated_at_column(Claim),
 )
 SORT_FIELDS = {
     "id": SortField(Claim.id, "str"),
@@ -271,7 +271,7 @@ def claim_items(rows: Sequence[Any]) -> list[dict[str, Any]]:
                 "contradicts": orjson.loads(row["contradicts_json"]),
                 "actors": orjson.loads(row["actors_json"]),
                 "locations": orjson.loads(row["locations_json"]),
-                "updated_at": rfc3339(row["updated_at"]),
+                "updated_at": row["updated_at"],
             }
         )
     return items

@@ -18,7 +18,7 @@ from app.core.listing import (
 from app.core.pagination import SortField
 from app.core.params import parse_bbox
 from app.core.periods import period_of
-from app.core.sync import rfc3339
+from app.core.sync import updated_at_column
 from app.locations.service import in_bbox, located_in
 from app.models import Actor, Event, EventActor, EventClaim, Location
 
@@ -36,7 +36,7 @@ EVENT_COLUMNS = (
     Event.fatalities_low,
     Event.fatalities_best,
     Event.fatalities_high,
-    Event.updated_at,
+    updated_at_column(Event),
 )
 SORT_FIELDS = {
     "id": SortField(Event.id, "str"),
@@ -175,7 +175,7 @@ def event_items(session: Session, rows: Sequence[Any]) -> list[dict[str, Any]]:
                     "high": row["fatalities_high"],
                 },
                 "claim_ids": [c["claim_id"] for c in claims.get(row["id"], [])],
-                "updated_at": rfc3339(row["updated_at"]),
+                "updated_at": row["updated_at"],
             }
         )
     return items

@@ -11,7 +11,7 @@ from app.core.listing import (
 )
 from app.core.pagination import SortField
 from app.core.params import BBox, Near, parse_bbox, parse_near
-from app.core.sync import rfc3339
+from app.core.sync import updated_at_column
 from app.models import Location, ReportLocation
 
 EARTH_RADIUS_KM = 6371.0088
@@ -43,7 +43,7 @@ def location_item(row: Any) -> dict[str, Any]:
     """A place from a row with LOCATION_COLUMNS and `updated_at` (and `distance_km` with
     `near`)."""
     item = {column.key: row[column.key] for column in LOCATION_COLUMNS}
-    item["updated_at"] = rfc3339(row["updated_at"])
+    item["updated_at"] = row["updated_at"]
     if "distance_km" in row:
         item["distance_km"] = round(row["distance_km"], 3)
     return item
@@ -104,7 +104,7 @@ def near_box(near: Near) -> BBox:
 
 
 def list_locations(session: Session, dialect: str, params: Any) -> dict[str, Any]:
-    statement = select(*LOCATION_COLUMNS, Location.updated_at)
+    statement = select(*LOCATION_COLUMNS, updated_at_column(Location))
     where: list[ColumnElement[bool]] = []
     if params.kind:
         where.append(Location.kind.in_(params.kind))
@@ -147,7 +147,7 @@ def list_locations(session: Session, dialect: str, params: Any) -> dict[str, Any
 def location_detail(session: Session, *, location_id: str) -> dict[str, Any]:
     row = (
         session.execute(
-            select(*LOCATION_COLUMNS, Location.updated_at).where(Location.id == location_id)
+            select(*LOCATION_COLUMNS, updated_at_column(Location)).where(Location.id == location_id)
         )
         .mappings()
         .first()

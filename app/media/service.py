@@ -25,7 +25,7 @@ from app.core.listing import (
 )
 from app.core.pagination import SortField
 from app.core.periods import period_of
-from app.core.sync import rfc3339
+from app.core.sync import updated_at_column
 from app.locations.service import located_in
 from app.models import Actor, Location, Media, MediaActor, MediaLocation
 from app.models.vocab import MediaKind
@@ -44,7 +44,7 @@ MEDIA_COLUMNS = (
     Media.platform,
     Media.credit,
     Media.claim_id,
-    Media.updated_at,
+    updated_at_column(Media),
 )
 SORT_FIELDS = {
     "id": SortField(Media.id, "str"),
@@ -176,7 +176,7 @@ def media_items(session: Session, rows: Sequence[Any]) -> list[dict[str, Any]]:
                     {k: loc[k] for k in ("id", "name", "kind")}
                     for loc in locations.get(row["id"], [])
                 ],
-                "updated_at": rfc3339(row["updated_at"]),
+                "updated_at": row["updated_at"],
             }
         )
     return items

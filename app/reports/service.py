@@ -6,7 +6,7 @@ from sqlalchemy.orm import Session
 from app.core.errors import NotFound
 from app.core.listing import envelope, search_and_paginate
 from app.core.pagination import SortField
-from app.core.sync import rfc3339
+from app.core.sync import updated_at_column
 from app.models import Actor, Report
 
 REPORT_COLUMNS = (
@@ -26,7 +26,7 @@ SORT_FIELDS = {
 
 
 def list_reports(session: Session, dialect: str, params: Any) -> dict[str, Any]:
-    statement = select(*REPORT_COLUMNS, Report.updated_at)
+    statement = select(*REPORT_COLUMNS, updated_at_column(Report))
     where: list[ColumnElement[bool]] = []
     if params.language:
         where.append(Report.language.in_(params.language))
@@ -46,7 +46,7 @@ def list_reports(session: Session, dialect: str, params: Any) -> dict[str, Any]:
         default_sort="-published_on",
     )
     items = [
-        {**{c.key: row[c.key] for c in REPORT_COLUMNS}, "updated_at": rfc3339(row["updated_at"])}
+        {**{c.key: row[c.key] for c in REPORT_COLUMNS}, "updated_at": row["updated_at"]}
         for row in result.rows
     ]
     return envelope(items, result)
@@ -67,7 +67,7 @@ def report_detail(session: Session, *, report_id: str) -> dict[str, Any]:
                 Report.publisher_id,
                 Actor.name.label("outlet_name"),
                 Actor.kind.label("outlet_kind"),
-                Report.updated_at,
+                updated_at_column(Report),
             )
             .outerjoin(Actor, Actor.id == Report.publisher_id)
             .where(Report.id == report_id)
@@ -86,7 +86,7 @@ def report_detail(session: Session, *, report_id: str) -> dict[str, Any]:
     outlet = (
         None if outlet_id is None else {"id": outlet_id, "name": outlet_name, "kind": outlet_kind}
     )
-    updated_at = rfc3339(detail.pop("updated_at"))
+    updated_at = detail.pop("updated_at")
     return {
         **detail,
         "outlet": outlet,
