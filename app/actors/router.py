@@ -9,10 +9,8 @@ from app.actors.schemas import ActorDetail, ActorOut, ActorPage
 from app.core.deps import DatabaseDep
 from app.core.export import (
     ExportParams,
-    ExportResponse,
     ExportSource,
-    export_response,
-    export_responses,
+    add_export_route,
     same_field,
 )
 from app.core.formats import (
@@ -92,19 +90,7 @@ async def list_actors(
     return await list_answer(request, db, params, collection="actors", page=service.list_actors)
 
 
-@router.get(
-    "/export",
-    summary="Export every matching actor (NDJSON or CSV, streamed)",
-    response_class=ExportResponse,
-    responses=export_responses("ActorOut"),
-)
-async def export_actors(
-    params: Annotated[ActorExportParams, Query()], db: DatabaseDep, request: Request
-) -> ExportResponse:
-    """The whole collection, or every actor matching the list's filters, in the list's
-    order: streamed as it is read, never a page at a time. For files and pipelines; the
-    same as `conflict-reports export actors`."""
-    return await export_response(db, ACTORS_EXPORT, params, request=request)
+add_export_route(router, ACTORS_EXPORT, noun="actor")
 
 
 @router.get(

@@ -11,10 +11,8 @@ from app.core import jsonld
 from app.core.deps import DatabaseDep
 from app.core.export import (
     ExportParams,
-    ExportResponse,
     ExportSource,
-    export_response,
-    export_responses,
+    add_export_route,
     same_field,
 )
 from app.core.formats import (
@@ -162,19 +160,7 @@ async def claim_facets(
     )
 
 
-@router.get(
-    "/export",
-    summary="Export every matching claim (NDJSON or CSV, streamed)",
-    response_class=ExportResponse,
-    responses=export_responses("ClaimOut"),
-)
-async def export_claims(
-    params: Annotated[ClaimExportParams, Query()], db: DatabaseDep, request: Request
-) -> ExportResponse:
-    """The whole collection, or every claim matching the list's filters, in the list's
-    order: streamed as it is read, never a page at a time. For files and pipelines; the
-    same as `conflict-reports export claims`."""
-    return await export_response(db, CLAIMS_EXPORT, params, request=request)
+add_export_route(router, CLAIMS_EXPORT, noun="claim")
 
 
 @router.get(

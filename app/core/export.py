@@ -24,16 +24,17 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
-from typing import Any
+from typing import Annotated, Any
 
 import anyio
 import orjson
-from fastapi import Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
 from app.core.db import Database
+from app.core.deps import DatabaseDep
 from app.core.errors import AppError, NotAcceptable
 from app.core.formats import CONTENT_TYPES, Format, accepted, csv_columns, csv_header, csv_rows
 from app.core.params import Q_DESCRIPTION, CountMode
@@ -269,6 +270,35 @@ def export_etag(version: str, collection: str, params: ExportParams, output: Exp
     its items, the parameters and the format."""
     key = f"{version}|{collection}|{_shape_of(collection)}|{output}|{params.model_dump_json()}"
     return '"' + hashlib.blake2b(key.encode(), digest_size=16).hexdigest() + '"'
+
+
+def add_export_route(router: APIRouter, source: ExportSource, *, noun: str) -> None:
+    """Declare `GET {prefix}/export` for a collection on its router (before its `/{id}`
+    route, so `export` is never read as an id): one declaration for every collection. The
+    route reads its source from `SOURCES` when called, so a test may stand in for it."""
+    model: Any = source.export_params
+
+    async def export(
+        params: Annotated[model, Query()],  # the model of `source`, read by FastAPI
+        db: DatabaseDep,
+        request: Request,
+    ) -> ExportResponse:
+        return await export_response(db, SOURCES[source.name], params, request=request)
+
+    router.add_api_route(
+        "/export",
+        export,
+        methods=["GET"],
+        name=f"export_{source.name}",
+        summary=f"Export every matching {noun} (NDJSON or CSV, streamed)",
+        description=(
+            f"The whole collection, or every {noun} matching the list's filters, in the "
+            "list's order: streamed as it is read, never a page at a time. For files and "
+            f"pipelines; the same as `conflict-reports export {source.name}`."
+        ),
+        response_class=ExportResponse,
+        responses=export_responses(source.item_schema.__name__),
+    )
 
 
 def export_responses(item_schema: str) -> dict[int | str, dict[str, Any]]:

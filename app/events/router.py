@@ -9,10 +9,8 @@ from app.claims.router import DATE_MATCH_DESCRIPTION
 from app.core.deps import DatabaseDep
 from app.core.export import (
     ExportParams,
-    ExportResponse,
     ExportSource,
-    export_response,
-    export_responses,
+    add_export_route,
     same_field,
 )
 from app.core.formats import (
@@ -137,19 +135,7 @@ async def event_facets(
     )
 
 
-@router.get(
-    "/export",
-    summary="Export every matching event (NDJSON or CSV, streamed)",
-    response_class=ExportResponse,
-    responses=export_responses("EventOut"),
-)
-async def export_events(
-    params: Annotated[EventExportParams, Query()], db: DatabaseDep, request: Request
-) -> ExportResponse:
-    """The whole collection, or every event matching the list's filters, in the list's
-    order: streamed as it is read, never a page at a time. For files and pipelines; the
-    same as `conflict-reports export events`."""
-    return await export_response(db, EVENTS_EXPORT, params, request=request)
+add_export_route(router, EVENTS_EXPORT, noun="event")
 
 
 @router.get(

@@ -7,10 +7,8 @@ from pydantic import ConfigDict, Field, field_validator
 from app.core.deps import DatabaseDep
 from app.core.export import (
     ExportParams,
-    ExportResponse,
     ExportSource,
-    export_response,
-    export_responses,
+    add_export_route,
     same_field,
 )
 from app.core.formats import (
@@ -120,19 +118,7 @@ async def list_locations(
     )
 
 
-@router.get(
-    "/export",
-    summary="Export every matching location (NDJSON or CSV, streamed)",
-    response_class=ExportResponse,
-    responses=export_responses("LocationOut"),
-)
-async def export_locations(
-    params: Annotated[LocationExportParams, Query()], db: DatabaseDep, request: Request
-) -> ExportResponse:
-    """The whole collection, or every location matching the list's filters, in the list's
-    order: streamed as it is read, never a page at a time. For files and pipelines; the
-    same as `conflict-reports export locations`."""
-    return await export_response(db, LOCATIONS_EXPORT, params, request=request)
+add_export_route(router, LOCATIONS_EXPORT, noun="location")
 
 
 @router.get(

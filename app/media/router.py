@@ -9,10 +9,8 @@ from app.claims.router import DATE_MATCH_DESCRIPTION
 from app.core.deps import DatabaseDep
 from app.core.export import (
     ExportParams,
-    ExportResponse,
     ExportSource,
-    export_response,
-    export_responses,
+    add_export_route,
     same_field,
 )
 from app.core.formats import (
@@ -135,19 +133,7 @@ async def media_facets(
     )
 
 
-@router.get(
-    "/export",
-    summary="Export every matching media item (NDJSON or CSV, streamed)",
-    response_class=ExportResponse,
-    responses=export_responses("MediaOut"),
-)
-async def export_media(
-    params: Annotated[MediaExportParams, Query()], db: DatabaseDep, request: Request
-) -> ExportResponse:
-    """The whole collection, or every media item matching the list's filters, in the list's
-    order: streamed as it is read, never a page at a time. For files and pipelines; the
-    same as `conflict-reports export media`."""
-    return await export_response(db, MEDIA_EXPORT, params, request=request)
+add_export_route(router, MEDIA_EXPORT, noun="media item")
 
 
 @router.get(

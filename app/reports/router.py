@@ -9,10 +9,8 @@ from app.core import jsonld
 from app.core.deps import DatabaseDep
 from app.core.export import (
     ExportParams,
-    ExportResponse,
     ExportSource,
-    export_response,
-    export_responses,
+    add_export_route,
     same_field,
 )
 from app.core.formats import (
@@ -89,19 +87,7 @@ async def list_reports(
     return await list_answer(request, db, params, collection="reports", page=service.list_reports)
 
 
-@router.get(
-    "/export",
-    summary="Export every matching report (NDJSON or CSV, streamed)",
-    response_class=ExportResponse,
-    responses=export_responses("ReportSummary"),
-)
-async def export_reports(
-    params: Annotated[ReportExportParams, Query()], db: DatabaseDep, request: Request
-) -> ExportResponse:
-    """The whole collection, or every report matching the list's filters, in the list's
-    order: streamed as it is read, never a page at a time. For files and pipelines; the
-    same as `conflict-reports export reports`."""
-    return await export_response(db, REPORTS_EXPORT, params, request=request)
+add_export_route(router, REPORTS_EXPORT, noun="report")
 
 
 @router.get(
