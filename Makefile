@@ -48,7 +48,7 @@ schema: install
 
 ## examples: regenerate the OpenAPI examples (app/core/examples.json) from the seed
 examples: install
-	$(BIN)/python -m app.core.examples
+	$(BIN)/python -m app.operations.examples
 
 ## bench: the full benchmark (10k and 1M claims on SQLite and PostgreSQL; about 40 min)
 ## bench-smoke: the same harness on 10k claims with short loads (CI runs it)

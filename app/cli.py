@@ -17,8 +17,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from app.core.config import get_settings
-from app.core.db import get_engine
-from app.core.export import ExportFormat
+from app.core.db.engine import get_engine
+from app.core.render.export import ExportFormat
 from app.importer import ImportFailed, import_paths, prepare
 from app.importer.bundle import bundle_json_schema
 from app.importer.load import entity_count
@@ -32,7 +32,7 @@ errors = Console(stderr=True)
 # Above this many entities a run shows a progress bar.
 PROGRESS_THRESHOLD = 5_000
 
-# uvicorn's limits. The app answers URLs up to MAX_URL_BYTES (app.core.guard) itself, with a
+# uvicorn's limits. The app answers URLs up to MAX_URL_BYTES (app.core.http.guard) itself, with a
 # problem document; the server's own limit on the request line and headers lies above it.
 UVICORN_LIMITS = {
     "server_header": False,  # do not announce the server's make and version
@@ -42,7 +42,7 @@ UVICORN_LIMITS = {
     # far above MAX_QUEUED_REQUESTS, where the app answers a 503 problem itself.
     "limit_concurrency": 1024,
     # uvicorn's httptools protocol with a deadline for the request line and headers.
-    "http": "app.core.server:HeaderDeadlineProtocol",
+    "http": "app.serving.server:HeaderDeadlineProtocol",
 }
 
 
@@ -286,8 +286,8 @@ def export_params_from_options(source: Any, output_format: ExportFormat, args: l
     same strict checks) as the HTTP export's query; OptionError says what is wrong."""
     from pydantic import ValidationError
 
-    from app.core.errors import BadParameter
-    from app.core.guard import check_query, model_query_fields
+    from app.core.http.errors import BadParameter
+    from app.core.http.guard import check_query, model_query_fields
 
     model = source.export_params
     accepted = ", ".join(_option(name) for name in sorted(model.model_fields) if name != "format")
@@ -334,7 +334,7 @@ def export(
     import asyncio
 
     import app.main  # noqa: F401  (its routers register every collection's export)
-    from app.core.export import SOURCES
+    from app.core.render.export import SOURCES
 
     source = SOURCES[collection.value]
     try:
@@ -348,9 +348,9 @@ def export(
 async def _export_to_stdout(source: Any, params: Any) -> int:
     from sqlalchemy.exc import SQLAlchemyError
 
-    from app.core.db import open_database
-    from app.core.errors import AppError, BadParameter
-    from app.core.export import export_stream
+    from app.core.db.engine import open_database
+    from app.core.http.errors import AppError, BadParameter
+    from app.core.render.export import export_stream
 
     out = sys.stdout.buffer
     database = open_database(get_engine())

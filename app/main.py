@@ -18,24 +18,25 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.actors.router import router as actors_router
 from app.claims.router import router as claims_router
-from app.core import metrics, speedups
-from app.core.caching import NO_STORE_PATHS, HttpCaching
+from app.core import metrics
 from app.core.config import Settings, get_settings
-from app.core.db import get_engine, open_database
-from app.core.deps import DatabaseDep
-from app.core.errors import install_error_handlers
-from app.core.guard import guard_request
-from app.core.health import readiness
-from app.core.jsonld_router import router as jsonld_router
-from app.core.middleware import RequestContext
-from app.core.openapi import attach_examples, declare_caching, plain_parameters
+from app.core.db.deps import DatabaseDep
+from app.core.db.engine import get_engine, open_database
+from app.core.http.caching import NO_STORE_PATHS, HttpCaching
+from app.core.http.errors import install_error_handlers
+from app.core.http.guard import guard_request
+from app.core.http.middleware import RequestContext
+from app.core.http.openapi import attach_examples, declare_caching, plain_parameters
 from app.core.schemas import Health, Problem, Ready
 from app.events.router import router as events_router
+from app.linked_data.router import router as jsonld_router
 from app.locations.router import router as locations_router
 from app.media.router import router as media_router
+from app.operations.health import readiness
 from app.reading.router import router as reading_router
 from app.reports.router import router as reports_router
 from app.search.router import router as search_router
+from app.serving import speedups
 from app.sync.router import router as sync_router
 
 DESCRIPTION = """

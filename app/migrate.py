@@ -8,7 +8,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 
-from app.core.db import build_engine
+from app.core.db.engine import build_engine
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 

@@ -23,9 +23,9 @@ from typing import Any
 
 from sqlalchemy import Engine, Table, func, select
 
-from app.core.facets import refresh_facet_counts
-from app.core.search_language import index_terms
-from app.core.sync import as_utc, utc_now
+from app.core.query.facets import refresh_facet_counts
+from app.core.query.search_language import index_terms
+from app.core.query.sync import as_utc, utc_now
 from app.importer.bulk import deferred_indexes, insert_rows
 from app.importer.lock import DEFAULT_LOCK_WAIT, take_import_lock
 from app.models import Base, Claim

@@ -1,4 +1,4 @@
-"""The cost of HTTP caching (app.core.caching) on a page of 500 claims.
+"""The cost of HTTP caching (app.core.http.caching) on a page of 500 claims.
 
 Builds a synthetic SQLite corpus, renders `/v1/claims?limit=500` once through the app, then
 times, in-process and without a network: the whole request through the app with
@@ -24,8 +24,8 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.core.caching import HttpCaching, body_etag
-from app.core.db import build_engine
+from app.core.db.engine import build_engine
+from app.core.http.caching import HttpCaching, body_etag
 from app.main import create_app
 
 PATH = "/v1/claims"

@@ -17,7 +17,7 @@ from urllib.parse import parse_qs
 import orjson
 
 from app.claims.service import RELATED_JSON
-from app.core.periods import period_of
+from app.core.query.periods import period_of
 
 Scope = dict[str, Any]
 Receive = Callable[[], Awaitable[dict[str, Any]]]

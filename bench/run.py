@@ -35,7 +35,7 @@ from urllib.parse import quote
 import httpx
 from sqlalchemy import make_url, text
 
-from app.core.db import build_engine
+from app.core.db.engine import build_engine
 from app.importer.bulk import insert_rows
 from app.migrate import upgrade_to_head
 from app.models import Base

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from sqlalchemy import make_url
 
-from app.core.db import build_engine
+from app.core.db.engine import build_engine
 from app.migrate import upgrade_to_head
 from app.synth import synthesize
 from bench.load import run_load

@@ -4,7 +4,7 @@ from alembic import context
 from sqlalchemy import Connection
 
 from app.core.config import get_settings
-from app.core.db import build_engine
+from app.core.db.engine import build_engine
 from app.migrate import include_name
 from app.models import Base
 

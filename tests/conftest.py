@@ -13,8 +13,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, make_url, text
 
-from app.core.db import build_engine
-from app.core.sync import FIXED_TIME
+from app.core.db.engine import build_engine
+from app.core.query.sync import FIXED_TIME
 from app.importer import import_paths
 from app.main import create_app
 from app.migrate import upgrade_to_head

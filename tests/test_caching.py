@@ -1,4 +1,4 @@
-"""HTTP caching (app.core.caching): strong ETags, 304s to If-None-Match and If-Modified-Since,
+"""HTTP caching (app.core.http.caching): strong ETags, 304s to If-None-Match and If-Modified-Since,
 Cache-Control from the settings, no-store on errors and service endpoints, gzip over 1 KB
 with its own tag, on the seeded API of each engine and on small apps that stream or set
 Last-Modified themselves."""
@@ -18,7 +18,8 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
-from app.core.caching import (
+from app.core.config import Settings
+from app.core.http.caching import (
     HttpCaching,
     accepts_gzip,
     body_etag,
@@ -28,7 +29,6 @@ from app.core.caching import (
     not_modified_since,
     parse_if_none_match,
 )
-from app.core.config import Settings
 from app.importer import import_paths
 from app.main import create_app
 from tests.conftest import REPORT_ID

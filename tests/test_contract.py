@@ -25,12 +25,12 @@ from sqlalchemy import Engine
 from werkzeug.datastructures import ImmutableMultiDict
 
 from app.claims.schemas import ClaimFacetCounts
-from app.core.examples import SOURCES, collect, render
-from app.core.facets import REGISTRY
-from app.core.openapi import stored_examples
+from app.core.http.openapi import stored_examples
+from app.core.query.facets import REGISTRY
 from app.events.schemas import EventFacetCounts
 from app.main import create_app
 from app.media.schemas import MediaFacetCounts
+from app.operations.examples import SOURCES, collect, render
 from tests.parity_requests import PARITY_REQUESTS
 
 DOCUMENT_URI = "urn:conflict-reports:openapi"
@@ -250,7 +250,7 @@ def test_parity_requests_and_answers_validate_against_the_document(
 
 @pytest.fixture(scope="module")
 def unseeded_engine(tmp_path_factory: pytest.TempPathFactory) -> Engine:
-    from app.core.db import build_engine
+    from app.core.db.engine import build_engine
 
     return build_engine(f"sqlite:///{tmp_path_factory.mktemp('document') / 'empty.db'}")
 

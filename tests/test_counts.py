@@ -7,7 +7,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
 
-from app.core.listing import EXACT_COUNT_THRESHOLD
+from app.core.query.listing import EXACT_COUNT_THRESHOLD
 from app.main import create_app
 from app.models import Claim
 from app.synth import synthesize

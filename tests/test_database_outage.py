@@ -22,7 +22,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from app.core.db import build_engine
+from app.core.db.engine import build_engine
 from app.importer import import_paths
 from app.migrate import upgrade_to_head
 from tests.conftest import SEED_DIR

@@ -24,13 +24,13 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from typer.testing import CliRunner
 
-import app.core.export as export_module
+import app.core.render.export as export_module
 from app.claims import service as claims_service
 from app.cli import UVICORN_LIMITS, cli
 from app.core.config import get_settings
-from app.core.db import get_engine
-from app.core.errors import QueryTimeout
-from app.core.export import SOURCES
+from app.core.db.engine import get_engine
+from app.core.http.errors import QueryTimeout
+from app.core.render.export import SOURCES
 from app.main import create_app
 from tests.helpers import assert_problem
 

@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, delete, func, select, true
 from sqlalchemy.orm import Session
 
-from app.core.facets import REGISTRY, facet_answer
+from app.core.query.facets import REGISTRY, facet_answer
 from app.importer import import_paths
 from app.main import create_app
 from app.models import FacetCount

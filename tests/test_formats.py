@@ -17,7 +17,7 @@ from geojson_pydantic import FeatureCollection
 from sqlalchemy import Engine, text
 
 from app.claims.schemas import ClaimOut
-from app.core.formats import (
+from app.core.render.formats import (
     REGISTRY,
     Representation,
     csv_columns,

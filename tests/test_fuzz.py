@@ -27,7 +27,7 @@ from schemathesis.python.asgi import shutdown_lifespans
 from sqlalchemy import Engine
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.core.errors import PROBLEM_MEDIA_TYPE
+from app.core.http.errors import PROBLEM_MEDIA_TYPE
 from app.main import create_app
 
 SEED = 90_210
@@ -49,7 +49,7 @@ _NOT_EXPRESSIBLE = (
     re.compile(r"is greater than max"),
     re.compile(r"radius .* must be above 0"),
     # Text parameters are any string to the schema; the input guard refuses NUL bytes and
-    # bytes that are not UTF-8 in every one of them (app.core.guard).
+    # bytes that are not UTF-8 in every one of them (app.core.http.guard).
     re.compile(r"contains a NUL byte"),
     re.compile(r"is not valid UTF-8"),
 )

@@ -20,9 +20,9 @@ from sqlalchemy import Engine, create_engine
 from typer.testing import CliRunner
 
 from app.cli import UVICORN_LIMITS, cli
-from app.core.guard import MAX_QUERY_BYTES
-from app.core.server import HeaderDeadlineProtocol
+from app.core.http.guard import MAX_QUERY_BYTES
 from app.main import create_app
+from app.serving.server import HeaderDeadlineProtocol
 from tests.helpers import assert_problem, get_json
 
 
@@ -360,7 +360,7 @@ def test_every_get_answers_head(client: TestClient) -> None:
             assert head.headers["content-disposition"] == got.headers["content-disposition"]
         elif path != "/metrics":  # its counters move between the two requests
             assert head.headers["content-length"] == got.headers["content-length"]
-            # The GET's validators and caching headers (app.core.caching), body or not.
+            # The GET's validators and caching headers (app.core.http.caching), body or not.
             for name in ("etag", "cache-control", "vary", "content-encoding"):
                 assert head.headers.get(name) == got.headers.get(name), (url, name)
     assert client.head("/v1/claims/no-such-claim").status_code == 404
@@ -404,7 +404,7 @@ def test_serve_sets_uvicorn_limits_and_no_server_header(monkeypatch: pytest.Monk
     assert options["h11_max_incomplete_event_size"] == 64 * 1024
     assert options["limit_concurrency"] == 1024
 
-    assert options["http"] == "app.core.server:HeaderDeadlineProtocol"
+    assert options["http"] == "app.serving.server:HeaderDeadlineProtocol"
 
 
 class QuickDeadline(HeaderDeadlineProtocol):

@@ -336,7 +336,7 @@ def test_cli_seed_reports_problems_and_exit_code(
 ) -> None:
     monkeypatch.setenv("DATABASE_URL", engine.url.render_as_string(hide_password=False))
     from app.core.config import get_settings
-    from app.core.db import get_engine
+    from app.core.db.engine import get_engine
 
     get_settings.cache_clear()
     get_engine.cache_clear()

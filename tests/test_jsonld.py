@@ -15,7 +15,7 @@ import pytest
 from fastapi.testclient import TestClient
 from pyld import jsonld
 
-from app.core.jsonld import (
+from app.linked_data.document import (
     CONTEXT_PATH,
     MEDIA_TYPE,
     VOCABULARY,
@@ -43,7 +43,7 @@ ORGANIZATIONS = {
 
 
 def _packaged_context() -> Any:
-    return json.loads(files("app.core").joinpath("context.jsonld").read_bytes())
+    return json.loads(files("app.linked_data").joinpath("context.jsonld").read_bytes())
 
 
 class OfflineLoader:
@@ -377,7 +377,7 @@ def test_the_context_is_served_from_the_package(client: TestClient) -> None:
     response = client.get(CONTEXT_PATH)
     assert response.status_code == 200
     assert response.headers["content-type"] == MEDIA_TYPE
-    assert response.content == files("app.core").joinpath("context.jsonld").read_bytes()
+    assert response.content == files("app.linked_data").joinpath("context.jsonld").read_bytes()
     context = response.json()["@context"]
     assert context["schema"] == SCHEMA
     assert context["cr"] == CR

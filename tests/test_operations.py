@@ -28,12 +28,12 @@ from sqlalchemy import Connection, Engine, text
 from sqlalchemy.orm import Session
 
 from app.core.config import Settings
-from app.core.db import build_engine
-from app.core.deps import DatabaseDep
-from app.core.health import head_revision
+from app.core.db.deps import DatabaseDep
+from app.core.db.engine import build_engine
 from app.core.logs import JSONFormatter
 from app.main import create_app
 from app.migrate import alembic_config
+from app.operations.health import head_revision
 from tests.conftest import REPORT_ID, ROOT
 from tests.helpers import assert_problem
 

@@ -78,7 +78,7 @@ def test_every_request_gets_the_same_bytes_from_both_engines(
 def test_every_answer_has_the_same_etag_on_both_engines(
     clients: dict[str, TestClient],
 ) -> None:
-    """The same bytes make the same strong ETag (app.core.caching): a cache in front of
+    """The same bytes make the same strong ETag (app.core.http.caching): a cache in front of
     either engine validates what the other served, in both encodings."""
     differing = []
     tagged = 0

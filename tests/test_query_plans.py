@@ -14,8 +14,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, insert
 from sqlalchemy.orm import Session
 
-from app.core.search_language import index_terms
-from app.core.sync import FIXED_TIME
+from app.core.query.search_language import index_terms
+from app.core.query.sync import FIXED_TIME
 from app.importer.derived import refresh_derived
 from app.main import create_app
 from app.models import (

@@ -10,9 +10,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session
 
-from app.core.errors import BadParameter
-from app.core.fulltext import LENGTH_DAMPING, SCORE_SCALE, matches
-from app.core.search_language import (
+from app.core.http.errors import BadParameter
+from app.core.query.fulltext import LENGTH_DAMPING, SCORE_SCALE, matches
+from app.core.query.search_language import (
     Atom,
     SearchQuery,
     fts5,

@@ -17,10 +17,10 @@ from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
 from app.core.config import Settings
-from app.core.db import asyncpg_connection
-from app.core.deps import DatabaseDep
-from app.core.errors import QueryTimeout
-from app.core.responses import FastJSONResponse
+from app.core.db.deps import DatabaseDep
+from app.core.db.engine import asyncpg_connection
+from app.core.http.errors import QueryTimeout
+from app.core.http.responses import FastJSONResponse
 from app.main import create_app
 from tests.helpers import assert_problem
 

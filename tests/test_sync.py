@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from app.core.sync import FIXED_TIME, ITEM_MODELS, data_version, rfc3339
+from app.core.query.sync import FIXED_TIME, ITEM_MODELS, data_version, rfc3339
 from app.importer import import_paths
 from app.main import create_app
 from app.migrate import alembic_config, upgrade_to_head

@@ -109,7 +109,7 @@ def test_synth_command_reports_rows(
 
     from app.cli import cli
     from app.core.config import get_settings
-    from app.core.db import get_engine
+    from app.core.db.engine import get_engine
 
     engine = make_database(seed=False)
     monkeypatch.setenv("DATABASE_URL", engine.url.render_as_string(hide_password=False))

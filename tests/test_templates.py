@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from app.core import listing
+from app.core.query import listing
 
 REQUESTS: list[tuple[str, dict[str, Any]]] = [
     ("/v1/media", {"kind": ["photo", "video"], "sort": "-posted_on"}),

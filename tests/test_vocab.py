@@ -6,7 +6,7 @@ from enum import StrEnum
 
 import pytest
 
-from app.core.periods import period_of
+from app.core.query.periods import period_of
 from app.importer.bundle import parse_fuzzy_date
 from app.models import vocab
 

@@ -6,14 +6,17 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from app.actors import service
 from app.actors.schemas import ActorDetail, ActorOut, ActorPage
-from app.core.deps import DatabaseDep
-from app.core.export import (
+from app.core.db.deps import DatabaseDep
+from app.core.http.responses import FastJSONResponse
+from app.core.query.params import ListParams, sort_description, sort_pattern
+from app.core.query.sync import LAST_MODIFIED, item_response, with_last_change
+from app.core.render.export import (
     ExportParams,
     ExportSource,
     add_export_route,
     same_field,
 )
-from app.core.formats import (
+from app.core.render.formats import (
     PlainFormat,
     Representation,
     format_field,
@@ -21,10 +24,7 @@ from app.core.formats import (
     list_responses,
     register,
 )
-from app.core.params import ListParams, sort_description, sort_pattern
-from app.core.responses import FastJSONResponse
 from app.core.schemas import problem_responses
-from app.core.sync import LAST_MODIFIED, item_response, with_last_change
 from app.models.vocab import ActorKind
 
 router = APIRouter(prefix="/v1/actors", tags=["actors"])

@@ -4,10 +4,10 @@ from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from app.claims.service import brief_of
-from app.core.errors import NotFound
-from app.core.listing import envelope, search_and_paginate
-from app.core.pagination import SortField
-from app.core.sync import updated_at_column
+from app.core.http.errors import NotFound
+from app.core.query.listing import envelope, search_and_paginate
+from app.core.query.pagination import SortField
+from app.core.query.sync import updated_at_column
 from app.models import Actor, ActorRelation, Claim, ReportActor
 
 ACTOR_COLUMNS = (

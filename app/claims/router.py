@@ -7,15 +7,17 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from app.claims import service
 from app.claims.schemas import ClaimDetail, ClaimFacets, ClaimOut, ClaimPage
-from app.core import jsonld
-from app.core.deps import DatabaseDep
-from app.core.export import (
+from app.core.db.deps import DatabaseDep
+from app.core.http.responses import FastJSONResponse
+from app.core.query.params import DateMatch, FacetParams, ListParams, sort_description, sort_pattern
+from app.core.query.sync import LAST_MODIFIED, item_response, with_last_change
+from app.core.render.export import (
     ExportParams,
     ExportSource,
     add_export_route,
     same_field,
 )
-from app.core.formats import (
+from app.core.render.formats import (
     Format,
     Representation,
     format_field,
@@ -23,10 +25,8 @@ from app.core.formats import (
     list_responses,
     register,
 )
-from app.core.params import DateMatch, FacetParams, ListParams, sort_description, sort_pattern
-from app.core.responses import FastJSONResponse
 from app.core.schemas import problem_responses
-from app.core.sync import LAST_MODIFIED, item_response, with_last_change
+from app.linked_data import document as jsonld
 from app.models.vocab import ClaimChannel, ClaimKind, ClaimStatus, channel_description
 
 router = APIRouter(prefix="/v1/claims", tags=["claims"])

@@ -6,9 +6,9 @@ import orjson
 from sqlalchemy import ColumnElement, Select, and_, literal_column, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from app.core.deps import dialect_of
-from app.core.errors import BadParameter, NotFound
-from app.core.facets import (
+from app.core.db.deps import dialect_of
+from app.core.http.errors import BadParameter, NotFound
+from app.core.query.facets import (
     Facet,
     FacetSet,
     facet_answer,
@@ -17,10 +17,10 @@ from app.core.facets import (
     register,
     vocabulary_facet,
 )
-from app.core.listing import Bindable, collection_page, envelope, facet_scope
-from app.core.pagination import SortField
-from app.core.periods import period_of
-from app.core.sync import updated_at_column
+from app.core.query.listing import Bindable, collection_page, envelope, facet_scope
+from app.core.query.pagination import SortField
+from app.core.query.periods import period_of
+from app.core.query.sync import updated_at_column
 from app.locations.service import located_in
 from app.models import (
     Actor,

@@ -1,7 +1,7 @@
 """JSON logs, one object a line, each carrying the id of the request it belongs to.
 
 The request id lives in a context variable that the request middleware sets
-(`app/core/middleware.py`); the SQLite reader threads run their work in a copy of the
+(`app/core/http/middleware.py`); the SQLite reader threads run their work in a copy of the
 request's context and SQLAlchemy's greenlets inherit it, so a line logged anywhere while a
 request is answered names that request.
 """

@@ -6,8 +6,8 @@ from typing import Annotated, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, Field
 
-from app.core.periods import PERIOD_DESCRIPTION
-from app.core.sync import UPDATED_AT_DESCRIPTION
+from app.core.query.periods import PERIOD_DESCRIPTION
+from app.core.query.sync import UPDATED_AT_DESCRIPTION
 from app.models.vocab import (
     ActorKind,
     ClaimActorRole,
@@ -22,7 +22,7 @@ from app.models.vocab import (
 
 T = TypeVar("T")
 
-# Every item of every collection: when it last changed (app.core.sync).
+# Every item of every collection: when it last changed (app.core.query.sync).
 UpdatedAt = Annotated[
     dt.datetime,
     Field(description=UPDATED_AT_DESCRIPTION, examples=["2021-09-01T00:00:00.000000Z"]),

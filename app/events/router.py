@@ -6,22 +6,9 @@ from fastapi.responses import Response
 from pydantic import ConfigDict, Field
 
 from app.claims.router import DATE_MATCH_DESCRIPTION
-from app.core.deps import DatabaseDep
-from app.core.export import (
-    ExportParams,
-    ExportSource,
-    add_export_route,
-    same_field,
-)
-from app.core.formats import (
-    GeoFormat,
-    Representation,
-    format_field,
-    list_answer,
-    list_responses,
-    register,
-)
-from app.core.params import (
+from app.core.db.deps import DatabaseDep
+from app.core.http.responses import FastJSONResponse
+from app.core.query.params import (
     BBoxMixin,
     DateMatch,
     FacetParams,
@@ -29,9 +16,22 @@ from app.core.params import (
     sort_description,
     sort_pattern,
 )
-from app.core.responses import FastJSONResponse
+from app.core.query.sync import LAST_MODIFIED, item_response, with_last_change
+from app.core.render.export import (
+    ExportParams,
+    ExportSource,
+    add_export_route,
+    same_field,
+)
+from app.core.render.formats import (
+    GeoFormat,
+    Representation,
+    format_field,
+    list_answer,
+    list_responses,
+    register,
+)
 from app.core.schemas import problem_responses
-from app.core.sync import LAST_MODIFIED, item_response, with_last_change
 from app.events import service
 from app.events.schemas import EventDetail, EventFacets, EventOut, EventPage
 

@@ -6,19 +6,19 @@ from sqlalchemy.orm import Session
 
 from app.actors.service import actors_with_roles
 from app.claims.service import claim_briefs, date_range
-from app.core.errors import NotFound
-from app.core.facets import Facet, FacetSet, facet_answer, month_facet, register
-from app.core.listing import (
+from app.core.http.errors import NotFound
+from app.core.query.facets import Facet, FacetSet, facet_answer, month_facet, register
+from app.core.query.listing import (
     Bindable,
     collection_page,
     envelope,
     facet_scope,
     grouped,
 )
-from app.core.pagination import SortField
-from app.core.params import parse_bbox
-from app.core.periods import period_of
-from app.core.sync import updated_at_column
+from app.core.query.pagination import SortField
+from app.core.query.params import parse_bbox
+from app.core.query.periods import period_of
+from app.core.query.sync import updated_at_column
 from app.locations.service import in_bbox, located_in
 from app.models import Actor, Event, EventActor, EventClaim, Location
 

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 from sqlalchemy import ColumnElement, Connection, and_, delete, exists, insert, or_, select, update
 
-from app.core.facets import refresh_facet_counts
+from app.core.query.facets import refresh_facet_counts
 from app.models import Claim, ClaimLink, ClaimQuantity
 from app.models.vocab import ClaimLinkKind
 

@@ -18,8 +18,8 @@ from typing import Any
 from sqlalchemy import Connection, Engine, Table, delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
-from app.core.search_language import index_terms
-from app.core.sync import as_utc, utc_now
+from app.core.query.search_language import index_terms
+from app.core.query.sync import as_utc, utc_now
 from app.importer.bulk import insert_rows
 from app.importer.bundle import Bundle
 from app.importer.changes import EntityChanges, compare, reach, snapshot

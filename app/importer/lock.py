@@ -19,7 +19,7 @@ from collections.abc import Callable
 from sqlalchemy import Connection
 from sqlalchemy.exc import OperationalError
 
-from app.core.db import SQLITE_BUSY_TIMEOUT_MS
+from app.core.db.engine import SQLITE_BUSY_TIMEOUT_MS
 
 # Any fixed signed 64-bit number names the lock; this one is "CR_IMPOR" in ASCII.
 IMPORT_LOCK_KEY = 0x43525F494D504F52

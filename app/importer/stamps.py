@@ -16,7 +16,7 @@ from collections.abc import Iterable
 
 from sqlalchemy import Connection, delete, insert, or_, select, update
 
-from app.core.sync import ITEM_MODELS
+from app.core.query.sync import ITEM_MODELS
 from app.importer.changes import Snapshot, tracked_columns
 from app.models import ActorRelation, ClaimLink, Deletion
 

@@ -4,22 +4,9 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 from pydantic import ConfigDict, Field, field_validator
 
-from app.core.deps import DatabaseDep
-from app.core.export import (
-    ExportParams,
-    ExportSource,
-    add_export_route,
-    same_field,
-)
-from app.core.formats import (
-    GeoFormat,
-    Representation,
-    format_field,
-    list_answer,
-    list_responses,
-    register,
-)
-from app.core.params import (
+from app.core.db.deps import DatabaseDep
+from app.core.http.responses import FastJSONResponse
+from app.core.query.params import (
     BBoxMixin,
     ListParams,
     number_list_pattern,
@@ -27,9 +14,22 @@ from app.core.params import (
     sort_description,
     sort_pattern,
 )
-from app.core.responses import FastJSONResponse
+from app.core.query.sync import LAST_MODIFIED, item_response, with_last_change
+from app.core.render.export import (
+    ExportParams,
+    ExportSource,
+    add_export_route,
+    same_field,
+)
+from app.core.render.formats import (
+    GeoFormat,
+    Representation,
+    format_field,
+    list_answer,
+    list_responses,
+    register,
+)
 from app.core.schemas import problem_responses
-from app.core.sync import LAST_MODIFIED, item_response, with_last_change
 from app.locations import service
 from app.locations.schemas import LocationDetail, LocationOut, LocationPage
 from app.models.vocab import LocationKind

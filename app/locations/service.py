@@ -4,14 +4,14 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, case, func, literal, select
 from sqlalchemy.orm import Session
 
-from app.core.errors import NotFound
-from app.core.listing import (
+from app.core.http.errors import NotFound
+from app.core.query.listing import (
     envelope,
     search_and_paginate,
 )
-from app.core.pagination import SortField
-from app.core.params import BBox, Near, parse_bbox, parse_near
-from app.core.sync import updated_at_column
+from app.core.query.pagination import SortField
+from app.core.query.params import BBox, Near, parse_bbox, parse_near
+from app.core.query.sync import updated_at_column
 from app.models import Location, ReportLocation
 
 EARTH_RADIUS_KM = 6371.0088

@@ -2,7 +2,7 @@ import datetime as dt
 
 from pydantic import BaseModel, Field
 
-from app.core.periods import PERIOD_DESCRIPTION
+from app.core.query.periods import PERIOD_DESCRIPTION
 from app.core.schemas import (
     FACETS_DESCRIPTION,
     ActorRef,

@@ -6,8 +6,8 @@ from sqlalchemy.orm import Session
 
 from app.actors.service import actors_with_roles
 from app.claims.service import date_range
-from app.core.errors import NotFound
-from app.core.facets import (
+from app.core.http.errors import NotFound
+from app.core.query.facets import (
     Facet,
     FacetSet,
     facet_answer,
@@ -16,16 +16,16 @@ from app.core.facets import (
     register,
     vocabulary_facet,
 )
-from app.core.listing import (
+from app.core.query.listing import (
     Bindable,
     collection_page,
     envelope,
     facet_scope,
     grouped,
 )
-from app.core.pagination import SortField
-from app.core.periods import period_of
-from app.core.sync import updated_at_column
+from app.core.query.pagination import SortField
+from app.core.query.periods import period_of
+from app.core.query.sync import updated_at_column
 from app.locations.service import located_in
 from app.models import Actor, Location, Media, MediaActor, MediaLocation
 from app.models.vocab import MediaKind

@@ -7,7 +7,7 @@ from app.models.base import Base, Slug, Vocab
 class SearchDocument(Base):
     """The searchable text of one entity (name and aliases, quote and statement, caption …).
 
-    `terms` is its token stream, made in Python by `app.core.search_language` (folded,
+    `terms` is its token stream, made in Python by `app.core.query.search_language` (folded,
     stemmed, stop words out), each token wrapped in bars: `|taliban| |claim| |surround|`;
     `term_count` is how many. Full-text indexes over `terms` are engine-specific and made by
     the migrations: an FTS5 table kept in step by triggers on SQLite; on PostgreSQL a stored

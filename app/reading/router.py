@@ -9,8 +9,8 @@ from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse, Response
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-from app.core.deps import DatabaseDep
-from app.core.errors import NotFound
+from app.core.db.deps import DatabaseDep
+from app.core.http.errors import NotFound
 from app.reading import service
 from app.reading.page import index_page, report_page
 

@@ -5,15 +5,17 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import PlainTextResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.core import jsonld
-from app.core.deps import DatabaseDep
-from app.core.export import (
+from app.core.db.deps import DatabaseDep
+from app.core.http.responses import FastJSONResponse
+from app.core.query.params import ListParams, sort_description, sort_pattern
+from app.core.query.sync import LAST_MODIFIED, item_response, last_modified, with_last_change
+from app.core.render.export import (
     ExportParams,
     ExportSource,
     add_export_route,
     same_field,
 )
-from app.core.formats import (
+from app.core.render.formats import (
     LinkedFormat,
     Representation,
     format_field,
@@ -21,10 +23,8 @@ from app.core.formats import (
     list_responses,
     register,
 )
-from app.core.params import ListParams, sort_description, sort_pattern
-from app.core.responses import FastJSONResponse
 from app.core.schemas import problem_responses
-from app.core.sync import LAST_MODIFIED, item_response, last_modified, with_last_change
+from app.linked_data import document as jsonld
 from app.reports import service
 from app.reports.schemas import ReportDetail, ReportPage, ReportSummary
 

@@ -3,10 +3,10 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
-from app.core.errors import NotFound
-from app.core.listing import envelope, search_and_paginate
-from app.core.pagination import SortField
-from app.core.sync import updated_at_column
+from app.core.http.errors import NotFound
+from app.core.query.listing import envelope, search_and_paginate
+from app.core.query.pagination import SortField
+from app.core.query.sync import updated_at_column
 from app.models import Actor, Report
 
 REPORT_COLUMNS = (

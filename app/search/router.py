@@ -6,19 +6,19 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.orm import Session
 
-from app.core import search_language
-from app.core.deps import DatabaseDep, dialect_of
-from app.core.fulltext import matches, plan_for_the_words
-from app.core.listing import envelope, paginate
-from app.core.pagination import Sort, Term, bound_to
-from app.core.params import (
+from app.core.db.deps import DatabaseDep, dialect_of
+from app.core.http.responses import FastJSONResponse
+from app.core.query import search_language
+from app.core.query.fulltext import matches, plan_for_the_words
+from app.core.query.listing import envelope, paginate
+from app.core.query.pagination import Sort, Term, bound_to
+from app.core.query.params import (
     COUNT_DESCRIPTION,
     CURSOR_DESCRIPTION,
     LIMIT_DESCRIPTION,
     Q_DESCRIPTION,
     CountMode,
 )
-from app.core.responses import FastJSONResponse
 from app.core.schemas import Page, problem_responses
 from app.models import Actor, Claim, Event, Location, Media, Report, SearchDocument
 

@@ -4,11 +4,16 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from app.core.deps import DatabaseDep
-from app.core.params import COUNT_DESCRIPTION, CURSOR_DESCRIPTION, LIMIT_DESCRIPTION, CountMode
-from app.core.responses import FastJSONResponse
+from app.core.db.deps import DatabaseDep
+from app.core.http.responses import FastJSONResponse
+from app.core.query.params import (
+    COUNT_DESCRIPTION,
+    CURSOR_DESCRIPTION,
+    LIMIT_DESCRIPTION,
+    CountMode,
+)
+from app.core.query.sync import as_utc
 from app.core.schemas import problem_responses
-from app.core.sync import as_utc
 from app.sync import service
 from app.sync.schemas import DeletedEntityType, DeletedPage
 

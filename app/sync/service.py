@@ -3,9 +3,9 @@ from typing import Any
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
-from app.core.listing import envelope, paginate
-from app.core.pagination import Sort, Term, bound_to
-from app.core.sync import rfc3339
+from app.core.query.listing import envelope, paginate
+from app.core.query.pagination import Sort, Term, bound_to
+from app.core.query.sync import rfc3339
 from app.models import Deletion
 
 # Oldest first (the order a client applies them in), then by collection and id: stable on

@@ -1,6 +1,6 @@
 """Search tokens from Python: both engines index the same token stream
 
-`search_document` gets `terms` (the tokens of `content` made by `app.core.search_language`,
+`search_document` gets `terms` (the tokens of `content` made by `app.core.query.search_language`,
 each wrapped in bars: `|taliban| |claim|`) and `term_count`, filled here for the rows there
 are. SQLite's FTS5 table indexes `terms` with a plain tokenizer instead of stemming `content`
 with porter; PostgreSQL's stored `search_tsv` is built from `terms` with positions, as quoted
@@ -16,7 +16,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from app.core.search_language import index_terms
+from app.core.query.search_language import index_terms
 
 revision: str = "0008"
 down_revision: str | None = "0007"

@@ -1,6 +1,6 @@
 """Full-text matching over `search_document`: the one module that knows each engine's syntax.
 
-The search language, its tokens and its snippets live in `app.core.search_language`; both
+The search language, its tokens and its snippets live in `app.core.query.search_language`; both
 engines index the same tokens (`search_document.terms`, written by every importer):
 
 - SQLite: an FTS5 table over `terms` with a plain tokenizer (no stemming, no folding: the
@@ -18,8 +18,8 @@ from typing import Any
 from sqlalchemy import Integer, String, Subquery, text
 from sqlalchemy.orm import Session
 
-from app.core import search_language
-from app.core.search_language import SearchQuery
+from app.core.query import search_language
+from app.core.query.search_language import SearchQuery
 
 # score = occurrences * SCORE_SCALE / (term_count + LENGTH_DAMPING), integer division: a
 # word found once in a name outranks the same word found once in a long quote.

@@ -47,7 +47,7 @@ from sqlalchemy.pool import NullPool
 
 from app.core import metrics
 from app.core.config import Settings, get_settings, normalise_database_url
-from app.core.errors import DatabaseBusy, DatabaseUnreachable, Overloaded, QueryTimeout
+from app.core.http.errors import DatabaseBusy, DatabaseUnreachable, Overloaded, QueryTimeout
 
 P = ParamSpec("P")
 T = TypeVar("T")

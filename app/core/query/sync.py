@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
-from app.core.responses import FastJSONResponse
+from app.core.http.responses import FastJSONResponse
 from app.models import Actor, Claim, Deletion, Event, Location, Media, Report
 
 # The time seeds are stamped with where answers must be reproducible: the test databases

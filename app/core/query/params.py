@@ -11,8 +11,8 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic.config import JsonDict
 
-from app.core.search_language import MAX_QUERY_LENGTH, MAX_QUERY_WORDS
-from app.core.sync import UpdatedSinceMixin
+from app.core.query.search_language import MAX_QUERY_LENGTH, MAX_QUERY_WORDS
+from app.core.query.sync import UpdatedSinceMixin
 
 LIMIT_DESCRIPTION = "Items per page, 1 to 500. Larger values are refused, not clamped."
 CURSOR_DESCRIPTION = (

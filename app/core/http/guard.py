@@ -24,8 +24,8 @@ from urllib.parse import unquote_to_bytes
 
 from fastapi import Request
 
-from app.core.errors import BadParameter, URITooLong, declared_query_parameters, echo
-from app.core.sync import as_utc
+from app.core.http.errors import BadParameter, URITooLong, declared_query_parameters, echo
+from app.core.query.sync import as_utc
 
 Kind = Literal["date", "datetime", "int", "other"]
 

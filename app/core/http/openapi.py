@@ -8,7 +8,7 @@ type instead, here, once for every collection; the Pydantic models keep `None` f
 given", which the services test.
 
 Schema examples are the API's own answers on the seed (`examples.json`, written by
-`python -m app.core.examples`), attached to their component schemas here.
+`python -m app.operations.examples`), attached to their component schemas here.
 """
 
 import copy
@@ -17,7 +17,7 @@ from functools import cache
 from importlib.resources import files
 from typing import Any
 
-from app.core.guard import INT_MAX, INT_MIN
+from app.core.http.guard import INT_MAX, INT_MIN
 
 EXAMPLES_FILE = "examples.json"
 
@@ -40,7 +40,7 @@ def _without_null(schema: dict[str, Any]) -> dict[str, Any]:
 
 def plain_parameters(document: dict[str, Any]) -> None:
     """Every parameter as its plain type, never `anyOf [type, null]`; an integer within the
-    32 bits the input guard accepts (app.core.guard), said in the document."""
+    32 bits the input guard accepts (app.core.http.guard), said in the document."""
     for methods in document.get("paths", {}).values():
         for operation in methods.values():
             for parameter in operation.get("parameters", []):
@@ -54,7 +54,7 @@ def plain_parameters(document: dict[str, Any]) -> None:
 @cache
 def stored_examples() -> dict[str, list[Any]]:
     """Examples by component schema, as the API answered them on the seed."""
-    text = files("app.core").joinpath(EXAMPLES_FILE).read_text(encoding="utf-8")
+    text = files("app.operations").joinpath(EXAMPLES_FILE).read_text(encoding="utf-8")
     examples: dict[str, list[Any]] = json.loads(text)
     return examples
 
@@ -114,7 +114,7 @@ NOT_MODIFIED: dict[str, Any] = {
 
 def declare_caching(document: dict[str, Any], *, uncached_paths: frozenset[str]) -> None:
     """Every GET but the service endpoints (`uncached_paths`, answered no-store) declares its
-    conditional request headers, its 304 and the validators of its 200 (app.core.caching)."""
+    conditional request headers, its 304 and the validators of its 200 (app.core.http.caching)."""
     for path, methods in document.get("paths", {}).items():
         operation = methods.get("get")
         if operation is None or path in uncached_paths:

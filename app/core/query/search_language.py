@@ -46,7 +46,7 @@ from functools import lru_cache
 
 import snowballstemmer
 
-from app.core.errors import BadParameter
+from app.core.http.errors import BadParameter
 
 MAX_QUERY_LENGTH = 500
 MAX_QUERY_WORDS = 32

@@ -20,8 +20,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from app.core.fulltext import matches, plan_for_the_words
-from app.core.pagination import (
+from app.core.query.fulltext import matches, plan_for_the_words
+from app.core.query.pagination import (
     Sort,
     SortField,
     bound_to,
@@ -29,7 +29,7 @@ from app.core.pagination import (
     encode_cursor,
     parse_sort,
 )
-from app.core.sync import since_filter, updated_at_of
+from app.core.query.sync import since_filter, updated_at_of
 
 # `count=estimated` counts exactly up to here (Elasticsearch's track_total_hits default).
 EXACT_COUNT_THRESHOLD = 10_000

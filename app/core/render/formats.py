@@ -31,9 +31,9 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.core.db import Database
-from app.core.errors import BadParameter, NotAcceptable
-from app.core.responses import FastJSONResponse
+from app.core.db.engine import Database
+from app.core.http.errors import BadParameter, NotAcceptable
+from app.core.http.responses import FastJSONResponse
 from app.models import Location
 
 

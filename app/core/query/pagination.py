@@ -36,7 +36,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.sql.elements import BindParameter, UnaryExpression
 
-from app.core.errors import BadParameter
+from app.core.http.errors import BadParameter
 
 ValueKind = Literal["str", "int", "float", "date", "datetime", "bool"]
 

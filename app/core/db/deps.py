@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
-from app.core.db import Database
+from app.core.db.engine import Database
 
 
 async def get_database(request: Request) -> Database:

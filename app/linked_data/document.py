@@ -47,7 +47,7 @@ DATE_TYPES = {"day": "xsd:date", "month": "xsd:gYearMonth", "year": "xsd:gYear"}
 @cache
 def context_bytes() -> bytes:
     """The packaged context document, as served at `CONTEXT_PATH`."""
-    return files("app.core").joinpath(CONTEXT_FILE).read_bytes()
+    return files("app.linked_data").joinpath(CONTEXT_FILE).read_bytes()
 
 
 @cache

@@ -9,8 +9,8 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.orm import Session
 
-from app.core.db import Database
-from app.core.errors import AppError
+from app.core.db.engine import Database
+from app.core.http.errors import AppError
 from app.migrate import alembic_config
 
 logger = logging.getLogger("app.health")

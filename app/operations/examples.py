@@ -1,7 +1,7 @@
 """The examples of the OpenAPI document, taken from the API's own answers on the seed.
 
 Each component schema with an example names the request whose answer is its example (and,
-for an item of a list, the item's id). `python -m app.core.examples` (`make examples`) loads
+for an item of a list, the item's id). `python -m app.operations.examples` (`make examples`) loads
 the seed into a throw-away SQLite database, stamped with the fixed time `FIXED_TIME` (so
 `updated_at` is reproducible), asks those requests and writes `examples.json`;
 a test checks the file still equals what the API answers, on every engine.
@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from app.core.openapi import EXAMPLES_FILE
+from app.core.http.openapi import EXAMPLES_FILE
 
 
 class Source(NamedTuple):
@@ -68,8 +68,8 @@ def write(seed_dir: Path, output: Path) -> None:
     """Answer every source on a fresh SQLite database loaded with `seed_dir`."""
     from fastapi.testclient import TestClient
 
-    from app.core.db import build_engine
-    from app.core.sync import FIXED_TIME
+    from app.core.db.engine import build_engine
+    from app.core.query.sync import FIXED_TIME
     from app.importer import import_paths
     from app.main import create_app
     from app.migrate import upgrade_to_head

@@ -6,8 +6,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, ConfigDict
 
-from app.core.jsonld import CONTEXT_PATH, MEDIA_TYPE, context_bytes
 from app.core.schemas import problem_responses
+from app.linked_data.document import CONTEXT_PATH, MEDIA_TYPE, context_bytes
 
 router = APIRouter(tags=["linked data"])
 

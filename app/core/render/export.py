@@ -33,14 +33,21 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
-from app.core.db import Database
-from app.core.deps import DatabaseDep
-from app.core.errors import AppError, NotAcceptable
-from app.core.formats import CONTENT_TYPES, Format, accepted, csv_columns, csv_header, csv_rows
-from app.core.params import Q_DESCRIPTION, CountMode
+from app.core.db.deps import DatabaseDep
+from app.core.db.engine import Database
+from app.core.http.errors import AppError, NotAcceptable
+from app.core.query.params import Q_DESCRIPTION, CountMode
+from app.core.query.search_language import MAX_QUERY_LENGTH
+from app.core.query.sync import UpdatedSinceMixin, data_version
+from app.core.render.formats import (
+    CONTENT_TYPES,
+    Format,
+    accepted,
+    csv_columns,
+    csv_header,
+    csv_rows,
+)
 from app.core.schemas import problem_responses
-from app.core.search_language import MAX_QUERY_LENGTH
-from app.core.sync import UpdatedSinceMixin, data_version
 
 logger = logging.getLogger(__name__)
 
@@ -124,7 +131,7 @@ class ExportSource:
 SOURCES: dict[str, ExportSource] = {}
 
 
-# The lists' CSV (app.core.formats): the same columns, flattening and formula escaping.
+# The lists' CSV (app.core.render.formats): the same columns, flattening and formula escaping.
 CSV = Renderer(
     media_type=CONTENT_TYPES[Format.csv], extension="csv", header=csv_header, rows=csv_rows
 )
@@ -201,7 +208,7 @@ def content_disposition(collection: str, renderer: Renderer) -> str:
 
 def export_format(request: Request | None, params: ExportParams) -> ExportFormat:
     """`format=` when given, else what the `Accept` header prefers of NDJSON and CSV (as the
-    lists choose: app.core.formats), NDJSON without a preference; an `Accept` naming
+    lists choose: app.core.render.formats), NDJSON without a preference; an `Accept` naming
     neither is a 406 problem."""
     if request is None or "format" in params.model_fields_set:
         return params.format
