@@ -17,6 +17,7 @@ from sqlalchemy import Engine
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.actors.router import router as actors_router
+from app.catalog import CHANGES
 from app.claims.router import router as claims_router
 from app.core import metrics
 from app.core.config import Settings, get_settings
@@ -27,12 +28,14 @@ from app.core.http.errors import install_error_handlers
 from app.core.http.guard import guard_request
 from app.core.http.middleware import RequestContext
 from app.core.http.openapi import attach_examples, declare_caching, plain_parameters
-from app.core.schemas import Health, Problem, Ready
+from app.core.schemas import Problem
 from app.events.router import router as events_router
 from app.linked_data.router import router as jsonld_router
 from app.locations.router import router as locations_router
 from app.media.router import router as media_router
+from app.operations.examples import stored_examples
 from app.operations.health import readiness
+from app.operations.schemas import Health, Ready
 from app.reading.router import router as reading_router
 from app.reports.router import router as reports_router
 from app.search.router import router as search_router
@@ -195,7 +198,7 @@ def _openapi_with_problems(app: FastAPI) -> Callable[[], dict[str, Any]]:
         # Every read is public: declared, so linters and clients need not guess.
         schema["security"] = []
         plain_parameters(schema)
-        attach_examples(schema)
+        attach_examples(schema, stored_examples())
         declare_caching(schema, uncached_paths=NO_STORE_PATHS)
         for methods in schema.get("paths", {}).values():
             for operation in methods.values():
@@ -243,7 +246,7 @@ def _openapi_with_problems(app: FastAPI) -> Callable[[], dict[str, Any]]:
 def create_app(engine: Engine | None = None, *, settings: Settings | None = None) -> FastAPI:
     speedups.install()
     settings = settings or get_settings()
-    database = open_database(engine or get_engine(), settings)
+    database = open_database(engine or get_engine(), settings, changes=CHANGES)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:

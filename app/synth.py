@@ -23,6 +23,7 @@ from typing import Any
 
 from sqlalchemy import Engine, Table, func, select
 
+from app.catalog import FACET_SETS
 from app.core.query.facets import refresh_facet_counts
 from app.core.query.search_language import index_terms
 from app.core.query.sync import as_utc, utc_now
@@ -532,7 +533,7 @@ def synthesize(
                 if progress:
                     progress(len(chunk.get("claim", [])))
         # The claim flags came with the rows: only the facet counts are left to derive.
-        refresh_facet_counts(conn)
+        refresh_facet_counts(conn, FACET_SETS)
     if engine.dialect.name == "postgresql":
         # Mark the fresh pages all-visible (and gather statistics), so that index-only scans
         # need not visit the table: autovacuum would, but later and at a time of its choosing.

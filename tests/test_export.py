@@ -13,7 +13,6 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -25,12 +24,12 @@ from sqlalchemy import Engine
 from typer.testing import CliRunner
 
 import app.core.render.export as export_module
+from app.catalog import BY_NAME
 from app.claims import service as claims_service
 from app.cli import UVICORN_LIMITS, cli
 from app.core.config import get_settings
 from app.core.db.engine import get_engine
 from app.core.http.errors import QueryTimeout
-from app.core.render.export import SOURCES
 from app.main import create_app
 from tests.helpers import assert_problem
 
@@ -228,7 +227,7 @@ def test_export_parameters_are_the_lists_without_paging(client: TestClient) -> N
         for name in set(listed) - paging - {"format"}:
             assert exported[name] == listed[name], (collection, name)
         assert exported["format"]["$ref"] == "#/components/schemas/ExportFormat"
-        assert SOURCES[collection].export_params.model_fields.keys() == exported.keys()
+        assert BY_NAME[collection].export_params.model_fields.keys() == exported.keys()
 
 
 def test_the_document_declares_the_streamed_formats(client: TestClient) -> None:
@@ -248,11 +247,9 @@ def test_the_document_declares_the_streamed_formats(client: TestClient) -> None:
 
 def _stand_in(monkeypatch: pytest.MonkeyPatch, collection: str, list_page: Any) -> None:
     """The collection's export with another list function, for this test only."""
-    real = SOURCES[collection]
-    monkeypatch.setitem(SOURCES, collection, real)  # restored afterwards (a source registers)
-    monkeypatch.setattr(
-        f"app.{collection}.router.{collection.upper()}_EXPORT", replace(real, list_page=list_page)
-    )
+    # The route holds the catalog's (frozen) collection: its field is swapped in place, and
+    # restored afterwards.
+    monkeypatch.setitem(vars(BY_NAME[collection]), "list_page", list_page)
 
 
 @pytest.fixture

@@ -9,7 +9,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, delete, func, select, true
 from sqlalchemy.orm import Session
 
-from app.core.query.facets import REGISTRY, facet_answer
+from app.catalog import BY_NAME
+from app.core.query.facets import facet_answer
 from app.importer import import_paths
 from app.main import create_app
 from app.models import FacetCount
@@ -21,7 +22,8 @@ BUNDLE_NAME = "000_panjshir-last-bastion.yaml"
 @pytest.mark.parametrize("collection", ["claims", "media", "events"])
 @pytest.mark.parametrize("size", [1, 3, 50, 500])
 def test_stored_counts_equal_a_live_count(engine: Engine, collection: str, size: int) -> None:
-    facet_set = REGISTRY[collection]
+    facet_set = BY_NAME[collection].facets
+    assert facet_set is not None
     with Session(engine) as session:
         stored_rows = session.scalar(
             select(func.count()).select_from(FacetCount).where(FacetCount.collection == collection)

@@ -16,17 +16,10 @@ from fastapi.testclient import TestClient
 from geojson_pydantic import FeatureCollection
 from sqlalchemy import Engine, text
 
+from app.catalog import BY_NAME
 from app.claims.schemas import ClaimOut
-from app.core.render.formats import (
-    REGISTRY,
-    Representation,
-    csv_columns,
-    csv_header,
-    csv_rows,
-    escape_cell,
-    ndjson_rows,
-    unescape_cell,
-)
+from app.core.render.csv import csv_columns, csv_header, csv_rows, escape_cell, unescape_cell
+from app.core.render.formats import ndjson_rows
 from app.main import create_app
 from tests.conftest import SEED_FILE
 
@@ -137,7 +130,7 @@ def test_the_csv_of_every_seed_claim_round_trips(client: TestClient) -> None:
     rows = _csv(client.get("/v1/claims?limit=500&format=csv"))
     assert [row["id"] for row in rows] == [claim["id"] for claim in claims]
     # Every column the schema gives, in its order: derived, not hand-written.
-    assert list(rows[0]) == csv_columns("claims")
+    assert list(rows[0]) == csv_columns(ClaimOut)
     assert list(rows[0])[:5] == ["id", "report_id", "claimant_id", "claimant_name", "claimant_kind"]
     for row, claim in zip(rows, claims, strict=True):
         known = set(ClaimOut.model_fields)
@@ -179,7 +172,7 @@ def test_every_collection_has_csv_with_one_row_per_item(
     items = _items(client, f"/v1/{collection}?limit=500")
     rows = _csv(client.get(f"/v1/{collection}?limit=500&format=csv"))
     assert [row["id"] for row in rows] == [item["id"] for item in items]
-    assert list(rows[0]) == csv_columns(collection)
+    assert list(rows[0]) == csv_columns(BY_NAME[collection].item_schema)
     assert (
         client.get(f"/v1/{collection}?format=csv").headers["content-disposition"]
         == f'attachment; filename="{collection}.csv"'
@@ -244,10 +237,10 @@ def test_columns_follow_the_item_schema() -> None:
     class Stamped(ClaimOut):
         reviewed_at: dt.datetime
 
-    stamped = Representation("stamped-claims", Stamped)
+    stamped = Stamped
     assert csv_columns(stamped)[-1] == "reviewed_at"
-    assert csv_columns("claims")[-1] == "updated_at"
-    assert csv_columns(stamped)[:-1] == csv_columns("claims")
+    assert csv_columns(ClaimOut)[-1] == "updated_at"
+    assert csv_columns(stamped)[:-1] == csv_columns(ClaimOut)
     item = {
         "id": "x",
         "claimant": {"id": "a", "name": "=A", "kind": "person"},
@@ -349,7 +342,7 @@ def test_jsonld_is_wired_for_claims_and_reports(client: TestClient, collection: 
         assert response.status_code == 200, response.text
         assert response.headers["content-type"] == "application/ld+json"
         assert "@context" in response.json()
-    assert REGISTRY[collection].jsonld is not None
+    assert BY_NAME[collection].jsonld is not None
 
 
 # --- Negotiation ---------------------------------------------------------------------------
@@ -545,7 +538,7 @@ def test_the_document_declares_each_lists_formats(client: TestClient) -> None:
         parameters = {p["name"]: p for p in operation["parameters"]}
         # The parameter takes exactly what the collection offers (a named enum).
         enum = schemas[parameters["format"]["schema"]["$ref"].rsplit("/", 1)[1]]["enum"]
-        assert enum == [f.value for f in REGISTRY[collection].formats]
+        assert enum == [f.value for f in BY_NAME[collection].formats]
         assert "`geojson`" in parameters["format"]["description"]
         ok = operation["responses"]["200"]
         expected = {"application/json", "text/csv", "application/x-ndjson"}
@@ -556,7 +549,7 @@ def test_the_document_declares_each_lists_formats(client: TestClient) -> None:
         assert set(ok["content"]) == expected
         assert ok["content"]["application/json"]["schema"]["$ref"].endswith("Page")
         # The CSV columns are documented, from the schema.
-        for column in csv_columns(collection):
+        for column in csv_columns(BY_NAME[collection].item_schema):
             assert f"`{column}`" in ok["description"]
         assert {"Link", "X-Total-Count", "Vary"} <= set(ok["headers"])
         assert "406" in operation["responses"]
@@ -567,5 +560,5 @@ def test_the_readme_lists_every_collections_csv_columns() -> None:
     is a column at once: the table must follow)."""
     readme = (SEED_FILE.parents[1] / "README.md").read_text(encoding="utf-8")
     for collection in ("claims", "actors", "locations", "events", "media", "reports"):
-        columns = ", ".join(f"`{name}`" for name in csv_columns(collection))
+        columns = ", ".join(f"`{name}`" for name in csv_columns(BY_NAME[collection].item_schema))
         assert f"  | {collection} | {columns} |\n" in readme, collection

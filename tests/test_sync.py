@@ -13,7 +13,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from app.core.query.sync import FIXED_TIME, ITEM_MODELS, data_version, rfc3339
+from app import catalog
+from app.catalog import CHANGES
+from app.core.query.sync import FIXED_TIME, rfc3339
 from app.importer import import_paths
 from app.main import create_app
 from app.migrate import alembic_config, upgrade_to_head
@@ -238,7 +240,7 @@ def test_data_version_changes_with_the_data(
 
     def version() -> str:
         with Session(engine) as session:
-            return data_version(session)
+            return CHANGES.version(session)
 
     seeded = version()
     assert re.fullmatch(r"[0-9a-f]{20}", seeded)
@@ -313,7 +315,7 @@ def test_migration_stamps_the_rows_already_there(make_database: Callable[..., En
     upgrade_to_head(url)
     engine.dispose()
     with Session(engine) as session:
-        for model in ITEM_MODELS.values():
+        for model in (collection.model for collection in catalog.COLLECTIONS):
             oldest, newest, rows = session.execute(
                 select(func.min(model.updated_at), func.max(model.updated_at), func.count())
             ).one()
@@ -390,7 +392,7 @@ def test_edits_and_deletions_read_the_same_on_both_engines(
         for factory in factories:
             for _url, engine in factory._created:
                 with Session(engine) as session:
-                    versions.add(data_version(session))
+                    versions.add(CHANGES.version(session))
         assert len(versions) == 1, "data_version differs between the engines"
     finally:
         for client in clients.values():

@@ -6,7 +6,7 @@ from enum import StrEnum
 
 import pytest
 
-from app.core.query.periods import period_of
+from app.core.query.periods import month_label, period_of
 from app.importer.bundle import parse_fuzzy_date
 from app.models import vocab
 
@@ -25,7 +25,7 @@ def test_every_value_of_every_vocabulary_has_a_label() -> None:
         assert all(label.strip() for label in labels.values())
     assert set(vocab.CHANNELS) == set(vocab.ClaimChannel)
     assert vocab.label_of(vocab.ClaimKind, "no_comment") == "No comment"
-    assert vocab.month_label("2021-08") == "August 2021"
+    assert month_label("2021-08") == "August 2021"
 
 
 @pytest.mark.parametrize("notation", ["2021-08-23", "2021-08", "2021", "1980s", "2000s"])

@@ -2,8 +2,9 @@ from enum import StrEnum
 
 from pydantic import BaseModel, Field
 
-from app.core.schemas import ActorRef, ClaimBrief, Page, Span, UpdatedAt
+from app.core.schemas import Page, Span, UpdatedAt
 from app.models.vocab import ActorKind, RelationKind
+from app.shared.schemas import ActorRef, ClaimBrief
 
 
 class RelationDirection(StrEnum):

@@ -3,12 +3,12 @@ from typing import Any
 from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from app.claims.service import brief_of
 from app.core.http.errors import NotFound
 from app.core.query.listing import envelope, search_and_paginate
 from app.core.query.pagination import SortField
 from app.core.query.sync import updated_at_column
 from app.models import Actor, ActorRelation, Claim, ReportActor
+from app.shared.claims import brief_of
 
 ACTOR_COLUMNS = (
     Actor.id,
@@ -141,21 +141,3 @@ def actor_detail(session: Session, *, actor_id: str) -> dict[str, Any]:
         "claims": [brief_of(c, claimant) for c in claims],
         "report_ids": list(report_ids),
     }
-
-
-def actors_with_roles(
-    session: Session, *, link: Any, owner_column: Any, owner_ids: list[str]
-) -> dict[str, list[dict[str, Any]]]:
-    """The actors linked to each owner (media item, event …) through `link`, in order, with role."""
-    rows = session.execute(
-        select(owner_column.label("owner"), Actor.id, Actor.name, Actor.kind, link.role)
-        .join(Actor, Actor.id == link.actor_id)
-        .where(owner_column.in_(owner_ids))
-        .order_by(owner_column, link.position)
-    ).mappings()
-    linked: dict[str, list[dict[str, Any]]] = {}
-    for row in rows:
-        linked.setdefault(row["owner"], []).append(
-            {"id": row["id"], "name": row["name"], "kind": row["kind"], "role": row["role"]}
-        )
-    return linked

@@ -3,17 +3,7 @@ import datetime as dt
 from pydantic import BaseModel, Field
 
 from app.core.query.periods import PERIOD_DESCRIPTION
-from app.core.schemas import (
-    FACETS_DESCRIPTION,
-    ActorRef,
-    ClaimActorRef,
-    ClaimBrief,
-    ClaimLocationRef,
-    FacetValue,
-    Page,
-    Span,
-    UpdatedAt,
-)
+from app.core.schemas import FACETS_DESCRIPTION, FacetValue, Page, Span, UpdatedAt
 from app.models.vocab import (
     ClaimChannel,
     ClaimKind,
@@ -23,6 +13,7 @@ from app.models.vocab import (
     QuantityQualifier,
     channel_description,
 )
+from app.shared.schemas import ActorRef, ClaimActorRef, ClaimBrief, ClaimLocationRef
 
 
 class QuantityOut(BaseModel):

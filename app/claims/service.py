@@ -1,27 +1,18 @@
-import datetime as dt
 from collections.abc import Sequence
+from functools import partial
 from typing import Any
 
 import orjson
-from sqlalchemy import ColumnElement, Select, and_, literal_column, or_, select
+from sqlalchemy import ColumnElement, Select, literal_column, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from app.core.db.deps import dialect_of
-from app.core.http.errors import BadParameter, NotFound
-from app.core.query.facets import (
-    Facet,
-    FacetSet,
-    facet_answer,
-    month_facet,
-    places_facet,
-    register,
-    vocabulary_facet,
-)
+from app.core.http.errors import NotFound
+from app.core.query.facets import Facet, FacetSet, facet_answer, month_facet, vocabulary_facet
 from app.core.query.listing import Bindable, collection_page, envelope, facet_scope
 from app.core.query.pagination import SortField
-from app.core.query.periods import period_of
+from app.core.query.periods import date_range, period_of
 from app.core.query.sync import updated_at_column
-from app.locations.service import located_in
 from app.models import (
     Actor,
     Claim,
@@ -29,9 +20,13 @@ from app.models import (
     ClaimLink,
     ClaimLocation,
     EventClaim,
+    FacetCount,
     Media,
 )
-from app.models.vocab import ClaimChannel, ClaimKind, ClaimLinkKind, ClaimStatus
+from app.models.vocab import ClaimChannel, ClaimKind, ClaimLinkKind, ClaimStatus, label_of
+from app.shared.actors import actor_ref
+from app.shared.claims import claim_briefs
+from app.shared.places import located_in, places_facet
 
 CLAIM_COLUMNS = (
     Claim.id,
@@ -60,51 +55,6 @@ SORT_FIELDS = {
     "report_id": SortField(Claim.report_id, "str"),
     "updated_at": SortField(Claim.updated_at, "datetime"),
 }
-
-
-# The longest period each precision stands for, in days.
-PERIOD_DAYS = {"day": 0, "month": 30, "year": 365, "decade": 3652}
-
-
-def date_range(
-    start_column: Any,
-    end_column: Any,
-    precision_column: Any,
-    *,
-    date_from: Any,
-    date_to: Any,
-    mode: str,
-    names: tuple[str, str],
-) -> list[ColumnElement[bool]]:
-    """Periods (start..end) that overlap the range, or lie within it with mode=within.
-
-    A period overlapping [from, to] starts at most its own length before `from`; spelling
-    that out per precision turns the overlap test into tight ranges on (precision, start),
-    which an index serves, instead of a scan of everything before `to`."""
-    if date_from is not None and date_to is not None and date_from > date_to:
-        raise BadParameter(names[1], f"{names[1]} ({date_to}) is before {names[0]} ({date_from})")
-    where: list[ColumnElement[bool]] = []
-    if mode == "within":
-        if date_from is not None:
-            where.append(start_column >= date_from)
-        if date_to is not None:
-            where.append(start_column <= date_to)
-            where.append(end_column <= date_to)
-        return where
-    if date_from is None:
-        if date_to is not None:
-            where.append(start_column <= date_to)
-        return where
-    branches = []
-    for precision, days in PERIOD_DAYS.items():
-        # Near the smallest date, the period's allowance reaches below it: no date is smaller.
-        lower = max(date_from, dt.date.min + dt.timedelta(days=days)) - dt.timedelta(days=days)
-        branch = [precision_column == precision, start_column >= lower, end_column >= date_from]
-        if date_to is not None:
-            branch.append(start_column <= date_to)
-        branches.append(and_(*branch))
-    where.append(or_(*branches))
-    return where
 
 
 def claim_filters(session: Session, params: Any) -> list[ColumnElement[bool]]:
@@ -255,14 +205,14 @@ def claim_items(rows: Sequence[Any]) -> list[dict[str, Any]]:
             {
                 "id": row["id"],
                 "report_id": row["report_id"],
-                "claimant": _actor_ref(row, "claimant"),
+                "claimant": actor_ref(row, "claimant"),
                 "quote": row["quote"],
                 "span": {"start": row["span_start"], "end": row["span_end"]},
                 "statement": row["statement"],
                 "kind": row["kind"],
                 "status": row["status"],
                 "channel": row["channel"],
-                "venue": _actor_ref(row, "venue"),
+                "venue": actor_ref(row, "venue"),
                 "stated_on": row["stated_on"],
                 "stated_on_precision": row["stated_on_precision"],
                 "stated_period": period_of(row["stated_on"], row["stated_on_precision"]),
@@ -283,50 +233,6 @@ def quantities_of(json_text: str) -> list[dict[str, Any]]:
     for quantity in quantities:
         quantity["value"] = float(quantity["value"])
     return quantities
-
-
-def _actor_ref(row: Any, role: str) -> dict[str, Any] | None:
-    """`{id, name, kind}` of the row's claimant or venue (None where it has none)."""
-    actor_id = row[f"{role}_id"]
-    if actor_id is None:
-        return None
-    return {"id": actor_id, "name": row[f"{role}_name"], "kind": row[f"{role}_kind"]}
-
-
-def claim_briefs(session: Session, claim_ids: Sequence[str]) -> list[dict[str, Any]]:
-    if not claim_ids:
-        return []
-    rows = session.execute(
-        select(
-            Claim.id,
-            Claim.statement,
-            Claim.kind,
-            Claim.status,
-            Claim.stated_on,
-            Claim.stated_on_precision,
-            Claim.claimant_id,
-            Actor.name.label("claimant_name"),
-            Actor.kind.label("claimant_kind"),
-        )
-        .outerjoin(Actor, Actor.id == Claim.claimant_id)
-        .where(Claim.id.in_(claim_ids))
-        .order_by(Claim.id)
-    ).mappings()
-    return [brief_of(r, _actor_ref(r, "claimant")) for r in rows]
-
-
-def brief_of(row: Any, claimant: dict[str, Any] | None) -> dict[str, Any]:
-    """A claim in brief (ClaimBrief) from a row with its columns."""
-    return {
-        "id": row["id"],
-        "claimant": claimant,
-        "statement": row["statement"],
-        "kind": row["kind"],
-        "status": row["status"],
-        "stated_on": row["stated_on"],
-        "stated_on_precision": row["stated_on_precision"],
-        "stated_period": period_of(row["stated_on"], row["stated_on_precision"]),
-    }
 
 
 def claim_detail(session: Session, *, claim_id: str) -> dict[str, Any]:
@@ -375,23 +281,22 @@ def claim_detail(session: Session, *, claim_id: str) -> dict[str, Any]:
     }
 
 
-CLAIM_FACETS = register(
-    FacetSet(
-        "claims",
-        Claim,
-        {
-            "claimant": Facet(
-                Claim.claimant_id,
-                label=Actor.name,
-                joins=[(Actor, Actor.id == Claim.claimant_id, True)],
-            ),
-            "kind": vocabulary_facet(Claim.kind, ClaimKind),
-            "status": vocabulary_facet(Claim.status, ClaimStatus),
-            "channel": vocabulary_facet(Claim.channel, ClaimChannel),
-            "location": places_facet(ClaimLocation, ClaimLocation.claim_id, Claim.id),
-            "month": month_facet(Claim.stated_on, Claim.stated_on_precision),
-        },
-    )
+CLAIM_FACETS = FacetSet(
+    "claims",
+    Claim,
+    FacetCount,
+    {
+        "claimant": Facet(
+            Claim.claimant_id,
+            label=Actor.name,
+            joins=[(Actor, Actor.id == Claim.claimant_id, True)],
+        ),
+        "kind": vocabulary_facet(Claim.kind, partial(label_of, ClaimKind)),
+        "status": vocabulary_facet(Claim.status, partial(label_of, ClaimStatus)),
+        "channel": vocabulary_facet(Claim.channel, partial(label_of, ClaimChannel)),
+        "location": places_facet(ClaimLocation, ClaimLocation.claim_id, Claim.id),
+        "month": month_facet(Claim.stated_on, Claim.stated_on_precision),
+    },
 )
 
 

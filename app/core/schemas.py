@@ -1,24 +1,12 @@
-"""Shapes shared by several resources: the list envelope, spans, references, problems."""
+"""Shapes every collection uses: the list envelope, spans, facet values, problems."""
 
 import datetime as dt
 from enum import StrEnum
-from typing import Annotated, Generic, Literal, TypeVar
+from typing import Annotated, Generic, TypeVar
 
 from pydantic import BaseModel, Field
 
-from app.core.query.periods import PERIOD_DESCRIPTION
 from app.core.query.sync import UPDATED_AT_DESCRIPTION
-from app.models.vocab import (
-    ActorKind,
-    ClaimActorRole,
-    ClaimKind,
-    ClaimStatus,
-    DatePrecision,
-    EventActorRole,
-    LocationKind,
-    MediaActorRole,
-    PlaceRole,
-)
 
 T = TypeVar("T")
 
@@ -54,53 +42,6 @@ class Span(BaseModel):
     end: int = Field(description="Offset just past the last character: text[start:end] == quote.")
 
 
-class ActorRef(BaseModel):
-    id: str = Field(examples=["taliban"])
-    name: str = Field(examples=["Taliban"])
-    kind: ActorKind
-
-
-class ClaimActorRef(ActorRef):
-    """An actor a claim is about, with its role in the claim."""
-
-    role: ClaimActorRole
-
-
-class MediaActorRef(ActorRef):
-    """An actor a media item shows or mentions."""
-
-    role: MediaActorRole
-
-
-class EventActorRef(ActorRef):
-    """An actor that took part in an event, with its role."""
-
-    role: EventActorRole
-
-
-class LocationRef(BaseModel):
-    id: str = Field(examples=["panjshir-valley"])
-    name: str = Field(examples=["Panjshir Valley"])
-    kind: LocationKind
-
-
-class ClaimLocationRef(LocationRef):
-    """A place a claim is about, with its role in the claim."""
-
-    role: PlaceRole
-
-
-class ClaimBrief(BaseModel):
-    id: str = Field(examples=["na-efforts-rebuffed"])
-    claimant: ActorRef
-    statement: str
-    kind: ClaimKind
-    status: ClaimStatus
-    stated_on: dt.date | None
-    stated_on_precision: DatePrecision | None = Field(description="day, month, year or decade.")
-    stated_period: str | None = Field(description=PERIOD_DESCRIPTION, examples=["2021-08"])
-
-
 class FacetValue(BaseModel):
     value: str | None = Field(description="The value to filter by; null for 'none'.")
     label: str = Field(
@@ -113,26 +54,6 @@ FACETS_DESCRIPTION = (
     "For each facet, the values with their counts, most frequent first. `month` counts only "
     "items dated to the month or the day, newest first."
 )
-
-
-class DatabaseEngine(StrEnum):
-    sqlite = "sqlite"
-    postgresql = "postgresql"
-
-
-class Health(BaseModel):
-    status: Literal["ok"] = Field(
-        description="`ok`: the process answers (liveness; it does not ask the database)."
-    )
-    database: DatabaseEngine = Field(description="The database engine the service is set up for.")
-
-
-class Ready(BaseModel):
-    status: Literal["ready"] = Field(
-        description="`ready`: the database answers and its schema is at the newest migration."
-    )
-    database: DatabaseEngine = Field(description="The database engine that answered.")
-    revision: str = Field(description="The schema's migration (Alembic revision).")
 
 
 class ProblemParameter(BaseModel):

@@ -3,15 +3,9 @@ import datetime as dt
 from pydantic import BaseModel, Field
 
 from app.core.query.periods import PERIOD_DESCRIPTION
-from app.core.schemas import (
-    FACETS_DESCRIPTION,
-    ClaimBrief,
-    EventActorRef,
-    FacetValue,
-    Page,
-    UpdatedAt,
-)
+from app.core.schemas import FACETS_DESCRIPTION, FacetValue, Page, UpdatedAt
 from app.models.vocab import CoordinatePrecision, DatePrecision, LocationKind
+from app.shared.schemas import ClaimBrief, EventActorRef
 
 
 class EventLocation(BaseModel):

@@ -4,10 +4,8 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, select
 from sqlalchemy.orm import Session
 
-from app.actors.service import actors_with_roles
-from app.claims.service import claim_briefs, date_range
 from app.core.http.errors import NotFound
-from app.core.query.facets import Facet, FacetSet, facet_answer, month_facet, register
+from app.core.query.facets import Facet, FacetSet, facet_answer, month_facet
 from app.core.query.listing import (
     Bindable,
     collection_page,
@@ -17,10 +15,12 @@ from app.core.query.listing import (
 )
 from app.core.query.pagination import SortField
 from app.core.query.params import parse_bbox
-from app.core.query.periods import period_of
+from app.core.query.periods import date_range, period_of
 from app.core.query.sync import updated_at_column
-from app.locations.service import in_bbox, located_in
-from app.models import Actor, Event, EventActor, EventClaim, Location
+from app.models import Actor, Event, EventActor, EventClaim, FacetCount, Location
+from app.shared.actors import actors_with_roles
+from app.shared.claims import claim_briefs
+from app.shared.places import in_bbox, located_in
 
 EVENT_COLUMNS = (
     Event.id,
@@ -189,31 +189,30 @@ def event_detail(session: Session, *, event_id: str) -> dict[str, Any]:
     return {**item, "claims": claim_briefs(session, item["claim_ids"])}
 
 
-EVENT_FACETS = register(
-    FacetSet(
-        "events",
-        Event,
-        {
-            "event_type": Facet(Event.event_type),
-            "sub_event_type": Facet(Event.sub_event_type),
-            "actor": Facet(
-                EventActor.actor_id,
-                label=Actor.name,
-                joins=[
-                    (EventActor, EventActor.event_id == Event.id, False),
-                    (Actor, Actor.id == EventActor.actor_id, False),
-                ],
-                distinct=Event.id,
-            ),
-            "location": Facet(
-                Event.location_id,
-                label=Location.name,
-                joins=[(Location, Location.id == Event.location_id, True)],
-                none_label="Location not named",
-            ),
-            "month": month_facet(Event.date, Event.date_precision),
-        },
-    )
+EVENT_FACETS = FacetSet(
+    "events",
+    Event,
+    FacetCount,
+    {
+        "event_type": Facet(Event.event_type),
+        "sub_event_type": Facet(Event.sub_event_type),
+        "actor": Facet(
+            EventActor.actor_id,
+            label=Actor.name,
+            joins=[
+                (EventActor, EventActor.event_id == Event.id, False),
+                (Actor, Actor.id == EventActor.actor_id, False),
+            ],
+            distinct=Event.id,
+        ),
+        "location": Facet(
+            Event.location_id,
+            label=Location.name,
+            joins=[(Location, Location.id == Event.location_id, True)],
+            none_label="Location not named",
+        ),
+        "month": month_facet(Event.date, Event.date_precision),
+    },
 )
 
 

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 
 from sqlalchemy import ColumnElement, Connection, and_, delete, exists, insert, or_, select, update
 
+from app.catalog import FACET_SETS
 from app.core.query.facets import refresh_facet_counts
 from app.models import Claim, ClaimLink, ClaimQuantity
 from app.models.vocab import ClaimLinkKind
@@ -127,4 +128,4 @@ def refresh_restated_contradictions(conn: Connection) -> None:
 def refresh_derived(conn: Connection) -> None:
     refresh_restated_contradictions(conn)
     refresh_claim_flags(conn)
-    refresh_facet_counts(conn)
+    refresh_facet_counts(conn, FACET_SETS)

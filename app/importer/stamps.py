@@ -16,7 +16,7 @@ from collections.abc import Iterable
 
 from sqlalchemy import Connection, delete, insert, or_, select, update
 
-from app.core.query.sync import ITEM_MODELS
+from app.catalog import COLLECTIONS
 from app.importer.changes import Snapshot, tracked_columns
 from app.models import ActorRelation, ClaimLink, Deletion
 
@@ -77,7 +77,8 @@ def record_changes(
     for source, target, _kind in links_before ^ links_after:
         claims.update((source, target))
 
-    for name, model in ITEM_MODELS.items():
+    for collection in COLLECTIONS:
+        name, model = collection.name, collection.model
         for chunk in _chunks(changed.get(name, set())):
             conn.execute(update(model).where(model.id.in_(chunk)).values(updated_at=now))
         gone = removed.get(name, set()) | collected.get(name, set())

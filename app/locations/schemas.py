@@ -1,7 +1,8 @@
 from pydantic import BaseModel, Field
 
-from app.core.schemas import LocationRef, Page, UpdatedAt
+from app.core.schemas import Page, UpdatedAt
 from app.models.vocab import CoordinatePrecision, LocationKind
+from app.shared.schemas import LocationRef
 
 
 class LocationOut(BaseModel):

@@ -1,7 +1,7 @@
 import math
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, func, literal, select
+from sqlalchemy import ColumnElement, case, func, literal, select
 from sqlalchemy.orm import Session
 
 from app.core.http.errors import NotFound
@@ -13,6 +13,7 @@ from app.core.query.pagination import SortField
 from app.core.query.params import BBox, Near, parse_bbox, parse_near
 from app.core.query.sync import updated_at_column
 from app.models import Location, ReportLocation
+from app.shared.places import in_bbox
 
 EARTH_RADIUS_KM = 6371.0088
 
@@ -47,34 +48,6 @@ def location_item(row: Any) -> dict[str, Any]:
     if "distance_km" in row:
         item["distance_km"] = round(row["distance_km"], 3)
     return item
-
-
-def with_descendants(location_ids: list[str]) -> Select[*tuple[Any, ...]]:
-    """The given locations and every location below them (a recursive CTE)."""
-    tree = select(Location.id).where(Location.id.in_(location_ids)).cte("tree", recursive=True)
-    tree = tree.union_all(select(Location.id).where(Location.parent_id == tree.c.id))
-    return select(tree.c.id)
-
-
-def located_in(
-    session: Session, column: Any, location_ids: list[str], *, include_sublocations: bool
-) -> ColumnElement[bool]:
-    """`column` is one of the places, or (with sublocations) anywhere below them.
-
-    The tree is walked first, in a statement of its own, so the filter is a plain list of ids
-    that each engine's planner costs correctly (a recursive CTE inside the page query makes
-    PostgreSQL guess, and guess badly)."""
-    if include_sublocations:
-        location_ids = sorted(session.scalars(with_descendants(location_ids)))
-    condition: ColumnElement[bool] = column.in_(location_ids)
-    return condition
-
-
-def in_bbox(latitude: Any, longitude: Any, box: BBox) -> ColumnElement[bool]:
-    return and_(
-        latitude.between(box.min_lat, box.max_lat),
-        longitude.between(box.min_lon, box.max_lon),
-    )
 
 
 def distance_km(latitude: Any, longitude: Any, near: Near) -> ColumnElement[float]:

@@ -3,17 +3,9 @@ import datetime as dt
 from pydantic import BaseModel, Field
 
 from app.core.query.periods import PERIOD_DESCRIPTION
-from app.core.schemas import (
-    FACETS_DESCRIPTION,
-    ActorRef,
-    FacetValue,
-    LocationRef,
-    MediaActorRef,
-    Page,
-    Span,
-    UpdatedAt,
-)
+from app.core.schemas import FACETS_DESCRIPTION, FacetValue, Page, Span, UpdatedAt
 from app.models.vocab import DatePrecision, MediaKind
+from app.shared.schemas import ActorRef, LocationRef, MediaActorRef
 
 
 class MediaOut(BaseModel):

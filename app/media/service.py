@@ -1,21 +1,12 @@
 from collections.abc import Sequence
+from functools import partial
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, or_, select
 from sqlalchemy.orm import Session
 
-from app.actors.service import actors_with_roles
-from app.claims.service import date_range
 from app.core.http.errors import NotFound
-from app.core.query.facets import (
-    Facet,
-    FacetSet,
-    facet_answer,
-    month_facet,
-    places_facet,
-    register,
-    vocabulary_facet,
-)
+from app.core.query.facets import Facet, FacetSet, facet_answer, month_facet, vocabulary_facet
 from app.core.query.listing import (
     Bindable,
     collection_page,
@@ -24,11 +15,12 @@ from app.core.query.listing import (
     grouped,
 )
 from app.core.query.pagination import SortField
-from app.core.query.periods import period_of
+from app.core.query.periods import date_range, period_of
 from app.core.query.sync import updated_at_column
-from app.locations.service import located_in
-from app.models import Actor, Location, Media, MediaActor, MediaLocation
-from app.models.vocab import MediaKind
+from app.models import Actor, FacetCount, Location, Media, MediaActor, MediaLocation
+from app.models.vocab import MediaKind, label_of
+from app.shared.actors import actors_with_roles
+from app.shared.places import located_in, places_facet
 
 MEDIA_COLUMNS = (
     Media.id,
@@ -190,23 +182,22 @@ def media_detail(session: Session, *, media_id: str) -> dict[str, Any]:
     return item
 
 
-MEDIA_FACETS = register(
-    FacetSet(
-        "media",
-        Media,
-        {
-            "kind": vocabulary_facet(Media.kind, MediaKind),
-            "posted_by": Facet(
-                Media.posted_by_id,
-                label=Actor.name,
-                joins=[(Actor, Actor.id == Media.posted_by_id, True)],
-                none_label="Poster not named",
-            ),
-            "platform": Facet(Media.platform, none_label="Platform not named"),
-            "location": places_facet(MediaLocation, MediaLocation.media_id, Media.id),
-            "month": month_facet(Media.posted_on, Media.posted_on_precision),
-        },
-    )
+MEDIA_FACETS = FacetSet(
+    "media",
+    Media,
+    FacetCount,
+    {
+        "kind": vocabulary_facet(Media.kind, partial(label_of, MediaKind)),
+        "posted_by": Facet(
+            Media.posted_by_id,
+            label=Actor.name,
+            joins=[(Actor, Actor.id == Media.posted_by_id, True)],
+            none_label="Poster not named",
+        ),
+        "platform": Facet(Media.platform, none_label="Platform not named"),
+        "location": places_facet(MediaLocation, MediaLocation.media_id, Media.id),
+        "month": month_facet(Media.posted_on, Media.posted_on_precision),
+    },
 )
 
 

@@ -4,7 +4,6 @@ Each enum is documented in the published seed format (`seed/schema.json`) and in
 every value has a human label (`LABELS`, `label_of`): facet buckets show it.
 """
 
-import calendar
 from enum import StrEnum
 
 
@@ -270,14 +269,6 @@ def label_of(vocabulary: type[StrEnum], value: str | None) -> str | None:
     if value is None:
         return None
     return LABELS[vocabulary].get(value, value)
-
-
-def month_label(value: str | None) -> str | None:
-    """`2021-08` as `August 2021`."""
-    if value is None:
-        return None
-    year, month = value.split("-")
-    return f"{calendar.month_name[int(month)]} {year}"
 
 
 # ACLED's event types and their sub-event types, spelt as ACLED publishes them.

@@ -11,10 +11,20 @@ import json
 import sys
 import tempfile
 from collections.abc import Callable
+from functools import cache
+from importlib.resources import files
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from app.core.http.openapi import EXAMPLES_FILE
+EXAMPLES_FILE = "examples.json"
+
+
+@cache
+def stored_examples() -> dict[str, list[Any]]:
+    """Examples by component schema, as the API answered them on the seed."""
+    text = files("app.operations").joinpath(EXAMPLES_FILE).read_text(encoding="utf-8")
+    examples: dict[str, list[Any]] = json.loads(text)
+    return examples
 
 
 class Source(NamedTuple):

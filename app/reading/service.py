@@ -5,10 +5,11 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
-from app.claims.service import claim_briefs, claims_of_report
+from app.claims.service import claims_of_report
 from app.media.service import media_of_report
 from app.models import Actor, ActorRelation, Claim, Event, Media, Report
 from app.reports.service import report_detail, report_text
+from app.shared.claims import claim_briefs
 
 # The index lists this many reports, newest first (a synthetic corpus has thousands; the
 # API's /v1/reports pages through all of them).

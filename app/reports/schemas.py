@@ -2,7 +2,8 @@ from datetime import date
 
 from pydantic import BaseModel, Field
 
-from app.core.schemas import ActorRef, Page, UpdatedAt
+from app.core.schemas import Page, UpdatedAt
+from app.shared.schemas import ActorRef
 
 
 class ReportSummary(BaseModel):

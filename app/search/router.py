@@ -3,9 +3,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import ColumnElement, and_, func, select
+from sqlalchemy import ColumnElement, and_, select
 from sqlalchemy.orm import Session
 
+from app.catalog import BY_ITEM_TYPE, COLLECTIONS
 from app.core.db.deps import DatabaseDep, dialect_of
 from app.core.http.responses import FastJSONResponse
 from app.core.query import search_language
@@ -20,38 +21,16 @@ from app.core.query.params import (
     CountMode,
 )
 from app.core.schemas import Page, problem_responses
-from app.models import Actor, Claim, Event, Location, Media, Report, SearchDocument
+from app.models import SearchDocument
 
 router = APIRouter(prefix="/v1/search", tags=["search"])
 
 
-class EntityType(StrEnum):
-    """The kind of item a search hit is."""
-
-    report = "report"
-    actor = "actor"
-    location = "location"
-    claim = "claim"
-    media = "media"
-    event = "event"
-
-
-COLLECTION = {
-    "report": "reports",
-    "actor": "actors",
-    "location": "locations",
-    "claim": "claims",
-    "media": "media",
-    "event": "events",
-}
-TITLES: dict[str, tuple[Any, Any]] = {
-    "report": (Report.id, Report.title),
-    "actor": (Actor.id, Actor.name),
-    "location": (Location.id, Location.name),
-    "claim": (Claim.id, Claim.statement),
-    "media": (Media.id, func.substr(Media.caption, 1, 160)),
-    "event": (Event.id, Event.title),
-}
+# The catalog's collections, by what one item is called.
+EntityType = StrEnum(  # type: ignore[misc]
+    "EntityType", [(collection.item_type, collection.item_type) for collection in COLLECTIONS]
+)
+EntityType.__doc__ = "The kind of item a search hit is."
 
 
 class SearchParams(BaseModel):
@@ -123,7 +102,8 @@ def search(session: Session, params: SearchParams) -> dict[str, Any]:
     # are made here, in Python, so both engines mark the same words the same way.
     found: dict[tuple[str, str], tuple[str, str]] = {}
     for entity_type, ids in wanted.items():
-        id_column, title_column = TITLES[entity_type]
+        collection = BY_ITEM_TYPE[entity_type]
+        id_column, title_column = collection.model.id, collection.title
         texts = (
             select(id_column, title_column, SearchDocument.content)
             .join(
@@ -147,7 +127,7 @@ def search(session: Session, params: SearchParams) -> dict[str, Any]:
                 "id": row["entity_id"],
                 "title": title,
                 "snippet": search_language.snippet(content, query),
-                "link": f"/v1/{COLLECTION[row['entity_type']]}/{row['entity_id']}",
+                "link": f"/v1/{BY_ITEM_TYPE[row['entity_type']].name}/{row['entity_id']}",
             }
         )
     return envelope(items, result)

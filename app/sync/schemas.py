@@ -3,18 +3,14 @@ from enum import StrEnum
 
 from pydantic import BaseModel, Field
 
+from app.catalog import COLLECTIONS
 from app.core.schemas import Page
 
-
-class DeletedEntityType(StrEnum):
-    """The collection a removed item belonged to (its path under /v1)."""
-
-    reports = "reports"
-    actors = "actors"
-    locations = "locations"
-    claims = "claims"
-    media = "media"
-    events = "events"
+# The catalog's collections, by name.
+DeletedEntityType = StrEnum(  # type: ignore[misc]
+    "DeletedEntityType", [(collection.name, collection.name) for collection in COLLECTIONS]
+)
+DeletedEntityType.__doc__ = "The collection a removed item belonged to (its path under /v1)."
 
 
 class DeletedOut(BaseModel):

@@ -48,6 +48,7 @@ from sqlalchemy.pool import NullPool
 from app.core import metrics
 from app.core.config import Settings, get_settings, normalise_database_url
 from app.core.http.errors import DatabaseBusy, DatabaseUnreachable, Overloaded, QueryTimeout
+from app.core.query.sync import DataChanges
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -186,6 +187,9 @@ class Database(ABC):
 
     dialect: str
     engine: Engine
+    # Where the data's changes are written down (the catalog's): for `Last-Modified` and the
+    # exports' validators. None where nothing asks (a command line export).
+    changes: DataChanges | None = None
 
     def __init__(self, engine: Engine, settings: Settings) -> None:
         self.engine = engine
@@ -420,8 +424,14 @@ def _unreachable(state: str | None) -> bool:
     return state is not None and (state in UNREACHABLE_STATES or state[:2] in UNREACHABLE_CLASSES)
 
 
-def open_database(engine: Engine, settings: Settings | None = None) -> Database:
+def open_database(
+    engine: Engine, settings: Settings | None = None, *, changes: DataChanges | None = None
+) -> Database:
     settings = settings or get_settings()
+    database: Database
     if engine.dialect.name == "sqlite":
-        return SQLiteDatabase(engine, settings)
-    return PostgresDatabase(engine, settings)
+        database = SQLiteDatabase(engine, settings)
+    else:
+        database = PostgresDatabase(engine, settings)
+    database.changes = changes
+    return database

@@ -12,14 +12,9 @@ Schema examples are the API's own answers on the seed (`examples.json`, written 
 """
 
 import copy
-import json
-from functools import cache
-from importlib.resources import files
 from typing import Any
 
 from app.core.http.guard import INT_MAX, INT_MIN
-
-EXAMPLES_FILE = "examples.json"
 
 
 def _without_null(schema: dict[str, Any]) -> dict[str, Any]:
@@ -51,17 +46,10 @@ def plain_parameters(document: dict[str, Any]) -> None:
                         schema.setdefault("maximum", INT_MAX)
 
 
-@cache
-def stored_examples() -> dict[str, list[Any]]:
-    """Examples by component schema, as the API answered them on the seed."""
-    text = files("app.operations").joinpath(EXAMPLES_FILE).read_text(encoding="utf-8")
-    examples: dict[str, list[Any]] = json.loads(text)
-    return examples
-
-
-def attach_examples(document: dict[str, Any]) -> None:
+def attach_examples(document: dict[str, Any], stored: dict[str, list[Any]]) -> None:
+    """Each component schema's examples, from `stored` (examples by schema name)."""
     schemas = document.get("components", {}).get("schemas", {})
-    for name, examples in stored_examples().items():
+    for name, examples in stored.items():
         if name in schemas:
             schemas[name]["examples"] = examples
 

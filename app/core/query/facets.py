@@ -9,14 +9,12 @@ live.
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, and_, delete, func, insert, literal, select
 from sqlalchemy.orm import Session
 
-from app.models import FacetCount, Location
-from app.models.vocab import label_of, month_label
+from app.core.query.periods import month_label
 
 TOTAL = "_total"
 
@@ -55,9 +53,9 @@ class Facet:
         return str(value) if label is None else str(label)
 
 
-def vocabulary_facet(column: Any, vocabulary: type[StrEnum]) -> Facet:
-    """Counts by a vocabulary's values, labelled from the vocabulary."""
-    return Facet(column, labeller=lambda value: label_of(vocabulary, value))
+def vocabulary_facet(column: Any, labels: Callable[[Any], str | None]) -> Facet:
+    """Counts by a vocabulary's values, labelled by `labels` (the vocabulary's labels)."""
+    return Facet(column, labeller=labels)
 
 
 def month_facet(date_column: Any, precision_column: Any) -> Facet:
@@ -70,32 +68,16 @@ def month_facet(date_column: Any, precision_column: Any) -> Facet:
     )
 
 
-def places_facet(link: Any, owner_column: Any, item_id: Any) -> Facet:
-    """Counts by place, through a link table (`link.location_id`, `owner_column`)."""
-    return Facet(
-        link.location_id,
-        label=Location.name,
-        joins=[
-            (link, owner_column == item_id, False),
-            (Location, Location.id == link.location_id, False),
-        ],
-        distinct=item_id,
-    )
-
-
 @dataclass(frozen=True)
 class FacetSet:
+    """A collection's facets: `collection` names its stored counts, `model` is its table and
+    `store` the table of stored counts (columns collection, facet, position, value, label,
+    count)."""
+
     collection: str
     model: Any
+    store: Any
     facets: dict[str, Facet] = field(default_factory=dict)
-
-
-REGISTRY: dict[str, FacetSet] = {}
-
-
-def register(facet_set: FacetSet) -> FacetSet:
-    REGISTRY[facet_set.collection] = facet_set
-    return facet_set
 
 
 def facet_counts(
@@ -160,13 +142,11 @@ def facet_answer(
 
 
 def _stored(session: Session, facet_set: FacetSet, *, size: int) -> dict[str, Any] | None:
+    store = facet_set.store
     rows = session.execute(
-        select(FacetCount.facet, FacetCount.value, FacetCount.label, FacetCount.count)
-        .where(
-            FacetCount.collection == facet_set.collection,
-            FacetCount.position < size,
-        )
-        .order_by(FacetCount.facet, FacetCount.position)
+        select(store.facet, store.value, store.label, store.count)
+        .where(store.collection == facet_set.collection, store.position < size)
+        .order_by(store.facet, store.position)
     ).all()
     facets: dict[str, list[dict[str, Any]]] = {name: [] for name in facet_set.facets}
     total: int | None = None
@@ -183,31 +163,25 @@ def _stored(session: Session, facet_set: FacetSet, *, size: int) -> dict[str, An
     return {"total": total, "facets": facets}
 
 
-def _load_facet_sets() -> None:
-    """Import the services that declare facet sets, so the registry is complete."""
-    import app.claims.service
-    import app.events.service
-    import app.media.service  # noqa: F401
-
-
-def refresh_facet_counts(conn: Connection) -> None:
-    """Recount every facet of every collection into `facet_count`, in the caller's
+def refresh_facet_counts(conn: Connection, facet_sets: Sequence[FacetSet]) -> None:
+    """Recount every facet of the given collections into their store, in the caller's
     transaction (the importer's), so readers never see counts of other data."""
-    _load_facet_sets()
     with Session(bind=conn) as session:
-        session.execute(delete(FacetCount))
-        rows: list[dict[str, Any]] = []
-        for facet_set in REGISTRY.values():
+        rows: dict[Any, list[dict[str, Any]]] = {}
+        for facet_set in facet_sets:
+            stored = rows.setdefault(facet_set.store, [])
             total = count_in_scope(session, facet_set.model, None)
-            rows.append(_row(facet_set.collection, TOTAL, 0, None, None, total))
+            stored.append(_row(facet_set.collection, TOTAL, 0, None, None, total))
             for name, facet in facet_set.facets.items():
                 counts = facet_counts(session, facet, base=facet_set.model, where=None, size=None)
-                rows.extend(
+                stored.extend(
                     _row(facet_set.collection, name, position, c["value"], c["label"], c["count"])
                     for position, c in enumerate(counts)
                 )
-        for start in range(0, len(rows), 5_000):
-            session.execute(insert(FacetCount), rows[start : start + 5_000])
+        for store, new in rows.items():
+            session.execute(delete(store))
+            for start in range(0, len(new), 5_000):
+                session.execute(insert(store), new[start : start + 5_000])
 
 
 def _row(

@@ -35,6 +35,13 @@ class CountMode(StrEnum):
     none = "none"
 
 
+DATE_MATCH_DESCRIPTION = (
+    "How a date known only to the month, year or decade meets the range: `overlap` (default) "
+    "matches when its period overlaps the range; `within` only when the whole period lies "
+    "inside it."
+)
+
+
 class DateMatch(StrEnum):
     """How a date known only to the month, year or decade meets a date range."""
 

@@ -9,7 +9,8 @@ filters every collection (one condition, applied by the shared listing code), an
 
 import datetime as dt
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from email.utils import format_datetime
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
@@ -21,21 +22,10 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
 from app.core.http.responses import FastJSONResponse
-from app.models import Actor, Claim, Deletion, Event, Location, Media, Report
 
 # The time seeds are stamped with where answers must be reproducible: the test databases
 # and the OpenAPI examples (`make examples`). `conflict-reports seed` stamps the real time.
 FIXED_TIME = dt.datetime(2021, 9, 1, tzinfo=dt.UTC)
-
-# The item tables, by collection name (the name in the path, and a deletion's entity_type).
-ITEM_MODELS: dict[str, Any] = {
-    "reports": Report,
-    "actors": Actor,
-    "locations": Location,
-    "claims": Claim,
-    "media": Media,
-    "events": Event,
-}
 
 UPDATED_SINCE_DESCRIPTION = (
     "Only items that changed (were created or edited) at or after this moment: an RFC 3339 "
@@ -159,32 +149,59 @@ T = TypeVar("T")
 P = ParamSpec("P")
 
 
-# The newest `updated_at` of every item table and the newest deletion, in one statement (one
-# round trip: seven index-only lookups).
-_NEWEST = select(
-    *(
-        select(func.max(model.updated_at)).scalar_subquery().label(name)
-        for name, model in ITEM_MODELS.items()
-    ),
-    select(func.max(Deletion.deleted_at)).scalar_subquery().label("deleted"),
-)
+@dataclass(frozen=True)
+class DataChanges:
+    """Where the data's changes are written down: the `updated_at` column of every
+    collection's table, by collection name (in a fixed order), and the deletion log's time
+    column. The catalog makes the one instance; the app hands it to its `Database`."""
 
+    updated: Sequence[tuple[str, Any]]
+    deleted: Any
+    # The newest `updated_at` of every item table and the newest deletion, in one statement
+    # (one round trip: an index-only lookup each).
+    newest: Any = field(init=False)
 
-def last_change(session: Session) -> dt.datetime | None:
-    """The newest `updated_at` of any item and the newest deletion (None: no data at all)."""
-    known = [as_utc(moment) for moment in session.execute(_NEWEST).one() if moment is not None]
-    return max(known) if known else None
+    def __post_init__(self) -> None:
+        newest = select(
+            *(
+                select(func.max(column)).scalar_subquery().label(name)
+                for name, column in self.updated
+            ),
+            select(func.max(self.deleted)).scalar_subquery().label("deleted"),
+        )
+        object.__setattr__(self, "newest", newest)
+
+    def last_change(self, session: Session) -> dt.datetime | None:
+        """The newest `updated_at` of any item and the newest deletion (None: no data)."""
+        moments = session.execute(self.newest).one()
+        known = [as_utc(moment) for moment in moments if moment is not None]
+        return max(known) if known else None
+
+    def version(self, session: Session) -> str:
+        """A short token that changes whenever any item or deletion changes (every import
+        stamps what it changes with its own, later time): the newest `updated_at` of every
+        item table, and the deletion log's newest time and size. Index-only lookups; the same
+        on every engine for the same data."""
+        newest = session.execute(self.newest).one()
+        deletions = session.scalar(select(func.count()).select_from(self.deleted.table))
+        names = [name for name, _ in self.updated]
+        parts = [
+            f"{name}={'' if moment is None else rfc3339(moment)}"
+            for name, moment in zip([*names, "deleted"], newest, strict=True)
+        ]
+        parts[-1] += f"/{deletions}"
+        return hashlib.sha256("|".join(parts).encode("ascii")).hexdigest()[:20]
 
 
 def with_last_change(
-    work: Callable[Concatenate[Session, P], T],
+    work: Callable[Concatenate[Session, P], T], changes: DataChanges | None
 ) -> Callable[Concatenate[Session, P], tuple[T, dt.datetime | None]]:
     """`work`, answering also the data's last change, read BEFORE `work` in the same call:
     an import committed in between makes the time older than the answer, never newer, so a
     client is never told "not modified" about a change it has not seen."""
 
     def found(session: Session, /, *args: P.args, **kwargs: P.kwargs) -> tuple[T, Any]:
-        changed = last_change(session)
+        changed = None if changes is None else changes.last_change(session)
         return work(session, *args, **kwargs), changed
 
     return found
@@ -205,18 +222,3 @@ def item_response(found: tuple[dict[str, Any], dt.datetime | None]) -> FastJSONR
     """An item's JSON (from a `with_last_change` call), with `Last-Modified`."""
     item, changed = found
     return FastJSONResponse(item, headers=last_modified(changed))
-
-
-def data_version(session: Session) -> str:
-    """A short token that changes whenever any item or deletion changes (every import stamps
-    what it changes with its own, later time): the newest `updated_at` of every item table,
-    and the deletion log's newest time and size. Index-only lookups; the same on every
-    engine for the same data."""
-    newest = session.execute(_NEWEST).one()
-    deletions = session.scalar(select(func.count()).select_from(Deletion))
-    parts = [
-        f"{name}={'' if moment is None else rfc3339(moment)}"
-        for name, moment in zip([*ITEM_MODELS, "deleted"], newest, strict=True)
-    ]
-    parts[-1] += f"/{deletions}"
-    return hashlib.sha256("|".join(parts).encode("ascii")).hexdigest()[:20]

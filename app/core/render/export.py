@@ -33,28 +33,21 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
+from app.core.collection import Collection
 from app.core.db.deps import DatabaseDep
 from app.core.db.engine import Database
 from app.core.http.errors import AppError, NotAcceptable
+from app.core.http.negotiation import CONTENT_TYPES, Format, accepted
 from app.core.query.params import Q_DESCRIPTION, CountMode
 from app.core.query.search_language import MAX_QUERY_LENGTH
-from app.core.query.sync import UpdatedSinceMixin, data_version
-from app.core.render.formats import (
-    CONTENT_TYPES,
-    Format,
-    accepted,
-    csv_columns,
-    csv_header,
-    csv_rows,
-)
+from app.core.query.sync import DataChanges, UpdatedSinceMixin
+from app.core.render.csv import csv_columns, csv_header, csv_rows
 from app.core.schemas import problem_responses
 
 logger = logging.getLogger(__name__)
 
 # Items per chunk: one keyset page of the list, far inside the time budget on a large corpus.
 EXPORT_CHUNK = 1_000
-
-ListPage = Callable[[Session, str, Any], dict[str, Any]]
 
 
 class ExportFormat(StrEnum):
@@ -89,16 +82,16 @@ def same_field(model: type[BaseModel], name: str) -> Any:
 
 @dataclass(frozen=True)
 class Renderer:
-    """How an export is written: `header(collection)` once, then `rows(collection, items)`
+    """How an export is written: `header(item_schema)` once, then `rows(item_schema, items)`
     for each chunk. Each call returns whole records (an NDJSON line, a CSV row)."""
 
     media_type: str
     extension: str
-    header: Callable[[str], bytes]
-    rows: Callable[[str, Sequence[dict[str, Any]]], bytes]
+    header: Callable[[type[BaseModel]], bytes]
+    rows: Callable[[type[BaseModel], Sequence[dict[str, Any]]], bytes]
 
 
-def ndjson_rows(_collection: str, items: Sequence[dict[str, Any]]) -> bytes:
+def ndjson_rows(_item: type[BaseModel], items: Sequence[dict[str, Any]]) -> bytes:
     """One item per line, each exactly as the list's JSON writes it."""
     return b"".join(orjson.dumps(item, option=orjson.OPT_NON_STR_KEYS) + b"\n" for item in items)
 
@@ -106,29 +99,9 @@ def ndjson_rows(_collection: str, items: Sequence[dict[str, Any]]) -> bytes:
 NDJSON = Renderer(
     media_type="application/x-ndjson",
     extension="ndjson",
-    header=lambda _collection: b"",
+    header=lambda _item: b"",
     rows=ndjson_rows,
 )
-
-
-@dataclass(frozen=True)
-class ExportSource:
-    """A collection as an export walks it: its list's service function, the list's parameter
-    model (what that function reads), the export's own parameter model (the same filters and
-    sort, without paging) and its item schema."""
-
-    name: str
-    list_page: ListPage
-    page_params: type[BaseModel]
-    export_params: type[ExportParams]
-    item_schema: type[BaseModel]
-
-    def __post_init__(self) -> None:
-        SOURCES[self.name] = self
-
-
-# Every collection's export, by name ("claims"), registered as its router is imported.
-SOURCES: dict[str, ExportSource] = {}
 
 
 # The lists' CSV (app.core.render.formats): the same columns, flattening and formula escaping.
@@ -140,7 +113,7 @@ RENDERERS: dict[ExportFormat, Renderer] = {ExportFormat.ndjson: NDJSON, ExportFo
 
 
 def page_params_for(
-    source: ExportSource, params: ExportParams, *, cursor: str | None, limit: int
+    collection: Collection, params: ExportParams, *, cursor: str | None, limit: int
 ) -> BaseModel:
     """The list's parameters for one chunk: the export's filters, sort and `q` as given, a
     chunk's `limit` (beyond the list's 500: these values were validated by the export's
@@ -149,13 +122,13 @@ def page_params_for(
     paging: dict[str, Any] = {"limit": limit, "count": CountMode.none}
     if cursor is not None:
         paging["cursor"] = cursor
-    return source.page_params.model_construct(
+    return collection.list_params.model_construct(
         _fields_set=set(given) | set(paging), **given, **paging
     )
 
 
 async def item_chunks(
-    db: Database, source: ExportSource, params: ExportParams, *, chunk_size: int | None = None
+    db: Database, collection: Collection, params: ExportParams, *, chunk_size: int | None = None
 ) -> AsyncIterator[list[dict[str, Any]]]:
     """Every matching item, in the list's order, `chunk_size` (default EXPORT_CHUNK) at a
     time, never an empty chunk. Each chunk is one `db.run`: off the event loop, under the
@@ -163,8 +136,8 @@ async def item_chunks(
     limit = chunk_size or EXPORT_CHUNK
     cursor: str | None = None
     while True:
-        page_params = page_params_for(source, params, cursor=cursor, limit=limit)
-        page = await db.run(source.list_page, db.dialect, page_params)
+        page_params = page_params_for(collection, params, cursor=cursor, limit=limit)
+        page = await db.run(collection.list_page, db.dialect, page_params)
         if page["items"]:
             yield page["items"]
         cursor = page["next_cursor"]
@@ -173,7 +146,7 @@ async def item_chunks(
 
 
 async def encoded_chunks(
-    collection: str,
+    collection: Collection,
     renderer: Renderer,
     chunks: AsyncIterator[list[dict[str, Any]]],
     *,
@@ -181,7 +154,7 @@ async def encoded_chunks(
 ) -> AsyncIterator[bytes]:
     """The export's bytes: the header (with `first`, a chunk already fetched), then each
     chunk's rows. A failing chunk ends the stream with its exception, after whole records."""
-    head = renderer.header(collection)
+    head = renderer.header(collection.item_schema)
     if first is not None:
         head += await _rendered(renderer, collection, first)
     if head:
@@ -192,14 +165,18 @@ async def encoded_chunks(
             yield await _rendered(renderer, collection, chunk)
             written += len(chunk)
     except AppError as exc:
-        logger.warning("export of %s cut short after %d items: %s", collection, written, exc.detail)
+        logger.warning(
+            "export of %s cut short after %d items: %s", collection.name, written, exc.detail
+        )
         raise
 
 
-async def _rendered(renderer: Renderer, collection: str, chunk: list[dict[str, Any]]) -> bytes:
+async def _rendered(
+    renderer: Renderer, collection: Collection, chunk: list[dict[str, Any]]
+) -> bytes:
     """A chunk's bytes, written off the event loop (a chunk of 1,000 claims as CSV takes
     about 28 ms of Python), which goes on serving meanwhile."""
-    return await anyio.to_thread.run_sync(renderer.rows, collection, chunk)
+    return await anyio.to_thread.run_sync(renderer.rows, collection.item_schema, chunk)
 
 
 def content_disposition(collection: str, renderer: Renderer) -> str:
@@ -228,19 +205,23 @@ def export_format(request: Request | None, params: ExportParams) -> ExportFormat
 
 
 async def export_stream(
-    db: Database, source: ExportSource, params: ExportParams, *, output: ExportFormat | None = None
+    db: Database,
+    collection: Collection,
+    params: ExportParams,
+    *,
+    output: ExportFormat | None = None,
 ) -> tuple[Renderer, AsyncIterator[bytes]]:
     """The export's renderer and bytes (in `output`, default `params.format`), its first
     chunk already read: a bad filter or sort raises here (a 400 problem; a time budget a
     503), before anything is written."""
     renderer = RENDERERS[output or params.format]
-    chunks = item_chunks(db, source, params)
+    chunks = item_chunks(db, collection, params)
     first = await anext(chunks, None)
-    return renderer, encoded_chunks(source.name, renderer, chunks, first=first)
+    return renderer, encoded_chunks(collection, renderer, chunks, first=first)
 
 
 async def export_response(
-    db: Database, source: ExportSource, params: ExportParams, *, request: Request | None = None
+    db: Database, collection: Collection, params: ExportParams, *, request: Request | None = None
 ) -> "ExportResponse":
     """The export as a streamed 200, once its parameters and first chunk are known good.
 
@@ -250,61 +231,68 @@ async def export_response(
     both engines (`data_version` is engine-independent); the caching middleware answers a
     matching `If-None-Match` with a 304 before the stream's body is sent."""
     output = export_format(request, params)
-    version = await db.run(data_version)
-    renderer, stream = await export_stream(db, source, params, output=output)
+    version = await db.run(_data_version, db.changes)
+    renderer, stream = await export_stream(db, collection, params, output=output)
     return ExportResponse(
         stream,
         media_type=renderer.media_type,
         headers={
-            "Content-Disposition": content_disposition(source.name, renderer),
-            "ETag": export_etag(version, source.name, params, output),
+            "Content-Disposition": content_disposition(collection.name, renderer),
+            "ETag": export_etag(version, collection, params, output),
             "Vary": "Accept",
         },
     )
 
 
+def _data_version(session: Session, changes: DataChanges | None) -> str:
+    return "" if changes is None else changes.version(session)
+
+
 @cache
-def _shape_of(collection: str) -> str:
+def _shape_of(item_schema: type[BaseModel]) -> str:
     """What the export's bytes depend on besides the data: the item schema and the CSV
     columns (a release that adds a field writes the same data differently)."""
-    schema = SOURCES[collection].item_schema.model_json_schema()
-    shape = orjson.dumps([schema, csv_columns(collection)], option=orjson.OPT_SORT_KEYS)
+    schema = item_schema.model_json_schema()
+    shape = orjson.dumps([schema, csv_columns(item_schema)], option=orjson.OPT_SORT_KEYS)
     return hashlib.blake2b(shape, digest_size=8).hexdigest()
 
 
-def export_etag(version: str, collection: str, params: ExportParams, output: ExportFormat) -> str:
+def export_etag(
+    version: str, collection: Collection, params: ExportParams, output: ExportFormat
+) -> str:
     """A strong validator of one export: the data version, the collection and the shape of
     its items, the parameters and the format."""
-    key = f"{version}|{collection}|{_shape_of(collection)}|{output}|{params.model_dump_json()}"
+    shape = _shape_of(collection.item_schema)
+    key = f"{version}|{collection.name}|{shape}|{output}|{params.model_dump_json()}"
     return '"' + hashlib.blake2b(key.encode(), digest_size=16).hexdigest() + '"'
 
 
-def add_export_route(router: APIRouter, source: ExportSource, *, noun: str) -> None:
+def add_export_route(router: APIRouter, collection: Collection) -> None:
     """Declare `GET {prefix}/export` for a collection on its router (before its `/{id}`
-    route, so `export` is never read as an id): one declaration for every collection. The
-    route reads its source from `SOURCES` when called, so a test may stand in for it."""
-    model: Any = source.export_params
+    route, so `export` is never read as an id): one declaration for every collection."""
+    model: Any = collection.export_params
+    noun = collection.noun
 
     async def export(
-        params: Annotated[model, Query()],  # the model of `source`, read by FastAPI
+        params: Annotated[model, Query()],  # the model of `collection`, read by FastAPI
         db: DatabaseDep,
         request: Request,
     ) -> ExportResponse:
-        return await export_response(db, SOURCES[source.name], params, request=request)
+        return await export_response(db, collection, params, request=request)
 
     router.add_api_route(
         "/export",
         export,
         methods=["GET"],
-        name=f"export_{source.name}",
+        name=f"export_{collection.name}",
         summary=f"Export every matching {noun} (NDJSON or CSV, streamed)",
         description=(
             f"The whole collection, or every {noun} matching the list's filters, in the "
             "list's order: streamed as it is read, never a page at a time. For files and "
-            f"pipelines; the same as `conflict-reports export {source.name}`."
+            f"pipelines; the same as `conflict-reports export {collection.name}`."
         ),
         response_class=ExportResponse,
-        responses=export_responses(source.item_schema.__name__),
+        responses=export_responses(collection.item_schema.__name__),
     )
 
 

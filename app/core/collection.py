@@ -1,0 +1,69 @@
+"""A collection, declared once: what the kit's mechanisms (formats, facets, export, search,
+sync) need to know of it. Each resource fills one in, in its own `collection.py`, and the
+catalog (`app.catalog`) lists them; the kit takes a `Collection` as an argument and never
+looks one up by name."""
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel
+from sqlalchemy.orm import Session
+
+from app.core.http.negotiation import Format
+from app.core.query.facets import FacetSet
+from app.core.query.pagination import SortField
+from app.core.render.geojson import Geometry, Places
+
+# A list's service: `(session, dialect, params)` to the JSON envelope of one page.
+ListPage = Callable[[Session, str, Any], dict[str, Any]]
+# The coordinates of the places a page's items name (GeoJSON of items with `locations`).
+PlacesOf = Callable[[Session, list[str]], Places]
+# The JSON-LD document of a page's items: `(items, base_url=...)`.
+JsonLd = Callable[..., dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Collection:
+    """One collection of items.
+
+    - `name`: its one name, in paths (`/v1/claims`), stored facet counts, the deletion log,
+      file names and the CLI (`claims`); `item_type`: what one item is called where items of
+      every collection mix, the search index and its hits' `type`, and what a cursor is bound
+      to (`claim`); `noun`: how the documentation speaks of one item.
+    - `model`: its table (with `id` and `updated_at`); `item_schema`: one item as a list
+      answers it; `title`: the SQL expression of an item's title (search hits).
+    - `list_page`: the list's service; `list_params`: the list's parameters (filters, sort,
+      paging, `format`); `export_params`: the same filters and sort, without paging;
+      `sort_fields`: what `sort` takes.
+    - `facets`: its facets (None: no facets endpoint).
+    - `geometry`: where an item's place is, for GeoJSON (None: no GeoJSON); `places`: the
+      coordinates of the places a page names (geometry `locations`).
+    - `jsonld`: the JSON-LD document of a page (None: no JSON-LD).
+    """
+
+    name: str
+    item_type: str
+    noun: str
+    model: Any
+    item_schema: type[BaseModel]
+    title: Any
+    list_page: ListPage
+    list_params: type[BaseModel]
+    export_params: type[BaseModel]
+    sort_fields: Mapping[str, SortField]
+    facets: FacetSet | None = None
+    geometry: Geometry | None = None
+    places: PlacesOf | None = None
+    jsonld: JsonLd | None = None
+    formats: tuple[Format, ...] = field(init=False)
+
+    def __post_init__(self) -> None:
+        offered = [Format.json, Format.csv, Format.ndjson]
+        if self.geometry is not None:
+            offered.append(Format.geojson)
+        if self.geometry == "locations" and self.places is None:
+            raise ValueError(f"{self.name}: items with `locations` need `places` for GeoJSON")
+        if self.jsonld is not None:
+            offered.append(Format.jsonld)
+        object.__setattr__(self, "formats", tuple(offered))

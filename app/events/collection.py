@@ -1,0 +1,96 @@
+"""The events collection, declared once: its parameters and what the kit needs to know of it."""
+
+import datetime as dt
+
+from pydantic import ConfigDict, Field
+
+from app.core.collection import Collection
+from app.core.http.negotiation import GeoFormat
+from app.core.query.params import (
+    DATE_MATCH_DESCRIPTION,
+    BBoxMixin,
+    DateMatch,
+    FacetParams,
+    ListParams,
+    sort_description,
+    sort_pattern,
+)
+from app.core.render.export import (
+    ExportParams,
+    same_field,
+)
+from app.core.render.formats import format_field
+from app.events import service
+from app.events.schemas import EventOut
+from app.models import Event
+
+
+class EventFilters(BBoxMixin):
+    model_config = ConfigDict(extra="forbid")
+
+    event_type: list[str] | None = Field(
+        default=None,
+        description="ACLED event type; repeat for any of several.",
+        examples=[["Battles"]],
+    )
+    sub_event_type: list[str] | None = Field(
+        default=None, description="ACLED sub-event type.", examples=[["Armed clash"]]
+    )
+    actor_id: list[str] | None = Field(
+        default=None, description="Events this actor took part in.", examples=[["taliban"]]
+    )
+    location_id: list[str] | None = Field(
+        default=None, description="Events at this place.", examples=[["panjshir-valley"]]
+    )
+    include_sublocations: bool = Field(
+        default=False, description="With `location_id`, take in every place below it too."
+    )
+    report_id: list[str] | None = Field(
+        default=None,
+        description="Events from this report.",
+        examples=[["panjshir-last-bastion-2021-08-24"]],
+    )
+    date_from: dt.date | None = Field(
+        default=None, description="On or after this day (ISO date).", examples=["2021-08-01"]
+    )
+    date_to: dt.date | None = Field(
+        default=None, description="On or before this day (ISO date).", examples=["2021-08-31"]
+    )
+    date_match: DateMatch = Field(default=DateMatch.overlap, description=DATE_MATCH_DESCRIPTION)
+    min_fatalities: int | None = Field(
+        default=None, ge=0, description="Best fatality estimate at least this.", examples=[10]
+    )
+
+
+class EventParams(ListParams, EventFilters):
+    format: GeoFormat | None = format_field()
+    sort: str | None = Field(
+        default=None,
+        description=sort_description(list(service.SORT_FIELDS)),
+        json_schema_extra=sort_pattern(list(service.SORT_FIELDS)),
+        examples=["-date"],
+    )
+
+
+class EventFacetParams(FacetParams, EventFilters):
+    pass
+
+
+class EventExportParams(ExportParams, EventFilters):
+    sort: str | None = same_field(EventParams, "sort")
+
+
+EVENTS = Collection(
+    name="events",
+    item_type="event",
+    noun="event",
+    model=Event,
+    item_schema=EventOut,
+    title=Event.title,
+    list_page=service.list_events,
+    list_params=EventParams,
+    export_params=EventExportParams,
+    sort_fields=service.SORT_FIELDS,
+    facets=service.EVENT_FACETS,
+    geometry="location",
+)
