@@ -35,6 +35,7 @@ test: install lint typecheck pytest
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 typecheck: install
 	$(BIN)/mypy
@@ -46,9 +47,9 @@ pytest: install
 schema: install
 	$(BIN)/conflict-reports schema --output seed/schema.json
 
-## examples: regenerate the OpenAPI examples (app/core/examples.json) from the seed
+## examples: regenerate the OpenAPI examples (app/operations/examples.json) from the seed
 examples: install
-	$(BIN)/python -m app.operations.examples
+	$(BIN)/python -m app.examples
 
 ## bench: the full benchmark (10k and 1M claims on SQLite and PostgreSQL; about 40 min)
 ## bench-smoke: the same harness on 10k claims with short loads (CI runs it)

@@ -16,7 +16,7 @@ from urllib.parse import parse_qs
 
 import orjson
 
-from app.claims.service import RELATED_JSON
+from app.claims.service import related_json
 from app.core.query.periods import period_of
 
 Scope = dict[str, Any]
@@ -33,7 +33,7 @@ CLAIM_COLUMNS = (
 
 def page_sql(dialect: str, placeholder: str, limit_placeholder: str) -> str:
     """The API's page query for claims by claimant, its JSON columns taken from the API."""
-    related = ", ".join(RELATED_JSON[dialect].values())
+    related = ", ".join(related_json(dialect).values())
     return (
         f"SELECT {CLAIM_COLUMNS}, {related}, claim.updated_at FROM claim"
         " LEFT OUTER JOIN actor ON actor.id = claim.claimant_id"

@@ -27,9 +27,10 @@ from werkzeug.datastructures import ImmutableMultiDict
 from app.catalog import BY_NAME
 from app.claims.schemas import ClaimFacetCounts
 from app.events.schemas import EventFacetCounts
+from app.examples import SOURCES, collect, render
 from app.main import create_app
 from app.media.schemas import MediaFacetCounts
-from app.operations.examples import SOURCES, collect, render, stored_examples
+from app.operations.examples import stored_examples
 from tests.parity_requests import PARITY_REQUESTS
 
 DOCUMENT_URI = "urn:conflict-reports:openapi"

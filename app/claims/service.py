@@ -1,5 +1,5 @@
 from collections.abc import Sequence
-from functools import partial
+from functools import cache, partial
 from typing import Any
 
 import orjson
@@ -7,6 +7,7 @@ from sqlalchemy import ColumnElement, Select, literal_column, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from app.core.db.deps import dialect_of
+from app.core.db.dialect import json_objects, json_sorted_values
 from app.core.http.errors import NotFound
 from app.core.query.facets import Facet, FacetSet, facet_answer, month_facet, vocabulary_facet
 from app.core.query.listing import Bindable, collection_page, envelope, facet_scope
@@ -109,53 +110,56 @@ def claim_filters(session: Session, params: Any) -> list[ColumnElement[bool]]:
 # statement for the page instead of one per kind of related row. The engines write JSON
 # differently (spacing, `6000` or `6000.0`), so it is parsed and written again by the
 # response, with quantities as floats: the same bytes from both (`quantities_of`).
-RELATED_JSON: dict[str, dict[str, str]] = {
-    "sqlite": {
-        "actors_json": "(SELECT json_group_array(json(j)) FROM (SELECT json_object("
-        "'id', a.id, 'name', a.name, 'kind', a.kind, 'role', ca.role) AS j"
-        " FROM claim_actor AS ca JOIN actor AS a ON a.id = ca.actor_id"
-        " WHERE ca.claim_id = claim.id ORDER BY ca.position))",
-        "locations_json": "(SELECT json_group_array(json(j)) FROM (SELECT json_object("
-        "'id', l.id, 'name', l.name, 'kind', l.kind, 'role', cl.role) AS j"
-        " FROM claim_location AS cl JOIN location AS l ON l.id = cl.location_id"
-        " WHERE cl.claim_id = claim.id ORDER BY cl.position))",
-        "quantities_json": "(SELECT json_group_array(json(j)) FROM (SELECT json_object("
-        "'value', q.value, 'unit', q.unit, 'counted', q.counted, 'qualifier', q.qualifier,"
-        " 'text', q.text) AS j FROM claim_quantity AS q"
-        " WHERE q.claim_id = claim.id ORDER BY q.position))",
-        "contradicts_json": "(SELECT json_group_array(other) FROM ("
+def related_json(dialect: str) -> dict[str, str]:
+    """The SQL of each related-rows column of the page query, by column name."""
+    contradicting = (
         "SELECT cl1.target_id AS other FROM claim_link AS cl1"
         " WHERE cl1.kind = 'contradicts' AND cl1.source_id = claim.id"
         " UNION SELECT cl2.source_id FROM claim_link AS cl2"
-        " WHERE cl2.kind = 'contradicts' AND cl2.target_id = claim.id ORDER BY 1))",
-    },
-    "postgresql": {
-        "actors_json": "(SELECT coalesce(json_agg(json_build_object("
-        "'id', a.id, 'name', a.name, 'kind', a.kind, 'role', ca.role) ORDER BY ca.position),"
-        " '[]'::json) FROM claim_actor AS ca JOIN actor AS a ON a.id = ca.actor_id"
-        " WHERE ca.claim_id = claim.id)::text",
-        "locations_json": "(SELECT coalesce(json_agg(json_build_object("
-        "'id', l.id, 'name', l.name, 'kind', l.kind, 'role', cl.role) ORDER BY cl.position),"
-        " '[]'::json) FROM claim_location AS cl JOIN location AS l ON l.id = cl.location_id"
-        " WHERE cl.claim_id = claim.id)::text",
-        "quantities_json": "(SELECT coalesce(json_agg(json_build_object("
-        "'value', q.value, 'unit', q.unit, 'counted', q.counted, 'qualifier', q.qualifier,"
-        " 'text', q.text) ORDER BY q.position), '[]'::json) FROM claim_quantity AS q"
-        " WHERE q.claim_id = claim.id)::text",
-        "contradicts_json": '(SELECT coalesce(json_agg(other ORDER BY other COLLATE "C"),'
-        " '[]'::json) FROM (SELECT cl1.target_id AS other FROM claim_link AS cl1"
-        " WHERE cl1.kind = 'contradicts' AND cl1.source_id = claim.id"
-        " UNION SELECT cl2.source_id FROM claim_link AS cl2"
-        " WHERE cl2.kind = 'contradicts' AND cl2.target_id = claim.id) AS others)::text",
-    },
-}
+        " WHERE cl2.kind = 'contradicts' AND cl2.target_id = claim.id"
+    )
+    return {
+        "actors_json": json_objects(
+            dialect,
+            fields=[("id", "a.id"), ("name", "a.name"), ("kind", "a.kind"), ("role", "ca.role")],
+            source="claim_actor AS ca JOIN actor AS a ON a.id = ca.actor_id",
+            where="ca.claim_id = claim.id",
+            order_by="ca.position",
+        ),
+        "locations_json": json_objects(
+            dialect,
+            fields=[("id", "l.id"), ("name", "l.name"), ("kind", "l.kind"), ("role", "cl.role")],
+            source="claim_location AS cl JOIN location AS l ON l.id = cl.location_id",
+            where="cl.claim_id = claim.id",
+            order_by="cl.position",
+        ),
+        "quantities_json": json_objects(
+            dialect,
+            fields=[
+                ("value", "q.value"),
+                ("unit", "q.unit"),
+                ("counted", "q.counted"),
+                ("qualifier", "q.qualifier"),
+                ("text", "q.text"),
+            ],
+            source="claim_quantity AS q",
+            where="q.claim_id = claim.id",
+            order_by="q.position",
+        ),
+        "contradicts_json": json_sorted_values(dialect, values=contradicting, column="other"),
+    }
 
 
 Venue = aliased(Actor, name="venue")
 
 
+@cache
+def _related_json(dialect: str) -> dict[str, str]:
+    return related_json(dialect)
+
+
 def _base_statement(dialect: str) -> Select[*tuple[Any, ...]]:
-    related = RELATED_JSON["sqlite" if dialect == "sqlite" else "postgresql"]
+    related = _related_json(dialect)
     return (
         select(
             *CLAIM_COLUMNS,

@@ -8,7 +8,7 @@ type instead, here, once for every collection; the Pydantic models keep `None` f
 given", which the services test.
 
 Schema examples are the API's own answers on the seed (`examples.json`, written by
-`python -m app.operations.examples`), attached to their component schemas here.
+`python -m app.examples`), attached to their component schemas here.
 """
 
 import copy

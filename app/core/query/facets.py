@@ -14,15 +14,10 @@ from typing import Any
 from sqlalchemy import ColumnElement, Connection, and_, delete, func, insert, literal, select
 from sqlalchemy.orm import Session
 
+from app.core.db.dialect import month_of
 from app.core.query.periods import month_label
 
 TOTAL = "_total"
-
-
-def month_of(dialect: str, column: Any) -> ColumnElement[str]:
-    if dialect == "sqlite":
-        return func.strftime("%Y-%m", column)
-    return func.to_char(column, "YYYY-MM")
 
 
 @dataclass(frozen=True)

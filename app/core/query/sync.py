@@ -15,12 +15,10 @@ from email.utils import format_datetime
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from pydantic import BaseModel, Field, field_validator
-from sqlalchemy import ColumnElement, String, func, select
-from sqlalchemy.ext.compiler import compiles
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.compiler import SQLCompiler
-from sqlalchemy.sql.functions import FunctionElement
 
+from app.core.db.dialect import rfc3339_text
 from app.core.http.responses import FastJSONResponse
 
 # The time seeds are stamped with where answers must be reproducible: the test databases
@@ -62,29 +60,6 @@ def rfc3339(moment: dt.datetime) -> str:
     if moment.tzinfo is not dt.UTC:
         moment = as_utc(moment)
     return moment.replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
-
-
-class rfc3339_text(FunctionElement[str]):
-    """`updated_at` as the API writes it (`rfc3339`), written by the database itself: items
-    are read by the page, and parsing a datetime per row only to print it again costs more
-    than the row's other columns together. SQLite keeps the moment as SQLAlchemy's
-    fixed-width text (`YYYY-MM-DD HH:MM:SS.ffffff`, UTC); PostgreSQL as `timestamptz`."""
-
-    type = String()
-    name = "rfc3339_text"
-    inherit_cache = True
-
-
-@compiles(rfc3339_text, "sqlite")
-def _rfc3339_sqlite(element: rfc3339_text, compiler: SQLCompiler, **kw: Any) -> str:
-    stored = compiler.process(element.clauses, **kw)
-    return f"(substr({stored}, 1, 10) || 'T' || substr({stored}, 12) || 'Z')"
-
-
-@compiles(rfc3339_text, "postgresql")
-def _rfc3339_postgresql(element: rfc3339_text, compiler: SQLCompiler, **kw: Any) -> str:
-    stored = compiler.process(element.clauses, **kw)
-    return f"""to_char({stored} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')"""
 
 
 def updated_at_column(model: Any) -> Any:
