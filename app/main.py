@@ -1,41 +1,30 @@
 """The application factory."""
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from functools import cache
-from importlib.resources import files
-from pathlib import Path
-from typing import Any
 
 from fastapi import Depends, FastAPI
-from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
-from fastapi.openapi.utils import get_openapi
-from fastapi.responses import HTMLResponse, Response
 from fastapi.routing import APIRoute
-from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.actors.router import router as actors_router
 from app.catalog import CHANGES
 from app.claims.router import router as claims_router
 from app.core import metrics
 from app.core.config import Settings, get_settings
-from app.core.db.deps import DatabaseDep
 from app.core.db.engine import get_engine, open_database
-from app.core.http.caching import NO_STORE_PATHS, HttpCaching
+from app.core.http.caching import HttpCaching
 from app.core.http.errors import install_error_handlers
 from app.core.http.guard import guard_request
+from app.core.http.head import HeadAsGet
 from app.core.http.middleware import RequestContext
-from app.core.http.openapi import attach_examples, declare_caching, plain_parameters
-from app.core.schemas import Problem
+from app.core.http.openapi import openapi_with_problems
 from app.events.router import router as events_router
 from app.linked_data.router import router as jsonld_router
 from app.locations.router import router as locations_router
 from app.media.router import router as media_router
 from app.operations.examples import stored_examples
-from app.operations.health import readiness
-from app.operations.schemas import Health, Ready
+from app.operations.router import NO_STORE_PATHS, add_operations
 from app.reading.router import router as reading_router
 from app.reports.router import router as reports_router
 from app.search.router import router as search_router
@@ -111,136 +100,9 @@ TAGS = [
     {"name": "service", "description": "Liveness, readiness and metrics of the service."},
 ]
 
-# Swagger UI and ReDoc assets ship inside an installed package: no CDN at run time.
-DOCS_ASSETS = Path(str(files("fastapi_offline") / "static"))
-# ReDoc's sidebar footer loads Redocly's logo from their CDN; ours is served instead.
-REDOC_CDN_LOGO = b"https://cdn.redoc.ly/redoc/logo-mini.svg"
-
-
-@cache
-def _redoc_script() -> bytes:
-    script = (DOCS_ASSETS / "redoc.standalone.js").read_bytes()
-    return script.replace(REDOC_CDN_LOGO, b"/static/docs/favicon.png")
-
-
-PROBLEM_EXAMPLES = {
-    "500": {
-        "type": "about:blank",
-        "title": "Internal Server Error",
-        "status": 500,
-        "detail": "the server failed to answer this request; it has been logged",
-    },
-}
-
-
-class _HeadAnswered(OSError):
-    """Raised into a streamed answer's `send` once its HEAD is answered: the producer stops
-    as it would for a client that went away."""
-
-
-class HeadAsGet:
-    """HEAD answered for every GET: the GET runs and its body is dropped (RFC 9110 9.3.2).
-
-    Done here rather than by adding HEAD to each route, which would put a `head` operation
-    beside every `get` in the OpenAPI document. A streamed answer (an export) is stopped at
-    its first piece: its headers are known by then, and the rest would be read for nothing."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] != "HEAD":
-            await self.app(scope, receive, send)
-            return
-        answered = False
-
-        async def without_body(message: Message) -> None:
-            nonlocal answered
-            if answered:
-                raise _HeadAnswered("HEAD answered")
-            if message["type"] == "http.response.body":
-                streaming = message.get("more_body", False)
-                await send({"type": "http.response.body", "body": b"", "more_body": False})
-                answered = True
-                if streaming:
-                    raise _HeadAnswered("HEAD answered")
-                return
-            await send(message)
-
-        try:
-            await self.app({**scope, "method": "GET"}, receive, without_body)
-        except Exception:
-            if answered:
-                return  # the producer's own stop after the answer is not an error
-            raise
-
 
 def _operation_id(route: APIRoute) -> str:
     return route.name
-
-
-def _openapi_with_problems(app: FastAPI) -> Callable[[], dict[str, Any]]:
-    """The generated schema, with errors declared as application/problem+json and without
-    FastAPI's default 422 (bad parameters are answered 400 here)."""
-
-    def openapi() -> dict[str, Any]:
-        if app.openapi_schema is not None:
-            return app.openapi_schema
-        schema = get_openapi(
-            title=app.title,
-            version=app.version,
-            description=app.description,
-            routes=app.routes,
-            tags=app.openapi_tags,
-            servers=app.servers,
-            license_info=app.license_info,
-        )
-        # Every read is public: declared, so linters and clients need not guess.
-        schema["security"] = []
-        plain_parameters(schema)
-        attach_examples(schema, stored_examples())
-        declare_caching(schema, uncached_paths=NO_STORE_PATHS)
-        for methods in schema.get("paths", {}).values():
-            for operation in methods.values():
-                responses = operation.get("responses", {})
-                responses.pop("422", None)
-                responses.setdefault(
-                    "500",
-                    {"description": "The server failed; nothing was changed."},
-                )
-                responses.setdefault(
-                    "503",
-                    {
-                        "description": "Over the time budget (`limit: query_time_limit`: "
-                        "narrow the request), too many requests waiting "
-                        "(`limit: max_queued_requests`), the database out of reach "
-                        "(`limit: database_unreachable`) or, on SQLite, a write holding the "
-                        "database (`limit: database_busy`); `Retry-After` says when to try "
-                        "again.",
-                        "headers": {
-                            "Retry-After": {
-                                "description": "Seconds to wait before retrying.",
-                                "schema": {"type": "integer"},
-                            }
-                        },
-                    },
-                )
-                for status, response in responses.items():
-                    if status.isdigit() and int(status) >= 400:
-                        content: dict[str, Any] = {
-                            "schema": {"$ref": "#/components/schemas/Problem"}
-                        }
-                        if status in PROBLEM_EXAMPLES:
-                            # The Problem schema's own example is a 400.
-                            content["example"] = PROBLEM_EXAMPLES[status]
-                        response["content"] = {"application/problem+json": content}
-        components = schema.get("components", {}).get("schemas", {})
-        for unused in ("HTTPValidationError", "ValidationError"):
-            components.pop(unused, None)
-        app.openapi_schema = schema
-        return schema
-
-    return openapi
 
 
 def create_app(engine: Engine | None = None, *, settings: Settings | None = None) -> FastAPI:
@@ -273,7 +135,9 @@ def create_app(engine: Engine | None = None, *, settings: Settings | None = None
         # single-valued parameters, lax dates and integers, reversed ranges.
         dependencies=[Depends(guard_request)],
     )
-    app.openapi = _openapi_with_problems(app)  # type: ignore[method-assign]
+    app.openapi = openapi_with_problems(  # type: ignore[method-assign]
+        app, examples=stored_examples(), uncached_paths=NO_STORE_PATHS
+    )
     # Outside Starlette's error middleware, so 500s pass them too, from the outside in: the
     # request middleware (id, metrics, access log: 304s counted like any answer); HEAD as
     # GET; caching (ETag, 304, Cache-Control, gzip), which thus sees a HEAD as its GET and
@@ -281,7 +145,9 @@ def create_app(engine: Engine | None = None, *, settings: Settings | None = None
     build_stack = app.build_middleware_stack
     cache_control = settings.cache_control
     app.build_middleware_stack = lambda: RequestContext(  # type: ignore[method-assign]
-        HeadAsGet(HttpCaching(build_stack(), cache_control=cache_control))
+        HeadAsGet(
+            HttpCaching(build_stack(), cache_control=cache_control, no_store_paths=NO_STORE_PATHS)
+        )
     )
     app.state.database = database
     install_error_handlers(app)
@@ -299,85 +165,6 @@ def create_app(engine: Engine | None = None, *, settings: Settings | None = None
         app.include_router(router)
     # The reading view for people (HTML at `/` and `/reports/{id}`): not part of the API.
     app.include_router(reading_router, include_in_schema=False)
-    app.mount("/static/docs", StaticFiles(directory=DOCS_ASSETS), name="docs-assets")
-
-    @app.get("/docs", include_in_schema=False)
-    def swagger_ui() -> HTMLResponse:
-        return get_swagger_ui_html(
-            openapi_url="/openapi.json",
-            title="conflict-reports: API",
-            swagger_js_url="/static/docs/swagger-ui-bundle.js",
-            swagger_css_url="/static/docs/swagger-ui.css",
-            swagger_favicon_url="/static/docs/favicon.png",
-        )
-
-    @app.get("/redoc", include_in_schema=False)
-    def redoc() -> HTMLResponse:
-        return get_redoc_html(
-            openapi_url="/openapi.json",
-            title="conflict-reports: API reference",
-            redoc_js_url="/static/redoc.standalone.js",
-            redoc_favicon_url="/static/docs/favicon.png",
-            with_google_fonts=False,
-        )
-
-    @app.get("/static/redoc.standalone.js", include_in_schema=False)
-    def redoc_script() -> Response:
-        return Response(
-            _redoc_script(),
-            media_type="text/javascript",
-            headers={"Cache-Control": "public, max-age=3600"},
-        )
-
-    @app.get("/healthz", tags=["service"], summary="Liveness", response_model=Health)
-    async def healthz(db: DatabaseDep) -> dict[str, str]:
-        """`ok` while the process answers, whatever its database does (a liveness probe:
-        restart the process when this fails). Whether it can serve is `/readyz`."""
-        return {"status": "ok", "database": db.dialect}
-
-    @app.get(
-        "/readyz",
-        tags=["service"],
-        summary="Readiness",
-        response_model=Ready,
-        responses={
-            503: {
-                "model": Problem,
-                "description": "Not ready: `check` says why (`database` or `migrations`).",
-                "headers": {
-                    "Retry-After": {
-                        "description": "Seconds to wait before asking again.",
-                        "schema": {"type": "integer"},
-                    }
-                },
-            }
-        },
-    )
-    async def readyz(db: DatabaseDep) -> dict[str, str]:
-        """`ready` when the database answers and its schema is at the newest migration (a
-        readiness probe: send traffic only while this is 200); otherwise a 503 problem whose
-        `check` is `database` or `migrations`."""
-        revision = await readiness(db)
-        return {"status": "ready", "database": db.dialect, "revision": revision}
-
-    @app.get(
-        "/metrics",
-        tags=["service"],
-        summary="Prometheus metrics",
-        response_class=Response,
-        responses={
-            200: {
-                "description": "The Prometheus text exposition format: requests by route "
-                "template, method and status, their latency, the requests at and waiting for "
-                "the database, and the queries stopped at the time budget; summed over every "
-                "worker.",
-                "content": {"text/plain": {"schema": {"type": "string"}}},
-            }
-        },
-    )
-    async def prometheus_metrics() -> Response:
-        """Metrics for Prometheus to scrape."""
-        body, content_type = metrics.render()
-        return Response(body, media_type=content_type)
+    add_operations(app)
 
     return app

@@ -49,8 +49,8 @@ class ActorExportParams(ExportParams, ActorFilters):
 
 
 ACTORS = Collection(
-    name="actors",
-    item_type="actor",
+    name=service.NAME,
+    item_type=service.ITEM_TYPE,
     noun="actor",
     model=Actor,
     item_schema=ActorOut,

@@ -15,7 +15,7 @@ from app.core.render.export import (
 from app.core.render.formats import list_answer, list_responses
 from app.core.schemas import problem_responses
 
-router = APIRouter(prefix="/v1/actors", tags=["actors"])
+router = APIRouter(prefix=f"/v1/{ACTORS.name}", tags=[ACTORS.name])
 
 
 ActorId = Annotated[str, Path(description="The actor's id.", examples=["ahmad-massoud"])]

@@ -10,6 +10,10 @@ from app.core.query.sync import updated_at_column
 from app.models import Actor, ActorRelation, Claim, ReportActor
 from app.shared.claims import brief_of
 
+# The collection's name and what one of its items is called (see `actors.collection`).
+NAME = "actors"
+ITEM_TYPE = "actor"
+
 ACTOR_COLUMNS = (
     Actor.id,
     Actor.name,
@@ -66,7 +70,7 @@ def list_actors(session: Session, dialect: str, params: Any) -> dict[str, Any]:
         params,
         statement=statement,
         where=where,
-        entity_type="actor",
+        entity_type=ITEM_TYPE,
         id_column=Actor.id,
         sort_fields=SORT_FIELDS,
     )

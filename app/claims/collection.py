@@ -103,8 +103,8 @@ class ClaimExportParams(ExportParams, ClaimFilters):
 
 
 CLAIMS = Collection(
-    name="claims",
-    item_type="claim",
+    name=service.NAME,
+    item_type=service.ITEM_TYPE,
     noun="claim",
     model=Claim,
     item_schema=ClaimOut,

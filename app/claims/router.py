@@ -15,7 +15,7 @@ from app.core.render.export import (
 from app.core.render.formats import list_answer, list_responses
 from app.core.schemas import problem_responses
 
-router = APIRouter(prefix="/v1/claims", tags=["claims"])
+router = APIRouter(prefix=f"/v1/{CLAIMS.name}", tags=[CLAIMS.name])
 
 
 ClaimId = Annotated[

@@ -29,6 +29,10 @@ from app.shared.actors import actor_ref
 from app.shared.claims import claim_briefs
 from app.shared.places import located_in, places_facet
 
+# The collection's name and what one of its items is called (see `claims.collection`).
+NAME = "claims"
+ITEM_TYPE = "claim"
+
 CLAIM_COLUMNS = (
     Claim.id,
     Claim.report_id,
@@ -191,7 +195,7 @@ def list_claims(session: Session, dialect: str, params: Any) -> dict[str, Any]:
         session,
         dialect,
         params,
-        collection="claim",
+        collection=ITEM_TYPE,
         statement=lambda: _base_statement(dialect),
         filters=lambda: claim_filters(session, params),
         bindable=BINDABLE,
@@ -286,7 +290,7 @@ def claim_detail(session: Session, *, claim_id: str) -> dict[str, Any]:
 
 
 CLAIM_FACETS = FacetSet(
-    "claims",
+    NAME,
     Claim,
     FacetCount,
     {
@@ -310,7 +314,7 @@ def claim_facets(session: Session, dialect: str, params: Any, *, size: int) -> d
         dialect,
         params,
         claim_filters(session, params),
-        entity_type="claim",
+        entity_type=ITEM_TYPE,
         id_column=Claim.id,
     )
     return facet_answer(session, CLAIM_FACETS, scope, size=size)

@@ -81,8 +81,8 @@ class EventExportParams(ExportParams, EventFilters):
 
 
 EVENTS = Collection(
-    name="events",
-    item_type="event",
+    name=service.NAME,
+    item_type=service.ITEM_TYPE,
     noun="event",
     model=Event,
     item_schema=EventOut,

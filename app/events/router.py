@@ -15,7 +15,7 @@ from app.events import service
 from app.events.collection import EVENTS, EventFacetParams, EventParams
 from app.events.schemas import EventDetail, EventFacets, EventPage
 
-router = APIRouter(prefix="/v1/events", tags=["events"])
+router = APIRouter(prefix=f"/v1/{EVENTS.name}", tags=[EVENTS.name])
 
 
 EventId = Annotated[str, Path(description="The event's id.", examples=["fuj-ambush"])]

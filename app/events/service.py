@@ -22,6 +22,10 @@ from app.shared.actors import actors_with_roles
 from app.shared.claims import claim_briefs
 from app.shared.places import in_bbox, located_in
 
+# The collection's name and what one of its items is called (see `events.collection`).
+NAME = "events"
+ITEM_TYPE = "event"
+
 EVENT_COLUMNS = (
     Event.id,
     Event.report_id,
@@ -116,7 +120,7 @@ def list_events(session: Session, dialect: str, params: Any) -> dict[str, Any]:
         session,
         dialect,
         params,
-        collection="event",
+        collection=ITEM_TYPE,
         statement=_base_statement,
         filters=lambda: event_filters(session, params),
         bindable=BINDABLE,
@@ -190,7 +194,7 @@ def event_detail(session: Session, *, event_id: str) -> dict[str, Any]:
 
 
 EVENT_FACETS = FacetSet(
-    "events",
+    NAME,
     Event,
     FacetCount,
     {
@@ -222,7 +226,7 @@ def event_facets(session: Session, dialect: str, params: Any, *, size: int) -> d
         dialect,
         params,
         event_filters(session, params),
-        entity_type="event",
+        entity_type=ITEM_TYPE,
         id_column=Event.id,
     )
     return facet_answer(session, EVENT_FACETS, scope, size=size)

@@ -75,8 +75,8 @@ class LocationExportParams(ExportParams, LocationFilters):
 
 
 LOCATIONS = Collection(
-    name="locations",
-    item_type="location",
+    name=service.NAME,
+    item_type=service.ITEM_TYPE,
     noun="location",
     model=Location,
     item_schema=LocationOut,

@@ -18,7 +18,7 @@ from app.locations.collection import (
 )
 from app.locations.schemas import LocationDetail, LocationPage
 
-router = APIRouter(prefix="/v1/locations", tags=["locations"])
+router = APIRouter(prefix=f"/v1/{LOCATIONS.name}", tags=[LOCATIONS.name])
 
 
 LocationId = Annotated[str, Path(description="The location's id.", examples=["panjshir-valley"])]

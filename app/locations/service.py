@@ -15,6 +15,10 @@ from app.core.query.sync import updated_at_column
 from app.models import Location, ReportLocation
 from app.shared.places import in_bbox
 
+# The collection's name and what one of its items is called (see `locations.collection`).
+NAME = "locations"
+ITEM_TYPE = "location"
+
 EARTH_RADIUS_KM = 6371.0088
 
 LOCATION_COLUMNS = (
@@ -109,7 +113,7 @@ def list_locations(session: Session, dialect: str, params: Any) -> dict[str, Any
         params,
         statement=statement,
         where=where,
-        entity_type="location",
+        entity_type=ITEM_TYPE,
         id_column=Location.id,
         sort_fields=fields,
         default_sort="distance" if params.near else "id",

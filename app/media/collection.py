@@ -85,8 +85,8 @@ class MediaExportParams(ExportParams, MediaFilters):
 
 
 MEDIA = Collection(
-    name="media",
-    item_type="media",
+    name=service.NAME,
+    item_type=service.ITEM_TYPE,
     noun="media item",
     model=Media,
     item_schema=MediaOut,

@@ -19,7 +19,7 @@ from app.media.collection import (
 )
 from app.media.schemas import MediaFacets, MediaOut, MediaPage
 
-router = APIRouter(prefix="/v1/media", tags=["media"])
+router = APIRouter(prefix=f"/v1/{MEDIA.name}", tags=[MEDIA.name])
 
 
 MediaId = Annotated[

@@ -22,6 +22,10 @@ from app.models.vocab import MediaKind, label_of
 from app.shared.actors import actors_with_roles
 from app.shared.places import located_in, places_facet
 
+# The collection's name and what one of its items is called (see `media.collection`).
+NAME = "media"
+ITEM_TYPE = "media"
+
 MEDIA_COLUMNS = (
     Media.id,
     Media.report_id,
@@ -111,7 +115,7 @@ def list_media(session: Session, dialect: str, params: Any) -> dict[str, Any]:
         session,
         dialect,
         params,
-        collection="media",
+        collection=ITEM_TYPE,
         statement=_base_statement,
         filters=lambda: media_filters(session, params),
         bindable=BINDABLE,
@@ -183,7 +187,7 @@ def media_detail(session: Session, *, media_id: str) -> dict[str, Any]:
 
 
 MEDIA_FACETS = FacetSet(
-    "media",
+    NAME,
     Media,
     FacetCount,
     {
@@ -207,7 +211,7 @@ def media_facets(session: Session, dialect: str, params: Any, *, size: int) -> d
         dialect,
         params,
         media_filters(session, params),
-        entity_type="media",
+        entity_type=ITEM_TYPE,
         id_column=Media.id,
     )
     return facet_answer(session, MEDIA_FACETS, scope, size=size)

@@ -47,8 +47,8 @@ class ReportExportParams(ExportParams, ReportFilters):
 
 
 REPORTS = Collection(
-    name="reports",
-    item_type="report",
+    name=service.NAME,
+    item_type=service.ITEM_TYPE,
     noun="report",
     model=Report,
     item_schema=ReportSummary,

@@ -15,7 +15,7 @@ from app.reports import service
 from app.reports.collection import REPORTS, ReportParams
 from app.reports.schemas import ReportDetail, ReportPage
 
-router = APIRouter(prefix="/v1/reports", tags=["reports"])
+router = APIRouter(prefix=f"/v1/{REPORTS.name}", tags=[REPORTS.name])
 
 
 ReportId = Annotated[

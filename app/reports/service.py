@@ -9,6 +9,10 @@ from app.core.query.pagination import SortField
 from app.core.query.sync import updated_at_column
 from app.models import Actor, Report
 
+# The collection's name and what one of its items is called (see `reports.collection`).
+NAME = "reports"
+ITEM_TYPE = "report"
+
 REPORT_COLUMNS = (
     Report.id,
     Report.title,
@@ -40,7 +44,7 @@ def list_reports(session: Session, dialect: str, params: Any) -> dict[str, Any]:
         params,
         statement=statement,
         where=where,
-        entity_type="report",
+        entity_type=ITEM_TYPE,
         id_column=Report.id,
         sort_fields=SORT_FIELDS,
         default_sort="-published_on",

@@ -1,7 +1,8 @@
 """HTTP caching for every answer: validators, conditional requests, Cache-Control and gzip.
 
 One pure ASGI middleware (no BaseHTTPMiddleware: no extra task per request), installed
-inside `HeadAsGet` (app.main), so a HEAD is seen here as its GET and gets the same headers.
+inside `HeadAsGet` (app.core.http.head), so a HEAD is seen here as its GET and gets the same
+headers.
 
 - **ETag.** A 200 whose body comes in one piece gets a strong ETag, a BLAKE2b hash of the body
   bytes: the same data gives the same bytes on SQLite and PostgreSQL (tests/test_parity.py),
@@ -49,8 +50,6 @@ GZIP_SUFFIX = "-gzip"
 # 16 bytes of BLAKE2b: 32 hex characters, collisions out of reach for a cache validator.
 ETAG_DIGEST_BYTES = 16
 
-# Paths whose answers describe the process at this instant: never stored, never validated.
-NO_STORE_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
 NO_STORE = b"no-store"
 
 # Headers a 304 carries over from the 200 it stands for (RFC 9110 15.4.5).
@@ -231,7 +230,7 @@ class HttpCaching:
         app: ASGIApp,
         *,
         cache_control: str,
-        no_store_paths: frozenset[str] = NO_STORE_PATHS,
+        no_store_paths: frozenset[str] = frozenset(),
         min_gzip_bytes: int = MIN_GZIP_BYTES,
     ) -> None:
         self.app = app

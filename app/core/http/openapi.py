@@ -12,7 +12,11 @@ Schema examples are the API's own answers on the seed (`examples.json`, written 
 """
 
 import copy
+from collections.abc import Callable
 from typing import Any
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
 
 from app.core.http.guard import INT_MAX, INT_MIN
 
@@ -119,3 +123,80 @@ def declare_caching(document: dict[str, Any], *, uncached_paths: frozenset[str])
         if ok is not None:
             ok["headers"] = {**_VALIDATOR_HEADERS, **ok.get("headers", {})}
         responses.setdefault("304", copy.deepcopy(NOT_MODIFIED))
+
+
+PROBLEM_EXAMPLES = {
+    "500": {
+        "type": "about:blank",
+        "title": "Internal Server Error",
+        "status": 500,
+        "detail": "the server failed to answer this request; it has been logged",
+    },
+}
+
+
+def openapi_with_problems(
+    app: FastAPI, *, examples: dict[str, list[Any]], uncached_paths: frozenset[str]
+) -> Callable[[], dict[str, Any]]:
+    """The generated schema, with errors declared as application/problem+json and without
+    FastAPI's default 422 (bad parameters are answered 400 here); `examples` by component
+    schema; `uncached_paths` are never stored by caches."""
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        schema = get_openapi(
+            title=app.title,
+            version=app.version,
+            description=app.description,
+            routes=app.routes,
+            tags=app.openapi_tags,
+            servers=app.servers,
+            license_info=app.license_info,
+        )
+        # Every read is public: declared, so linters and clients need not guess.
+        schema["security"] = []
+        plain_parameters(schema)
+        attach_examples(schema, examples)
+        declare_caching(schema, uncached_paths=uncached_paths)
+        for methods in schema.get("paths", {}).values():
+            for operation in methods.values():
+                responses = operation.get("responses", {})
+                responses.pop("422", None)
+                responses.setdefault(
+                    "500",
+                    {"description": "The server failed; nothing was changed."},
+                )
+                responses.setdefault(
+                    "503",
+                    {
+                        "description": "Over the time budget (`limit: query_time_limit`: "
+                        "narrow the request), too many requests waiting "
+                        "(`limit: max_queued_requests`), the database out of reach "
+                        "(`limit: database_unreachable`) or, on SQLite, a write holding the "
+                        "database (`limit: database_busy`); `Retry-After` says when to try "
+                        "again.",
+                        "headers": {
+                            "Retry-After": {
+                                "description": "Seconds to wait before retrying.",
+                                "schema": {"type": "integer"},
+                            }
+                        },
+                    },
+                )
+                for status, response in responses.items():
+                    if status.isdigit() and int(status) >= 400:
+                        content: dict[str, Any] = {
+                            "schema": {"$ref": "#/components/schemas/Problem"}
+                        }
+                        if status in PROBLEM_EXAMPLES:
+                            # The Problem schema's own example is a 400.
+                            content["example"] = PROBLEM_EXAMPLES[status]
+                        response["content"] = {"application/problem+json": content}
+        components = schema.get("components", {}).get("schemas", {})
+        for unused in ("HTTPValidationError", "ValidationError"):
+            components.pop(unused, None)
+        app.openapi_schema = schema
+        return schema
+
+    return openapi
