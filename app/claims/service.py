@@ -25,9 +25,9 @@ from app.models import (
     Media,
 )
 from app.models.vocab import ClaimChannel, ClaimKind, ClaimLinkKind, ClaimStatus, label_of
-from app.shared.actors import actor_ref
+from app.shared.actors import actor_ref, actors_with_roles_json
 from app.shared.claims import claim_briefs
-from app.shared.places import located_in, places_facet
+from app.shared.places import located_in, places_facet, places_with_roles_json
 
 # The collection's name and what one of its items is called (see `claims.collection`).
 NAME = "claims"
@@ -123,19 +123,11 @@ def related_json(dialect: str) -> dict[str, str]:
         " WHERE cl2.kind = 'contradicts' AND cl2.target_id = claim.id"
     )
     return {
-        "actors_json": json_objects(
-            dialect,
-            fields=[("id", "a.id"), ("name", "a.name"), ("kind", "a.kind"), ("role", "ca.role")],
-            source="claim_actor AS ca JOIN actor AS a ON a.id = ca.actor_id",
-            where="ca.claim_id = claim.id",
-            order_by="ca.position",
+        "actors_json": actors_with_roles_json(
+            dialect, link="claim_actor", owner_column="claim_id", owner="claim.id"
         ),
-        "locations_json": json_objects(
-            dialect,
-            fields=[("id", "l.id"), ("name", "l.name"), ("kind", "l.kind"), ("role", "cl.role")],
-            source="claim_location AS cl JOIN location AS l ON l.id = cl.location_id",
-            where="cl.claim_id = claim.id",
-            order_by="cl.position",
+        "locations_json": places_with_roles_json(
+            dialect, link="claim_location", owner_column="claim_id", owner="claim.id"
         ),
         "quantities_json": json_objects(
             dialect,

@@ -1,11 +1,13 @@
 """Actors as other items name them: a reference `{id, name, kind}`, with the role it plays
-there (a media item's or an event's actors)."""
+there (a claim's, a media item's or an event's actors): fetched for a page of items, or
+shaped as JSON by the database inside the page query itself."""
 
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.core.db.dialect import json_objects
 from app.models import Actor
 
 
@@ -34,3 +36,15 @@ def actors_with_roles(
             {"id": row["id"], "name": row["name"], "kind": row["kind"], "role": row["role"]}
         )
     return linked
+
+
+def actors_with_roles_json(dialect: str, *, link: str, owner_column: str, owner: str) -> str:
+    """The SQL of a page query's column holding, as JSON text, the actors linked to the row's
+    item `owner` (its id, as SQL) through the table `link`, in order, with their role."""
+    return json_objects(
+        dialect,
+        fields=[("id", "a.id"), ("name", "a.name"), ("kind", "a.kind"), ("role", "ca.role")],
+        source=f"{link} AS ca JOIN actor AS a ON a.id = ca.actor_id",
+        where=f"ca.{owner_column} = {owner}",
+        order_by="ca.position",
+    )

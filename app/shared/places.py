@@ -6,6 +6,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, select
 from sqlalchemy.orm import Session
 
+from app.core.db.dialect import json_objects
 from app.core.query.facets import Facet
 from app.core.query.params import BBox
 from app.core.render.geojson import Places
@@ -62,4 +63,16 @@ def places_facet(link: Any, owner_column: Any, item_id: Any) -> Facet:
             (Location, Location.id == link.location_id, False),
         ],
         distinct=item_id,
+    )
+
+
+def places_with_roles_json(dialect: str, *, link: str, owner_column: str, owner: str) -> str:
+    """The SQL of a page query's column holding, as JSON text, the places linked to the row's
+    item `owner` (its id, as SQL) through the table `link`, in order, with their role."""
+    return json_objects(
+        dialect,
+        fields=[("id", "l.id"), ("name", "l.name"), ("kind", "l.kind"), ("role", "cl.role")],
+        source=f"{link} AS cl JOIN location AS l ON l.id = cl.location_id",
+        where=f"cl.{owner_column} = {owner}",
+        order_by="cl.position",
     )
