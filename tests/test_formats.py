@@ -19,7 +19,7 @@ from sqlalchemy import Engine, text
 from app.catalog import BY_NAME
 from app.claims.schemas import ClaimOut
 from app.core.render.csv import csv_columns, csv_header, csv_rows, escape_cell, unescape_cell
-from app.core.render.formats import ndjson_rows
+from app.core.render.ndjson import ndjson_rows
 from app.main import create_app
 from tests.conftest import SEED_FILE
 

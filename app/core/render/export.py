@@ -42,6 +42,7 @@ from app.core.query.params import Q_DESCRIPTION, CountMode
 from app.core.query.search_language import MAX_QUERY_LENGTH
 from app.core.query.sync import DataChanges, UpdatedSinceMixin
 from app.core.render.csv import csv_columns, csv_header, csv_rows
+from app.core.render.ndjson import ndjson_rows
 from app.core.schemas import problem_responses
 
 logger = logging.getLogger(__name__)
@@ -91,16 +92,11 @@ class Renderer:
     rows: Callable[[type[BaseModel], Sequence[dict[str, Any]]], bytes]
 
 
-def ndjson_rows(_item: type[BaseModel], items: Sequence[dict[str, Any]]) -> bytes:
-    """One item per line, each exactly as the list's JSON writes it."""
-    return b"".join(orjson.dumps(item, option=orjson.OPT_NON_STR_KEYS) + b"\n" for item in items)
-
-
 NDJSON = Renderer(
     media_type="application/x-ndjson",
     extension="ndjson",
     header=lambda _item: b"",
-    rows=ndjson_rows,
+    rows=lambda _item, items: ndjson_rows(items),
 )
 
 

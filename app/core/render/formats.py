@@ -8,7 +8,6 @@ and `total` travel in the `Link` (rel="next") and `X-Total-Count` / `X-Total-Rel
 headers.
 """
 
-from collections.abc import Iterable
 from functools import partial
 from typing import Any
 
@@ -25,6 +24,7 @@ from app.core.http.negotiation import CONTENT_TYPES, EXTENSIONS, Format, negotia
 from app.core.http.responses import FastJSONResponse
 from app.core.render.csv import csv_column_descriptions, csv_header, csv_rows
 from app.core.render.geojson import GEOMETRY_TEXT, Places, feature_collection, geojson_schema
+from app.core.render.ndjson import ndjson_rows
 
 
 def format_field() -> Any:
@@ -41,11 +41,6 @@ FORMAT_DESCRIPTION = (
     "collection does not offer is a 400. Outside the JSON envelope the next page is the "
     '`Link: <…>; rel="next"` header and the count `X-Total-Count` / `X-Total-Relation`.'
 )
-
-
-def ndjson_rows(items: Iterable[dict[str, Any]]) -> bytes:
-    """One JSON item per line, each line ending with `\\n`."""
-    return b"".join(orjson.dumps(item, option=orjson.OPT_NON_STR_KEYS) + b"\n" for item in items)
 
 
 def _page_with_places(
