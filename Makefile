@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: install run serve migrate seed test lint typecheck pytest schema examples bench bench-smoke soak soak-smoke clean
+.PHONY: install run serve migrate seed test lint typecheck docs pytest schema examples bench bench-smoke soak soak-smoke clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "conflict-reports needs Python 3.11 or newer (set PYTHON=python3.11)")'
@@ -30,7 +30,7 @@ serve: install
 	$(BIN)/conflict-reports serve --host $(HOST) --port $(PORT)
 
 ## test: set up, then lint, type-check and run the whole suite
-test: install lint typecheck pytest
+test: install lint typecheck docs pytest
 
 lint: install
 	$(BIN)/ruff check .
@@ -42,6 +42,11 @@ typecheck: install
 
 pytest: install
 	$(BIN)/pytest
+
+## docs: build the documentation site (docs/ to docs/_build/html) offline, from scratch (-E:
+## a warning is reported again on every run); any warning fails it
+docs: install
+	$(BIN)/sphinx-build -E -W --keep-going -n -q -b html docs docs/_build/html
 
 ## schema: regenerate seed/schema.json from the bundle models
 schema: install
@@ -79,4 +84,4 @@ soak-smoke: install
 	$(BIN)/python -m bench.soak --smoke --connections 16
 
 clean:
-	rm -rf $(VENV) $(VENV)-datasette data .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(VENV)-datasette data docs/_build .pytest_cache .mypy_cache .ruff_cache

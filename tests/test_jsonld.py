@@ -395,9 +395,9 @@ def test_the_context_takes_no_query_parameters(client: TestClient) -> None:
     ]
 
 
-def test_the_readme_maps_every_term_of_the_context() -> None:
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = readme.split("### JSON-LD (schema.org)", 1)[1].split("\n## ", 1)[0]
+def test_the_docs_map_every_term_of_the_context() -> None:
+    page = (ROOT / "docs" / "api.md").read_text(encoding="utf-8")
+    section = page.split("## JSON-LD (schema.org)", 1)[1].split("\n## ", 1)[0]
     context = _packaged_context()["@context"]
     terms = {term for term in context if not term.startswith("@")} - {"schema", "xsd", "cr"}
     assert {term for term in terms if f"`{term}`" not in section} == set()
