@@ -76,7 +76,7 @@ bench-smoke: bench-tools
 ## soak: 64 connections for 60 s through the query mix on PostgreSQL, default workers: zero
 ## errors, p99, RSS at the end within 10% of RSS after warm-up (about 2 min)
 ## soak-smoke: a few seconds at 16 connections, failing on any error (CI runs it; at 64
-## connections two cores queue requests past the time budget: 503s, see README)
+## connections two cores queue requests past the time budget: 503s, see docs/serving.md)
 soak: install
 	$(BIN)/python -m bench.soak
 

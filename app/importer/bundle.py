@@ -222,7 +222,9 @@ class ClaimIn(Located):
     statement: str = Field(min_length=1, description="The claim in one normalised line.")
     kind: ClaimKind
     channel: ClaimChannel = Field(
-        description="How the claimant said it: " + ", ".join(ClaimChannel) + " (see README).",
+        description="How the claimant said it: "
+        + ", ".join(ClaimChannel)
+        + " (see docs/seed-format.md).",
         examples=["tweet", "interview"],
     )
     venue: SlugId | None = Field(

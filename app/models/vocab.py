@@ -155,7 +155,7 @@ class EventActorRole(StrEnum):
     participant = "participant"
 
 
-# (label, description) of every channel: the README's table and the API's documentation.
+# (label, description) of every channel: the docs' table and the API's documentation.
 CHANNELS: dict[ClaimChannel, tuple[str, str]] = {
     ClaimChannel.statement: (
         "Statement",
