@@ -1,6 +1,8 @@
 """The README is the front page and the rest is the site in docs/ (built by `make docs`)."""
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 from fastapi.testclient import TestClient
@@ -66,3 +68,29 @@ def test_the_code_the_pages_name_exists() -> None:
     ]
     assert ("architecture.md", "app/core/db/dialect.py") in named
     assert [f"{page}: {name}" for page, name in named if not (ROOT / name).exists()] == []
+
+
+def test_the_site_loads_nothing_from_elsewhere(tmp_path: Path) -> None:
+    """The built pages' scripts, style sheets, fonts and images are the site's own files (no
+    CDN): built here offline, as `make docs` builds it."""
+    sphinx = Path(sys.executable).parent / "sphinx-build"
+    out = tmp_path / "html"
+    subprocess.run(
+        [str(sphinx), "-E", "-W", "-q", "-b", "html", str(DOCS), str(out)],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    pages = sorted(out.glob("*.html"))
+    assert {page.stem for page in pages} >= {"index", "architecture", "performance"}
+    loaded = re.compile(r"""<(?:script|link|img)\b[^>]*\b(?:src|href)=["']([^"']+)""", re.I)
+    urls = [
+        (page.name, url)
+        for page in pages
+        for url in loaded.findall(page.read_text(encoding="utf-8"))
+    ]
+    files = {url.split("?")[0].rsplit(".", 1)[-1] for _, url in urls}
+    assert {"css", "js"} <= files
+    assert [f"{page}: {url}" for page, url in urls if re.match(r"(?:https?:)?//", url)] == []
+    styles = "".join(css.read_text(encoding="utf-8") for css in out.rglob("*.css"))
+    assert not re.search(r"@import\s+url\(\s*['\"]?(?:https?:)?//", styles)
