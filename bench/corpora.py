@@ -1,19 +1,16 @@
-"""Benchmark corpora: where they live (a SQLite file, or a PostgreSQL database of their own),
-making and dropping those, the schema, the synthetic corpus, and the claim rows' load rate by
-the app's bulk path against the raw driver.
+"""Benchmark corpora: the schema (`conflict-reports migrate`), the synthetic corpus, and the
+claim rows' load rate by the app's bulk path against the raw driver. Where corpora live is
+bench.databases.
 
 This is the one module of the harness that imports the app (its engine, synthesizer, bulk
-path and table definitions); the schema comes from `conflict-reports migrate`.
+path and table definitions).
 """
 
 import datetime as dt
 import os
 import subprocess
 import time
-from pathlib import Path
 from typing import Any
-
-from sqlalchemy import create_engine, make_url, text
 
 from app.core.db import build_engine
 from app.importer.bulk import insert_rows
@@ -21,67 +18,12 @@ from app.models import Base
 from app.synth import COLUMNS, Corpus, synthesize
 from bench.processes import CLI
 
-DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 
-
-def postgres_server() -> str:
-    """The PostgreSQL server the benchmarks use: BENCH_DATABASE_URL, else the local one."""
-    return os.environ.get("BENCH_DATABASE_URL", DEFAULT_POSTGRES)
-
-
-def postgres_url(server_url: str, database: str) -> str:
-    """A database of its own on the server of `server_url` (psycopg, password kept)."""
-    server = make_url(server_url).set(drivername="postgresql+psycopg", database=database)
-    return server.render_as_string(hide_password=False)
-
-
-def database_url(engine: str, size: int, *, work: Path, server_url: str) -> str:
-    """Where the corpus of `size` claims lives: a file under `work`, or `cr_bench_<size>`."""
-    if engine == "sqlite":
-        return f"sqlite:///{work / f'claims-{size}.db'}"
-    return postgres_url(server_url, f"cr_bench_{size}")
-
-
-def sqlite_path(url: str) -> Path:
-    return Path(url.split("///", 1)[1])
-
-
-def _admin(url: str, *statements: str) -> None:
-    target = make_url(url)
-    admin = create_engine(target.set(database="postgres").render_as_string(hide_password=False))
-    try:
-        with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            for statement in statements:
-                conn.execute(text(statement.format(name=target.database)))
-    finally:
-        admin.dispose()
-
-
-def recreate_postgres(url: str) -> None:
-    _admin(url, 'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', 'CREATE DATABASE "{name}"')
-
-
-def drop_postgres(url: str) -> None:
-    _admin(url, 'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-def fresh_database(url: str) -> None:
-    """An empty database at `url`: the SQLite file (and its WAL) removed, or the PostgreSQL
-    database dropped and created."""
-    if make_url(url).get_backend_name() == "sqlite":
-        path = sqlite_path(url)
-        for suffix in ("", "-wal", "-shm"):
-            path.with_name(path.name + suffix).unlink(missing_ok=True)
-    else:
-        recreate_postgres(url)
-
-
-def migrate(url: str, *, command: list[str] | None = None, cwd: Path | None = None) -> None:
-    """The newest schema, by `conflict-reports migrate` (or `command` given for it)."""
+def migrate(url: str) -> None:
+    """The newest schema, by `conflict-reports migrate`."""
     subprocess.run(
-        [*(command or [str(CLI)]), "migrate"],
+        [str(CLI), "migrate"],
         env={**os.environ, "DATABASE_URL": url},
-        cwd=cwd,
         check=True,
         capture_output=True,
     )

@@ -20,7 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.corpora import drop_postgres, postgres_server
+from bench.databases import drop_postgres, postgres_server
 from bench.mix import query_paths, sample_values
 from bench.processes import api_server, free_port
 from bench.reporting import Report, Settings, markdown, now_utc, write_results

@@ -21,14 +21,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.corpora import (
-    drop_postgres,
-    migrate,
-    postgres_server,
-    postgres_url,
-    recreate_postgres,
-    synthesize_corpus,
-)
+from bench.corpora import migrate, synthesize_corpus
+from bench.databases import drop_postgres, postgres_server, postgres_url, recreate_postgres
 from bench.load import drain, run_load
 from bench.mix import QUERIES, query_paths, sample_values, write_paths
 from bench.processes import CLI, free_port, rss_mb, serve, workers_of

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import httpx
 
-from bench.corpora import sqlite_path
+from bench.databases import sqlite_path
 from bench.load import LoadResult
 from bench.mix import write_paths
 from bench.processes import Server, api_server, free_port, serve, uvicorn_command

@@ -1,13 +1,8 @@
 """The import suite: a corpus built by the app's own synthesizer (indexes and full text
 included), timed, and the claim rows' load rate by the bulk path against the raw driver."""
 
-from bench.corpora import (
-    claim_load_rates,
-    database_url,
-    fresh_database,
-    migrate,
-    synthesize_corpus,
-)
+from bench.corpora import claim_load_rates, migrate, synthesize_corpus
+from bench.databases import database_url, fresh_database
 from bench.reporting import Report, Settings, say
 
 
