@@ -50,18 +50,18 @@ def write_paths(work: Path, name: str, paths: list[str]) -> Path:
     return target
 
 
-def deep_cursor(base_url: str, pages: int, *, limit: int = 5) -> str:
-    """`&cursor=…` of the page `pages` pages of `limit` in (empty when there are fewer)."""
-    return cursors(base_url, pages, limit=limit)[-1]
+def deep_cursor(base_url: str, pages: int) -> str:
+    """`&cursor=…` of the page `pages` pages of 5 in (empty when there are fewer)."""
+    return cursors(base_url, "/v1/claims?limit=5&count=none", pages)[-1]
 
 
-def cursors(base_url: str, pages: int, *, limit: int) -> list[str]:
-    """`&cursor=…` of the first `pages` pages of `limit` claims (the first is empty), fewer if
-    the claims run out first."""
+def cursors(base_url: str, path: str, pages: int) -> list[str]:
+    """`&cursor=…` of the first `pages` pages of `path` (the first is empty), fewer when the
+    items run out first."""
     found = [""]
     with httpx.Client(base_url=base_url, timeout=60) as client:
         for _ in range(pages):
-            body = client.get(f"/v1/claims?limit={limit}&count=none{found[-1]}").json()
+            body = client.get(f"{path}{found[-1]}").json()
             if not body["next_cursor"]:
                 break
             found.append(f"&cursor={body['next_cursor']}")
