@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: install run serve migrate seed test lint typecheck docs pytest schema examples bench bench-smoke soak soak-smoke clean
+.PHONY: install run serve migrate seed test lint typecheck docs pytest schema examples bench bench-smoke bench-ab soak soak-smoke clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "conflict-reports needs Python 3.11 or newer (set PYTHON=python3.11)")'
@@ -72,6 +72,22 @@ bench: bench-tools
 
 bench-smoke: bench-tools
 	$(BIN)/python -m bench.run --smoke
+
+## bench-ab: is this change slower? Claims by claimant and a page of 500, the checkout in
+## HEAD_DIR (default: this one, uncommitted changes included) against BASE (a git revision,
+## checked out into a temporary worktree, or a checkout's directory; default HEAD, the last
+## commit: `make bench-ab` measures the uncommitted changes, `BASE=HEAD~1` the last commit,
+## `BASE=main` a branch), one worker each on the same 10k-claim SQLite corpus, 3 alternating
+## rounds of 15 s per query and side (about 4 min); prints req/s, p50/p99, errors, timeouts and
+## the head/base ratios. AB_ARGS passes more options: e.g. AB_ARGS="--engine postgresql --save"
+## (see `python -m bench.ab --help`).
+BASE ?= HEAD
+HEAD_DIR ?= .
+AB_ARGS ?=
+
+bench-ab: install
+	@command -v wrk >/dev/null 2>&1 || echo "wrk is not installed (apt-get install wrk): using the built-in load generator"
+	$(BIN)/python -m bench.ab --base $(BASE) --head $(HEAD_DIR) $(AB_ARGS)
 
 ## soak: 64 connections for 60 s through the query mix on PostgreSQL, default workers: zero
 ## errors, p99, RSS at the end within 10% of RSS after warm-up (about 2 min)

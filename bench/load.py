@@ -145,3 +145,12 @@ def run_load(base_url: str, paths_file: Path, *, connections: int, seconds: floa
         return run_wrk(base_url, paths_file, connections=connections, seconds=seconds)
     paths = [line.strip() for line in paths_file.read_text().splitlines() if line.strip()]
     return asyncio.run(_httpx_load(base_url, paths, connections, seconds))
+
+
+def drain(base_url: str, paths_file: Path) -> None:
+    """Wait out the requests a finished load left queued in the server: one request, sent
+    after them, returns only when they are done."""
+    path = paths_file.read_text(encoding="utf-8").splitlines()[0]
+    with httpx.Client(base_url=base_url, timeout=120) as client:
+        client.get(path)
+    time.sleep(0.2)

@@ -21,52 +21,14 @@ import tempfile
 import time
 from pathlib import Path
 
-from sqlalchemy import make_url
-
-from app.core.db.engine import build_engine
-from app.migrate import upgrade_to_head
-from app.synth import synthesize
-from bench.load import run_load
-from bench.run import (
-    CLI,
-    QUERIES,
-    _children,
-    _free_port,
-    drain,
-    drop_postgres,
-    query_paths,
-    recreate_postgres,
-    sample_values,
-    say,
-    serve,
-    write_paths,
-)
+from bench.corpora import migrate, synthesize_corpus
+from bench.databases import drop_postgres, postgres_server, postgres_url, recreate_postgres
+from bench.load import drain, run_load
+from bench.mix import QUERIES, query_paths, sample_values, write_paths
+from bench.processes import CLI, free_port, rss_mb, serve, workers_of
+from bench.reporting import say
 
 RSS_GROWTH_LIMIT = 0.10
-
-
-def workers_of(pid: int) -> list[int]:
-    """The serving processes: uvicorn's workers (not multiprocessing's resource tracker), or
-    the process itself when it serves alone (one worker)."""
-    workers = []
-    for child in _children(pid):
-        try:
-            command = Path(f"/proc/{child}/cmdline").read_bytes()
-        except OSError:
-            continue
-        if b"resource_tracker" not in command:
-            workers.append(child)
-    return workers or [pid]
-
-
-def rss_mb(pid: int) -> float:
-    """Resident memory now of the serving processes, summed."""
-    pids = workers_of(pid)
-    total = 0
-    for each in pids:
-        status = Path(f"/proc/{each}/status").read_text()
-        total += next(int(line.split()[1]) for line in status.splitlines() if line[:6] == "VmRSS:")
-    return total / 1024
 
 
 def mixed_paths(base_url: str, url: str, deep_pages: int) -> list[str]:
@@ -88,23 +50,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--warmup", type=float, default=10.0)
     args = parser.parse_args(argv)
     seconds, warmup = (5.0, 2.0) if args.smoke else (args.seconds, args.warmup)
-    server_url = os.environ.get(
-        "BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-    )
-    url = (
-        make_url(server_url)
-        .set(drivername="postgresql+psycopg", database=f"cr_soak_{os.getpid()}")
-        .render_as_string(hide_password=False)
-    )
+    url = postgres_url(postgres_server(), f"cr_soak_{os.getpid()}")
     work = Path(tempfile.mkdtemp(prefix="conflict-reports-soak-"))
     try:
         recreate_postgres(url)
-        upgrade_to_head(url)
-        engine = build_engine(url)
-        synthesize(engine, claims=args.claims, seed=7)
-        engine.dispose()
+        migrate(url)
+        synthesize_corpus(url, args.claims)
         say(f"postgresql corpus of {args.claims:,} claims ready")
-        port = _free_port()
+        port = free_port()
         # `serve` with no --workers: the default (WORKERS, else one per core).
         command = [str(CLI), "serve", "--port", str(port), "--no-access-log"]
         with serve("api", command, {"DATABASE_URL": url}, port) as server:
