@@ -29,7 +29,8 @@ seed: install
 serve: install
 	$(BIN)/conflict-reports serve --host $(HOST) --port $(PORT)
 
-## test: set up, then lint, type-check and run the whole suite
+## test: set up, then lint (ruff, the import-linter contracts), type-check, build the docs
+## and run the whole suite
 test: install lint typecheck docs pytest
 
 lint: install

@@ -7,10 +7,7 @@ from app.actors.schemas import ActorOut
 from app.core.collection import Collection
 from app.core.http.negotiation import PlainFormat
 from app.core.query.params import ListParams, sort_description, sort_pattern
-from app.core.render.export import (
-    ExportParams,
-    same_field,
-)
+from app.core.render.export import ExportParams, same_field
 from app.core.render.formats import format_field
 from app.models import Actor
 from app.models.vocab import ActorKind

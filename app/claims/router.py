@@ -9,9 +9,7 @@ from app.claims.schemas import ClaimDetail, ClaimFacets, ClaimPage
 from app.core.db.deps import DatabaseDep
 from app.core.http.responses import FastJSONResponse
 from app.core.query.sync import LAST_MODIFIED, item_response, with_last_change
-from app.core.render.export import (
-    add_export_route,
-)
+from app.core.render.export import add_export_route
 from app.core.render.formats import list_answer, list_responses
 from app.core.schemas import problem_responses
 

@@ -6,9 +6,7 @@ from fastapi.responses import Response
 from app.core.db.deps import DatabaseDep
 from app.core.http.responses import FastJSONResponse
 from app.core.query.sync import LAST_MODIFIED, item_response, with_last_change
-from app.core.render.export import (
-    add_export_route,
-)
+from app.core.render.export import add_export_route
 from app.core.render.formats import list_answer, list_responses
 from app.core.schemas import problem_responses
 from app.events import service

@@ -12,10 +12,7 @@ from app.core.query.params import (
     sort_description,
     sort_pattern,
 )
-from app.core.render.export import (
-    ExportParams,
-    same_field,
-)
+from app.core.render.export import ExportParams, same_field
 from app.core.render.formats import format_field
 from app.locations import service
 from app.locations.schemas import LocationOut

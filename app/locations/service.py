@@ -5,10 +5,7 @@ from sqlalchemy import ColumnElement, case, func, literal, select
 from sqlalchemy.orm import Session
 
 from app.core.http.errors import NotFound
-from app.core.query.listing import (
-    envelope,
-    search_and_paginate,
-)
+from app.core.query.listing import envelope, search_and_paginate
 from app.core.query.pagination import SortField
 from app.core.query.params import BBox, Near, parse_bbox, parse_near
 from app.core.query.sync import updated_at_column

@@ -7,13 +7,7 @@ from sqlalchemy.orm import Session
 
 from app.core.http.errors import NotFound
 from app.core.query.facets import Facet, FacetSet, facet_answer, month_facet, vocabulary_facet
-from app.core.query.listing import (
-    Bindable,
-    collection_page,
-    envelope,
-    facet_scope,
-    grouped,
-)
+from app.core.query.listing import Bindable, collection_page, envelope, facet_scope, grouped
 from app.core.query.pagination import SortField
 from app.core.query.periods import date_range, period_of
 from app.core.query.sync import updated_at_column

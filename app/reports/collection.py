@@ -7,10 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from app.core.collection import Collection
 from app.core.http.negotiation import LinkedFormat
 from app.core.query.params import ListParams, sort_description, sort_pattern
-from app.core.render.export import (
-    ExportParams,
-    same_field,
-)
+from app.core.render.export import ExportParams, same_field
 from app.core.render.formats import format_field
 from app.linked_data import document as jsonld
 from app.models import Report
