@@ -111,3 +111,11 @@ def test_no_machine_paths_in_the_project() -> None:
         )
     ]
     assert offenders == []
+
+
+def test_the_test_client_runs_on_httpx2_which_is_why_it_is_a_dependency() -> None:
+    """httpx2 is in the dev dependencies though no module of ours imports it: Starlette's
+    TestClient does (plain httpx is its deprecated fallback). When this fails, it may go."""
+    import starlette.testclient
+
+    assert vars(starlette.testclient)["httpx"].__name__ == "httpx2"
