@@ -34,3 +34,11 @@ CHANGES = DataChanges(
     updated=[(collection.name, collection.model.updated_at) for collection in COLLECTIONS],
     deleted=Deletion.deleted_at,
 )
+
+
+# The members of the enums that take a collection (`StrEnum(name, NAMES)`): the collections'
+# names, and what one item of each is called, in the catalog's order.
+NAMES: list[tuple[str, str]] = [(collection.name, collection.name) for collection in COLLECTIONS]
+ITEM_TYPES: list[tuple[str, str]] = [
+    (collection.item_type, collection.item_type) for collection in COLLECTIONS
+]

@@ -16,7 +16,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from app.catalog import BY_NAME, COLLECTIONS
+from app.catalog import BY_NAME, CHANGES, NAMES
 from app.core.config import get_settings
 from app.core.db.engine import get_engine
 from app.core.render.export import ExportFormat
@@ -242,10 +242,8 @@ def _metrics_dir(*, several_processes: bool) -> Path | None:
     return made
 
 
-# The collections `export` takes: the catalog's names.
-ExportCollection = StrEnum(  # type: ignore[misc]
-    "ExportCollection", {collection.name: collection.name for collection in COLLECTIONS}
-)
+ExportCollection = StrEnum("ExportCollection", NAMES)  # type: ignore[misc]
+ExportCollection.__doc__ = "The collections `export` takes."
 
 
 class OptionError(ValueError):
@@ -348,7 +346,7 @@ async def _export_to_stdout(source: Any, params: Any) -> int:
     from app.core.render.export import export_stream
 
     out = sys.stdout.buffer
-    database = open_database(get_engine())
+    database = open_database(get_engine(), changes=CHANGES)
     started = False
     try:
         _renderer, stream = await export_stream(database, source, params)

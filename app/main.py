@@ -136,7 +136,7 @@ def create_app(engine: Engine | None = None, *, settings: Settings | None = None
         dependencies=[Depends(guard_request)],
     )
     app.openapi = openapi_with_problems(  # type: ignore[method-assign]
-        app, examples=stored_examples(), uncached_paths=NO_STORE_PATHS
+        app, examples=stored_examples, uncached_paths=NO_STORE_PATHS
     )
     # Outside Starlette's error middleware, so 500s pass them too, from the outside in: the
     # request middleware (id, metrics, access log: 304s counted like any answer); HEAD as

@@ -83,7 +83,7 @@ def test_every_example_validates_against_its_schema(document: dict[str, Any]) ->
 
 
 def test_examples_are_the_api_answers_on_the_seed(client: TestClient, backend: str) -> None:
-    """`app/core/examples.json` is what the API answers; `make examples` rewrites it."""
+    """`app/operations/examples.json` is what the API answers; `make examples` rewrites it."""
 
     def get(path: str) -> Any:
         response = client.get(path)

@@ -1,5 +1,5 @@
 """Incremental sync: `updated_at` on every item, `updated_since` on every collection, the
-deletion log at /v1/deleted, `Last-Modified` on item routes, and `data_version`."""
+deletion log at /v1/deleted, `Last-Modified` on item routes, and `DataChanges.version`."""
 
 import datetime as dt
 import os
@@ -233,7 +233,7 @@ def test_a_deleted_id_created_again_leaves_the_log(
     assert get_json(edited, f"/v1/claims/{REMOVED}")["updated_at"] == "2021-09-03T00:00:00.000000Z"
 
 
-def test_data_version_changes_with_the_data(
+def test_the_data_version_changes_with_the_data(
     make_database: Callable[..., Engine], seed_copy: Path
 ) -> None:
     engine = make_database()
@@ -393,7 +393,7 @@ def test_edits_and_deletions_read_the_same_on_both_engines(
             for _url, engine in factory._created:
                 with Session(engine) as session:
                     versions.add(CHANGES.version(session))
-        assert len(versions) == 1, "data_version differs between the engines"
+        assert len(versions) == 1, "the data version differs between the engines"
     finally:
         for client in clients.values():
             client.__exit__(None, None, None)

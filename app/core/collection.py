@@ -5,7 +5,8 @@ looks one up by name."""
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from enum import Enum
+from typing import Any, get_args
 
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
@@ -67,3 +68,15 @@ class Collection:
         if self.jsonld is not None:
             offered.append(Format.jsonld)
         object.__setattr__(self, "formats", tuple(offered))
+        # The list's `format` parameter is typed with the enum of what it offers (so the
+        # document lists exactly those): it must be what the collection's fields say.
+        declared = self.list_params.model_fields["format"].annotation
+        enums = [arg for arg in get_args(declared) if isinstance(arg, type)]
+        values = [member.value for enum in enums if issubclass(enum, Enum) for member in enum]
+        if values != [f.value for f in offered]:
+            raise ValueError(
+                f"{self.name}: the list's `format` takes {values}, the collection offers "
+                f"{[f.value for f in offered]}"
+            )
+        if "id" not in self.sort_fields:
+            raise ValueError(f"{self.name}: `id` must be a sort field (the keyset tie-breaker)")

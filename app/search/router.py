@@ -6,7 +6,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import ColumnElement, and_, select
 from sqlalchemy.orm import Session
 
-from app.catalog import BY_ITEM_TYPE, COLLECTIONS
+from app.catalog import BY_ITEM_TYPE, ITEM_TYPES
 from app.core.db.deps import DatabaseDep, dialect_of
 from app.core.http.responses import FastJSONResponse
 from app.core.query import search_language
@@ -26,10 +26,7 @@ from app.models import SearchDocument
 router = APIRouter(prefix="/v1/search", tags=["search"])
 
 
-# The catalog's collections, by what one item is called.
-EntityType = StrEnum(  # type: ignore[misc]
-    "EntityType", [(collection.item_type, collection.item_type) for collection in COLLECTIONS]
-)
+EntityType = StrEnum("EntityType", ITEM_TYPES)  # type: ignore[misc]
 EntityType.__doc__ = "The kind of item a search hit is."
 
 

@@ -3,13 +3,10 @@ from enum import StrEnum
 
 from pydantic import BaseModel, Field
 
-from app.catalog import COLLECTIONS
+from app.catalog import NAMES
 from app.core.schemas import Page
 
-# The catalog's collections, by name.
-DeletedEntityType = StrEnum(  # type: ignore[misc]
-    "DeletedEntityType", [(collection.name, collection.name) for collection in COLLECTIONS]
-)
+DeletedEntityType = StrEnum("DeletedEntityType", NAMES)  # type: ignore[misc]
 DeletedEntityType.__doc__ = "The collection a removed item belonged to (its path under /v1)."
 
 

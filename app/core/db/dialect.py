@@ -1,6 +1,7 @@
-"""Every difference between the engines' SQL, one function per concept: a service asks for
-"the JSON array of these rows" or "the month of this date" and never holds a per-engine
-string, so SQLite and PostgreSQL cannot drift apart.
+"""The engines' SQL differences that services and the kit's queries share, one function per
+concept: a service asks for "the JSON array of these rows" or "the month of this date" and
+never holds a per-engine string, so SQLite and PostgreSQL cannot drift apart. (Full text and
+the planner's estimates differ too, inside the kit modules they belong to.)
 
 Both engines answer the same bytes for the same data: JSON is written by each engine in its
 own way (spacing, `6000` or `6000.0`) and is parsed and written again by the response; text

@@ -31,7 +31,7 @@ import sqlite3
 import threading
 import time
 from abc import ABC, abstractmethod
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from functools import lru_cache
@@ -124,11 +124,6 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False, autoflush=False)
 
 
-def iter_session(engine: Engine) -> Iterator[Session]:
-    with session_factory(engine)() as session:
-        yield session
-
-
 class Admission:
     """At most `slots` requests at the database; at most `max_waiting` queued behind them,
     each for at most `wait_limit` seconds. Everything beyond is refused at once (503)."""
@@ -188,8 +183,8 @@ class Database(ABC):
     dialect: str
     engine: Engine
     # Where the data's changes are written down (the catalog's): for `Last-Modified` and the
-    # exports' validators. None where nothing asks (a command line export).
-    changes: DataChanges | None = None
+    # exports' validators.
+    changes: DataChanges
 
     def __init__(self, engine: Engine, settings: Settings) -> None:
         self.engine = engine
@@ -425,7 +420,7 @@ def _unreachable(state: str | None) -> bool:
 
 
 def open_database(
-    engine: Engine, settings: Settings | None = None, *, changes: DataChanges | None = None
+    engine: Engine, settings: Settings | None = None, *, changes: DataChanges
 ) -> Database:
     settings = settings or get_settings()
     database: Database

@@ -164,7 +164,7 @@ async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
     detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
     headers = dict(exc.headers or {})
     if "Allow" in headers:
-        # Every GET answers HEAD as well (see app.main), which the route does not list.
+        # Every GET answers HEAD as well (see app.core.http.head), which the route does not list.
         methods = [m.strip() for m in headers["Allow"].split(",")]
         if "GET" in methods and "HEAD" not in methods:
             methods.append("HEAD")

@@ -136,11 +136,15 @@ PROBLEM_EXAMPLES = {
 
 
 def openapi_with_problems(
-    app: FastAPI, *, examples: dict[str, list[Any]], uncached_paths: frozenset[str]
+    app: FastAPI,
+    *,
+    examples: Callable[[], dict[str, list[Any]]],
+    uncached_paths: frozenset[str],
 ) -> Callable[[], dict[str, Any]]:
     """The generated schema, with errors declared as application/problem+json and without
-    FastAPI's default 422 (bad parameters are answered 400 here); `examples` by component
-    schema; `uncached_paths` are never stored by caches."""
+    FastAPI's default 422 (bad parameters are answered 400 here); `examples()` by component
+    schema, read when the document is first asked for; `uncached_paths` are never stored by
+    caches."""
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is not None:
@@ -157,7 +161,7 @@ def openapi_with_problems(
         # Every read is public: declared, so linters and clients need not guess.
         schema["security"] = []
         plain_parameters(schema)
-        attach_examples(schema, examples)
+        attach_examples(schema, examples())
         declare_caching(schema, uncached_paths=uncached_paths)
         for methods in schema.get("paths", {}).values():
             for operation in methods.values():

@@ -174,7 +174,8 @@ def refresh_facet_counts(conn: Connection, facet_sets: Sequence[FacetSet]) -> No
                     for position, c in enumerate(counts)
                 )
         for store, new in rows.items():
-            session.execute(delete(store))
+            recounted = [s.collection for s in facet_sets if s.store is store]
+            session.execute(delete(store).where(store.collection.in_(recounted)))
             for start in range(0, len(new), 5_000):
                 session.execute(insert(store), new[start : start + 5_000])
 

@@ -72,11 +72,6 @@ def http_date(moment: dt.datetime) -> str:
     return format_datetime(as_utc(moment).replace(microsecond=0), usegmt=True)
 
 
-def parse_rfc3339(text: str) -> dt.datetime:
-    """The moment an `updated_at` the API wrote stands for."""
-    return as_utc(dt.datetime.fromisoformat(text.replace("Z", "+00:00")))
-
-
 class UpdatedSinceMixin(BaseModel):
     """`updated_since`, shared by every collection's list and facets parameters."""
 
@@ -169,14 +164,14 @@ class DataChanges:
 
 
 def with_last_change(
-    work: Callable[Concatenate[Session, P], T], changes: DataChanges | None
+    work: Callable[Concatenate[Session, P], T], changes: DataChanges
 ) -> Callable[Concatenate[Session, P], tuple[T, dt.datetime | None]]:
     """`work`, answering also the data's last change, read BEFORE `work` in the same call:
     an import committed in between makes the time older than the answer, never newer, so a
     client is never told "not modified" about a change it has not seen."""
 
     def found(session: Session, /, *args: P.args, **kwargs: P.kwargs) -> tuple[T, Any]:
-        changed = None if changes is None else changes.last_change(session)
+        changed = changes.last_change(session)
         return work(session, *args, **kwargs), changed
 
     return found

@@ -31,7 +31,6 @@ import orjson
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy.orm import Session
 
 from app.core.collection import Collection
 from app.core.db.deps import DatabaseDep
@@ -40,8 +39,9 @@ from app.core.http.errors import AppError, NotAcceptable
 from app.core.http.negotiation import CONTENT_TYPES, Format, accepted
 from app.core.query.params import Q_DESCRIPTION, CountMode
 from app.core.query.search_language import MAX_QUERY_LENGTH
-from app.core.query.sync import DataChanges, UpdatedSinceMixin
+from app.core.query.sync import UpdatedSinceMixin
 from app.core.render.csv import csv_columns, csv_header, csv_rows
+from app.core.render.ndjson import MEDIA_TYPE as NDJSON_MEDIA_TYPE
 from app.core.render.ndjson import ndjson_rows
 from app.core.schemas import problem_responses
 
@@ -93,14 +93,14 @@ class Renderer:
 
 
 NDJSON = Renderer(
-    media_type="application/x-ndjson",
+    media_type=NDJSON_MEDIA_TYPE,
     extension="ndjson",
     header=lambda _item: b"",
     rows=lambda _item, items: ndjson_rows(items),
 )
 
 
-# The lists' CSV (app.core.render.formats): the same columns, flattening and formula escaping.
+# The lists' CSV (app.core.render.csv): the same columns, flattening and formula escaping.
 CSV = Renderer(
     media_type=CONTENT_TYPES[Format.csv], extension="csv", header=csv_header, rows=csv_rows
 )
@@ -181,7 +181,7 @@ def content_disposition(collection: str, renderer: Renderer) -> str:
 
 def export_format(request: Request | None, params: ExportParams) -> ExportFormat:
     """`format=` when given, else what the `Accept` header prefers of NDJSON and CSV (as the
-    lists choose: app.core.render.formats), NDJSON without a preference; an `Accept` naming
+    lists choose: app.core.http.negotiation), NDJSON without a preference; an `Accept` naming
     neither is a 406 problem."""
     if request is None or "format" in params.model_fields_set:
         return params.format
@@ -224,10 +224,10 @@ async def export_response(
     Its strong ETag names the data version read BEFORE the first chunk, with the collection
     and the parameters: a tag can only be older than the bytes, never newer, so a client is
     never told "not modified" about data it has not seen. The same data gives the same tag on
-    both engines (`data_version` is engine-independent); the caching middleware answers a
+    both engines (`DataChanges.version` is engine-independent); the caching middleware answers a
     matching `If-None-Match` with a 304 before the stream's body is sent."""
     output = export_format(request, params)
-    version = await db.run(_data_version, db.changes)
+    version = await db.run(db.changes.version)
     renderer, stream = await export_stream(db, collection, params, output=output)
     return ExportResponse(
         stream,
@@ -238,10 +238,6 @@ async def export_response(
             "Vary": "Accept",
         },
     )
-
-
-def _data_version(session: Session, changes: DataChanges | None) -> str:
-    return "" if changes is None else changes.version(session)
 
 
 @cache
