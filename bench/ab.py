@@ -44,14 +44,22 @@ import httpx
 
 from bench.databases import drop_postgres, postgres_server, postgres_url, recreate_postgres
 from bench.load import LoadResult, drain, run_load
-from bench.mix import claims_by_claimant, cursors, sample_values, write_paths
+from bench.mix import (
+    claims_by_claimant,
+    cursors,
+    full_text_paths,
+    sample_values,
+    write_paths,
+)
 from bench.processes import PYTHON, Server, free_port, serve
 from bench.reporting import rounds_summary, say, write_results
 
 QUERIES = {
     "claims_by_claimant": "claims by claimant (50)",
     "page_of_500": "a page of 500",
+    "full_text": "full text (50)",
 }
+DEFAULT_QUERIES = "claims_by_claimant,page_of_500"
 PAGE_OF_500 = "/v1/claims?limit=500"
 SIDES = ("base", "head")
 SCRIPT = "conflict-reports"
@@ -194,10 +202,16 @@ class Settings:
     rounds: int
     connections: int
     pages: int
+    queries: tuple[str, ...] = tuple(DEFAULT_QUERIES.split(","))
+    corpus: str | None = None
 
 
 def build_corpus(settings: Settings, head: Checkout, scratch: Path) -> str:
-    """The corpus both sides read, made by the head's own `migrate` and `synth`."""
+    """The corpus both sides read, made by the head's own `migrate` and `synth` (or the
+    database `--corpus` names, migrated by the head)."""
+    if settings.corpus:
+        head.run("migrate", database_url=settings.corpus)
+        return settings.corpus
     if settings.engine == "sqlite":
         url = f"sqlite:///{scratch / f'claims-{settings.claims}.db'}"
     else:
@@ -223,12 +237,16 @@ def paths_files(
     by_claimant = [claims_by_claimant(rng.choice(claimants)) for _ in range(500)]
     files: dict[tuple[str, str], Path] = {}
     claims_file = write_paths(scratch, "claims-by-claimant", by_claimant)
+    words = full_text_paths(rng)
+    text_file = write_paths(scratch, "full-text", words)
     for side, server in servers.items():
         pages = cursors(server.url, PAGE_OF_500, settings.pages - 1)
         files[side, "claims_by_claimant"] = claims_file
+        files[side, "full_text"] = text_file
         files[side, "page_of_500"] = write_paths(
             scratch, f"{side}-pages", [f"{PAGE_OF_500}{cursor}" for cursor in pages]
         )
+    files = {key: file for key, file in files.items() if key[1] in settings.queries}
     for (side, query), file in files.items():
         path = file.read_text(encoding="utf-8").splitlines()[0]
         answer = httpx.get(servers[side].url + path, timeout=60)
@@ -254,7 +272,7 @@ def measure(
             drain(servers[side].url, file)
     results: dict[tuple[str, str], list[LoadResult]] = {key: [] for key in files}
     for number in range(1, settings.rounds + 1):
-        for query in QUERIES:
+        for query in settings.queries:
             for side in SIDES:
                 url, file = servers[side].url, files[side, query]
                 result = run_load(
@@ -282,9 +300,10 @@ def summarise(
         {"query": query, "side": side, **rounds_summary(results[side, query])}
         for query in QUERIES
         for side in SIDES
+        if (side, query) in results
     ]
     ratios = []
-    for query in QUERIES:
+    for query in (query for query in QUERIES if ("base", query) in results):
         base = next(f for f in figures if f["query"] == query and f["side"] == "base")
         head = next(f for f in figures if f["query"] == query and f["side"] == "head")
         by_round = [
@@ -329,6 +348,8 @@ def markdown(
         "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
     ]
     for query, label in QUERIES.items():
+        if query not in settings.queries:
+            continue
         for side in SIDES:
             x = next(f for f in figures if f["query"] == query and f["side"] == side)
             by_round = ", ".join(f"{r['requests_per_s']:.1f}" for r in x["rounds"])
@@ -379,11 +400,24 @@ def main(argv: list[str] | None = None) -> int:
         help="the page of 500 rotates over this many first pages, by cursor (1: the first)",
     )
     parser.add_argument(
+        "--queries",
+        default=DEFAULT_QUERIES,
+        help=f"which of {', '.join(QUERIES)}, comma-separated ({DEFAULT_QUERIES})",
+    )
+    parser.add_argument(
+        "--corpus",
+        help="the database URL of a corpus to read instead of building one (it is migrated "
+        "by the head; --claims then only labels it)",
+    )
+    parser.add_argument(
         "--save", action="store_true", help="write the figures to bench/results/ab/"
     )
     args = parser.parse_args(argv)
     if args.rounds < 1 or args.pages < 1 or args.seconds <= 0:
         parser.error("--rounds and --pages must be at least 1, --seconds above 0")
+    queries = tuple(q.strip() for q in args.queries.split(",") if q.strip())
+    if not queries or set(queries) - set(QUERIES):
+        parser.error(f"--queries takes some of {', '.join(QUERIES)}, not {args.queries!r}")
     settings = Settings(
         engine=args.engine,
         claims=args.claims,
@@ -392,6 +426,8 @@ def main(argv: list[str] | None = None) -> int:
         rounds=args.rounds,
         connections=args.connections,
         pages=args.pages,
+        queries=queries,
+        corpus=args.corpus,
     )
     if settings.seconds < 15:
         say(f"rounds of {settings.seconds:g} s: a check of the tool, not figures to act on")
@@ -416,7 +452,7 @@ def main(argv: list[str] | None = None) -> int:
             files = paths_files(settings, url, servers, scratch)
             results = measure(settings, servers, files)
     finally:
-        if url and settings.engine == "postgresql":
+        if url and settings.engine == "postgresql" and not settings.corpus:
             drop_postgres(url)
         shutil.rmtree(scratch, ignore_errors=True)
     figures, ratios = summarise(results)

@@ -72,13 +72,24 @@ def claims_by_claimant(claimant: str) -> str:
     return f"/v1/claims?claimant_id={claimant}&limit=50"
 
 
+WORDS = ("ambushed", "shelled", "surrounded", "captured", "besieged", "reinforced")
+COUNTRIES = ("Syria", "Yemen", "Sudan", "Mali", "Ukraine", "Iraq", "Libya", "Myanmar")
+
+
+def full_text(rng: random.Random) -> str:
+    """A search of the mix: a verb and a country, among the claims, 50 a page."""
+    return f"/v1/claims?q={quote(rng.choice(WORDS) + ' ' + rng.choice(COUNTRIES))}&limit=50"
+
+
+def full_text_paths(rng: random.Random, count: int = 500) -> list[str]:
+    return [full_text(rng) for _ in range(count)]
+
+
 def query_paths(
     base_url: str, values: dict[str, list[str]], rng: random.Random, deep_pages: int
 ) -> dict[str, list[str]]:
     """500 paths for each query of the mix (one for the deep and the first page)."""
     claimants, claims = values["claimants"], values["claims"]
-    words = ["ambushed", "shelled", "surrounded", "captured", "besieged", "reinforced"]
-    countries = ["Syria", "Yemen", "Sudan", "Mali", "Ukraine", "Iraq", "Libya", "Myanmar"]
     kinds = ["vow", "casualties", "appeal", "stance", "policy", "territorial_control"]
     paths: dict[str, list[str]] = {name: [] for name in QUERIES}
     for _ in range(500):
@@ -92,9 +103,7 @@ def query_paths(
         paths["locations_in_bbox"].append(
             f"/v1/locations?bbox={lon:.2f},{lat:.2f},{lon + 3:.2f},{lat + 3:.2f}&limit=50"
         )
-        paths["full_text"].append(
-            f"/v1/claims?q={quote(rng.choice(words) + ' ' + rng.choice(countries))}&limit=50"
-        )
+        paths["full_text"].append(full_text(rng))
         paths["facets"].append(f"/v1/claims/facets?claimant_id={rng.choice(claimants)}")
         paths["item_detail"].append(f"/v1/claims/{rng.choice(claims)}")
         paths["page_of_500"].append(f"/v1/claims?kind={rng.choice(kinds)}&limit=500&count=none")

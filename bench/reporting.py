@@ -90,8 +90,8 @@ def find(rows: list[dict[str, Any]], **match: Any) -> dict[str, Any] | None:
 
 
 def targets(report: Report, settings: Settings) -> list[tuple[str, str, str]]:
-    """(target, figure, met?) for every target of the serving-core issue, plus figures kept
-    for information."""
+    """(target, figure, met?) for every target of the speed issue (hot paths, search at
+    scale, import), plus figures kept for information."""
     rows: list[tuple[str, str, str]] = []
     largest = max(settings.sizes)
     smallest = min(settings.sizes)
@@ -164,10 +164,15 @@ def targets(report: Report, settings: Settings) -> list[tuple[str, str, str]]:
             rows.append(
                 (
                     f"{engine}: at {largest:,} claims and {settings.connections} connections "
-                    "no request over 1 s, zero timeouts",
+                    "no request over 1 s, zero errors (a 503 is one) and zero timeouts",
                     f"slowest {worst['max_ms']:.0f} ms ({worst['query']}); {timeouts} timeouts, "
-                    f"{errors} errors",
-                    met(worst["max_ms"] <= 1000 and timeouts == 0),
+                    f"{errors} errors"
+                    + (
+                        f" ({', '.join(x['query'] for x in loaded if x['errors'])})"
+                        if errors
+                        else ""
+                    ),
+                    met(worst["max_ms"] <= 1000 and timeouts == 0 and errors == 0),
                 )
             )
         growth = []
@@ -220,11 +225,14 @@ def targets(report: Report, settings: Settings) -> list[tuple[str, str, str]]:
                 datasette = comparison(engine, f"Datasette ({shape}")
                 if datasette and datasette["requests_per_s"]:
                     ratio = api["requests_per_s"] / datasette["requests_per_s"]
+                    target = shape == "array shape"
                     rows.append(
                         (
-                            f"sqlite: vs Datasette {shape} (information)",
+                            f"sqlite: ≥ 3x Datasette's {shape}"
+                            if target
+                            else f"sqlite: vs Datasette {shape} (information)",
                             f"{api['requests_per_s']:.0f} vs {datasette['requests_per_s']:.0f} req/s = {ratio:.1f}x",
-                            "-",
+                            met(ratio >= 3) if target else "-",
                         )
                     )
         deep = find(loads, query="deep_page", claims=largest, connections=1)

@@ -7,12 +7,13 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
 
+from app.catalog import COLLECTIONS
 from app.core.query.listing import EXACT_COUNT_THRESHOLD
 from app.main import create_app
 from app.models import Claim
 from app.synth import synthesize
 from tests.conftest import DatabaseFactory
-from tests.helpers import get_json
+from tests.helpers import get_json, ids
 
 CLAIMS = 12_000
 
@@ -72,3 +73,31 @@ def test_the_seed_is_counted_exactly_by_default(client: TestClient) -> None:
     search = get_json(client, "/v1/search", q="Massoud")
     assert search["total_relation"] == "eq"
     assert search["total"] >= 10
+
+
+# Words that are also the names of kinds of item, a word in every kind, and exclusions: the
+# count of a search comes from the full-text index alone, and must be the items that match.
+SEARCH_COUNTS = ("claim", "media", "event", "location", "actor", "report", "taliban", "-taliban")
+
+
+@pytest.mark.parametrize("q", SEARCH_COUNTS)
+def test_a_search_counts_exactly_the_items_it_finds(client: TestClient, q: str) -> None:
+    for collection in COLLECTIONS:
+        found = ids(client, f"/v1/{collection.name}", q=q)
+        page = get_json(client, f"/v1/{collection.name}", q=q, limit=1)
+        assert (page["total"], page["total_relation"]) == (len(found), "eq"), collection.name
+    everything = get_json(client, "/v1/search", q=q, limit=500)
+    assert everything["total"] == len(everything["items"])
+    for kinds in (["claim"], ["actor", "location"]):
+        some = get_json(client, "/v1/search", q=q, type=kinds, limit=500)
+        assert some["total"] == len(some["items"])
+        assert {item["type"] for item in some["items"]} <= set(kinds)
+        assert some["items"] == [item for item in everything["items"] if item["type"] in kinds]
+
+
+def test_the_name_of_a_kind_of_item_is_only_a_word(client: TestClient) -> None:
+    """`entity_type` is indexed beside the words: searching "claim" is not every claim."""
+    all_claims = get_json(client, "/v1/claims", limit=1)["total"]
+    claim_word = get_json(client, "/v1/claims", q="claim", limit=1)["total"]
+    assert 0 < claim_word < all_claims
+    assert get_json(client, "/v1/media", q="media", limit=1)["total"] == 0

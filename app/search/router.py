@@ -3,14 +3,18 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import ColumnElement, and_, select
+from sqlalchemy import ColumnElement, Select, and_, literal_column, select
 from sqlalchemy.orm import Session
 
 from app.catalog import BY_ITEM_TYPE, ITEM_TYPES
 from app.core.db.deps import DatabaseDep, dialect_of
 from app.core.http.responses import FastJSONResponse
 from app.core.query import search_language
-from app.core.query.fulltext import matches, plan_for_the_words
+from app.core.query.fulltext import (
+    match_count_rows,
+    matches,
+    plan_for_the_words,
+)
 from app.core.query.listing import envelope, paginate
 from app.core.query.pagination import Sort, Term, bound_to
 from app.core.query.params import (
@@ -83,6 +87,11 @@ def search(session: Session, params: SearchParams) -> dict[str, Any]:
         ),
     )
     sort = bound_to(sort, "search", params)
+    # Counted without ranking (on SQLite, inside the full-text index alone).
+    kinds = [str(kind) for kind in params.type] if params.type else None
+    counted: Select[tuple[Any]] = select(literal_column("1")).select_from(
+        match_count_rows(dialect_of(session), params.q, kinds)
+    )
     result = paginate(
         session,
         statement,
@@ -91,6 +100,7 @@ def search(session: Session, params: SearchParams) -> dict[str, Any]:
         limit=params.limit,
         cursor=params.cursor,
         count=params.count,
+        counted=counted,
     )
     wanted: dict[str, list[str]] = {}
     for row in result.rows:

@@ -3,19 +3,24 @@
 The search language, its tokens and its snippets live in `app.core.query.search_language`; both
 engines index the same tokens (`search_document.terms`, written by every importer):
 
-- SQLite: an FTS5 table over `terms` with a plain tokenizer (no stemming, no folding: the
-  tokens are already lowercase ASCII), queried with `MATCH`;
+- SQLite: an FTS5 table over `terms` and `entity_type` with a plain tokenizer (no stemming,
+  no folding: the tokens are already lowercase ASCII), queried with `MATCH`, the words
+  scoped to `terms` and the collection to `entity_type`;
 - PostgreSQL: `search_tsv`, a stored tsvector built from `terms` without any text parser
   (migration 0008) with a GIN index, queried with a `tsquery` given as text.
 
 Ranking is one integer computed by the same SQL on both: how often the query's words and
 phrases occur in `terms`, per length of the document. `rank` is its negation (lower is
 better, so `sort=relevance` is ascending) and equal ranks are ordered by id.
+
+A count does not rank: `match_count_rows` is the matches alone (on SQLite, inside the
+full-text index, which indexes each document's `entity_type` beside its `terms`).
 """
 
+from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Integer, String, Subquery, text
+from sqlalchemy import Integer, String, Subquery, bindparam, text
 from sqlalchemy.orm import Session
 
 from app.core.query import search_language
@@ -66,17 +71,17 @@ def matches(dialect: str, q: str, entity_type: str | None, *, name: str = "match
     rank = _rank(query, params)
     select = f"SELECT d.entity_type AS entity_type, d.entity_id AS entity_id, {rank} AS rank"
     if dialect == "sqlite":
-        if query.groups:
-            params["match_query"] = search_language.fts5(query)
+        if query.groups or entity_type is not None:
+            params["match_query"] = _fts5_scoped(query, entity_type)
             statement = (
                 f"{select} FROM search_fts JOIN search_document AS d"
                 f" ON d.rowid = search_fts.rowid WHERE search_fts MATCH :match_query{type_filter}"
             )
-        else:  # only exclusions: every document without those words
-            params["match_query"] = search_language.fts5_any(query.excluded)
+        else:  # only exclusions, every kind of item: every document without those words
+            params["match_query"] = _fts5_scoped(query, None)
             statement = (
                 f"{select} FROM search_document AS d WHERE d.rowid NOT IN"
-                f" (SELECT rowid FROM search_fts WHERE search_fts MATCH :match_query){type_filter}"
+                f" (SELECT rowid FROM search_fts WHERE search_fts MATCH :match_query)"
             )
     else:
         # Quoted lexemes in tsquery text are taken as they are: no parser or dictionary.
@@ -93,3 +98,49 @@ def matches(dialect: str, q: str, entity_type: str | None, *, name: str = "match
         .columns(entity_type=String, entity_id=String, rank=Integer)
         .subquery(name)
     )
+
+
+def _fts5_scoped(query: SearchQuery, entity_types: str | Sequence[str] | None) -> str:
+    """The FTS5 expression of `query` on the `terms` column, in the documents of
+    `entity_types` when given (a query of only exclusions needs them, or is the documents
+    that have its words)."""
+    kinds = [entity_types] if isinstance(entity_types, str) else entity_types
+    scope = (
+        None if kinds is None else "entity_type : (" + " OR ".join(f'"{k}"' for k in kinds) + ")"
+    )
+    if not query.groups:
+        excluded = f"terms : ({search_language.fts5_any(query.excluded)})"
+        return excluded if scope is None else f"{scope} NOT {excluded}"
+    words = f"terms : ({search_language.fts5(query)})"
+    return words if scope is None else f"{scope} AND {words}"
+
+
+def match_count_rows(dialect: str, q: str, entity_types: str | Sequence[str] | None) -> Subquery:
+    """One row per document of `entity_types` (all when None) that matches `q`, unranked:
+    what a count counts (on SQLite, inside the full-text index alone)."""
+    query = search_language.parse(q)
+    kinds = [entity_types] if isinstance(entity_types, str) else entity_types
+    params: dict[str, Any] = {}
+    if dialect == "sqlite":
+        if not query.groups and kinds is None:
+            return matches(dialect, q, None, name="counted_matches")
+        params["match_query"] = _fts5_scoped(query, kinds)
+        statement = "SELECT 1 AS one FROM search_fts WHERE search_fts MATCH :match_query"
+        return text(statement).bindparams(**params).columns(one=Integer).subquery("counted_matches")
+    if query.groups:
+        params["match_query"] = search_language.tsquery(query)
+        condition = "d.search_tsv @@ CAST(:match_query AS tsquery)"
+    else:
+        params["match_query"] = search_language.tsquery_any(query.excluded)
+        condition = "NOT (d.search_tsv @@ CAST(:match_query AS tsquery))"
+    statement = f"SELECT 1 AS one FROM search_document AS d WHERE {condition}"
+    if kinds is not None:
+        statement += " AND d.entity_type IN :match_types"
+        params["match_types"] = list(kinds)
+        return (
+            text(statement)
+            .bindparams(bindparam("match_types", expanding=True), **params)
+            .columns(one=Integer)
+            .subquery("counted_matches")
+        )
+    return text(statement).bindparams(**params).columns(one=Integer).subquery("counted_matches")

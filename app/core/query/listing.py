@@ -20,7 +20,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from app.core.query.fulltext import matches, plan_for_the_words
+from app.core.query.fulltext import (
+    match_count_rows,
+    matches,
+    plan_for_the_words,
+)
 from app.core.query.pagination import (
     Sort,
     SortField,
@@ -242,8 +246,11 @@ def search_and_paginate(
         relevance = SortField(found.c.rank, "int")
         if not where:
             # Every search document of this type has its item: with no other filter, the
-            # matches alone are the count (no join back to the collection's table) ...
-            counted = select(literal_column("1")).select_from(found)
+            # matches alone are the count, counted without ranking them or joining back to
+            # the collection's table ...
+            counted = select(literal_column("1")).select_from(
+                match_count_rows(dialect, params.q, entity_type)
+            )
             if set(_sort_names(params.sort or "relevance")) <= {"relevance", "id"}:
                 # ... and, ordered by relevance and id alone, the page: the item's table is
                 # joined for the page's rows only, not for every match.
