@@ -41,6 +41,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from sqlalchemy.engine import make_url
 
 from bench.databases import drop_postgres, postgres_server, postgres_url, recreate_postgres
 from bench.load import LoadResult, drain, run_load
@@ -143,6 +144,13 @@ class Checkout:
 
 def _pythonpath() -> str:
     return os.environ.get("PYTHONPATH", "")
+
+
+def _corpus_name(url: str | None) -> str | None:
+    if url is None:
+        return None
+    parsed = make_url(url)
+    return f"{parsed.get_backend_name()}: {Path(parsed.database or '').name}"
 
 
 def _git(folder: Path, *args: str) -> str:
@@ -466,7 +474,9 @@ def main(argv: list[str] | None = None) -> int:
         document = {
             "started": stamp,
             "machine": {"cpus": os.cpu_count(), "load_tool": tool},
-            "settings": settings.__dict__,
+            # A corpus given by URL is named by its database's last part: no path or
+            # password of this machine goes into the results.
+            "settings": {**settings.__dict__, "corpus": _corpus_name(settings.corpus)},
             "base": base.as_dict(),
             "head": head.as_dict(),
             "figures": figures,

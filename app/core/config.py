@@ -18,6 +18,14 @@ class Settings(BaseSettings):
         default=f"sqlite:///{DEFAULT_SQLITE_PATH.as_posix()}",
         description="SQLAlchemy URL. SQLite (the default) or postgresql+psycopg://…",
     )
+    database_transaction_pooler: bool = Field(
+        default=False,
+        description="PostgreSQL: DATABASE_URL is a pooler in transaction mode (PgBouncer "
+        "`pool_mode = transaction`): no startup parameter the pooler refuses (each request's "
+        "statement_timeout is set in its own transaction instead) and no prepared statement "
+        "outlives its transaction. Imports and migrations take locks for their whole "
+        "transaction and work either way.",
+    )
     seed_path: Path = Field(default=Path("seed"), description="Where `seed` looks by default.")
     sql_echo: bool = False
     query_time_limit_ms: int = Field(

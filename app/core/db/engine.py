@@ -30,6 +30,7 @@ import math
 import sqlite3
 import threading
 import time
+import uuid
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -331,9 +332,14 @@ def asyncpg_connection(url: str) -> tuple[str, dict[str, Any]]:
     return bare.render_as_string(hide_password=False), arguments
 
 
+def _statement_name() -> str:
+    return f"__asyncpg_{uuid.uuid4().hex}__"
+
+
 class PostgresDatabase(Database):
     def __init__(self, engine: Engine, settings: Settings) -> None:
         super().__init__(engine, settings)
+        self.transaction_pooler = settings.database_transaction_pooler
         self._async_engine: AsyncEngine | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
 
@@ -353,8 +359,17 @@ class PostgresDatabase(Database):
             arguments["server_settings"] = {
                 "application_name": "conflict-reports",
                 **arguments.get("server_settings", {}),
-                "statement_timeout": str(self.budget_ms),
             }
+            if self.transaction_pooler:
+                # A pooler in transaction mode hands each transaction to any server
+                # connection: a statement prepared in one may be missing (or another's) in the
+                # next, so none is kept, and each gets a name of its own; the budget is set
+                # per transaction (`_call`), since PgBouncer refuses it as a startup parameter.
+                arguments["statement_cache_size"] = 0
+                arguments["prepared_statement_cache_size"] = 0
+                arguments["prepared_statement_name_func"] = _statement_name
+            else:
+                arguments["server_settings"]["statement_timeout"] = str(self.budget_ms)
             self._async_engine = create_async_engine(
                 url,
                 pool_size=self.pool_size + LOOKUP_SLOTS,
@@ -379,6 +394,8 @@ class PostgresDatabase(Database):
 
     def _call(self, connection: Connection, work: Callable[..., T], args: Any, kwargs: Any) -> T:
         connection.info["deadline"] = time.monotonic() + self.budget_ms / 1000
+        if self.transaction_pooler:
+            connection.exec_driver_sql(f"SET LOCAL statement_timeout = {int(self.budget_ms)}")
         try:
             with Session(bind=connection) as session:
                 return work(session, *args, **kwargs)
