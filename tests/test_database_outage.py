@@ -6,17 +6,11 @@ serve` in a subprocess. It stops the server: requests are answered with a 503 pr
 2 s. It starts the server again: the same API process serves normally within 5 s.
 """
 
-import glob
 import os
-import pwd
-import shutil
-import socket
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -26,6 +20,7 @@ from app.core.db.engine import build_engine
 from app.importer import import_paths
 from app.migrate import upgrade_to_head
 from tests.conftest import SEED_DIR
+from tests.private_postgres import PrivateServer, free_port, postgres_programs, private_servers
 
 CLI = str(Path(sys.executable).with_name("conflict-reports"))
 CLAIM = "/v1/claims/taliban-panjshir-surrounded"
@@ -33,83 +28,15 @@ ANSWER_WITHIN = 2.0
 RECOVER_WITHIN = 5.0
 
 
-def _postgres_bin() -> Path | None:
-    """The newest installed PostgreSQL's programs (Debian keeps them out of PATH)."""
-    found = sorted(
-        (Path(p).parent for p in glob.glob("/usr/lib/postgresql/*/bin/pg_ctl")),
-        key=lambda path: int(path.parent.name) if path.parent.name.isdigit() else 0,
-    )
-    if found and (found[-1] / "initdb").exists():
-        return found[-1]
-    on_path = shutil.which("pg_ctl")
-    if on_path and shutil.which("initdb"):
-        return Path(on_path).parent
-    return None
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@dataclass
-class PrivateServer:
-    """A PostgreSQL server of the test's own, driven by pg_ctl."""
-
-    bin: Path
-    data: Path
-    port: int
-    user: str | None  # run as this user when the test runs as root (initdb refuses root)
-
-    @property
-    def url(self) -> str:
-        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/postgres"
-
-    def _run(self, program: str, *arguments: str) -> None:
-        command = [str(self.bin / program), *arguments]
-        if self.user is not None:
-            command = ["runuser", "-u", self.user, "--", *command]
-        subprocess.run(command, check=True, capture_output=True, timeout=120)
-
-    def init(self) -> None:
-        self._run("initdb", "-D", str(self.data), "-U", "postgres", "--auth=trust", "-E", "UTF8")
-
-    def start(self) -> None:
-        options = f"-p {self.port} -k {self.data.parent} -c listen_addresses=127.0.0.1 -c fsync=off"
-        log = str(self.data.parent / "server.log")
-        self._run("pg_ctl", "-D", str(self.data), "-o", options, "-l", log, "-w", "start")
-
-    def stop(self, mode: str = "fast") -> None:
-        self._run("pg_ctl", "-D", str(self.data), "-m", mode, "-w", "stop")
-
-
 @pytest.fixture
 def private_server() -> Iterator[PrivateServer]:
-    programs = _postgres_bin()
-    if programs is None:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail("CI must have PostgreSQL's initdb and pg_ctl installed")
-        pytest.skip("PostgreSQL's initdb and pg_ctl are not installed")
-    user = None
-    root = Path(tempfile.mkdtemp(prefix="cr-outage-"))
-    if os.geteuid() == 0:
-        if shutil.which("runuser") is None:
-            pytest.skip("running as root, and without runuser initdb cannot run")
-        user = "postgres"
-        account = pwd.getpwnam(user)
-        os.chown(root, account.pw_uid, account.pw_gid)
-    server = PrivateServer(bin=programs, data=root / "data", port=_free_port(), user=user)
-    try:
+    with private_servers() as (root, user, ports):
+        server = PrivateServer(
+            bin=postgres_programs(), data=root / "data", port=ports[0], user=user
+        )
         server.init()
         server.start()
         yield server
-    finally:
-        try:
-            server.stop("immediate")
-        except subprocess.CalledProcessError:
-            pass  # already stopped
-        shutil.rmtree(root, ignore_errors=True)
 
 
 @pytest.fixture
@@ -120,7 +47,7 @@ def api(
     engine = build_engine(private_server.url)
     import_paths(engine, [SEED_DIR])
     engine.dispose()
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "DATABASE_URL": private_server.url}
     log = (tmp_path / "serve.log").open("wb")
     process = subprocess.Popen(

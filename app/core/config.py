@@ -26,6 +26,20 @@ class Settings(BaseSettings):
         "outlives its transaction. Imports and migrations take locks for their whole "
         "transaction and work either way.",
     )
+    database_replica_urls: str = Field(
+        default="",
+        description="PostgreSQL: comma-separated URLs of streaming replicas of DATABASE_URL. "
+        "Reads go to them in turn while they are reachable and no more than "
+        "DATABASE_REPLICA_MAX_LAG_S behind; otherwise, and for a writer's next reads, to "
+        "DATABASE_URL.",
+    )
+    database_replica_max_lag_s: float = Field(
+        default=5.0,
+        gt=0,
+        le=3600,
+        description="How far behind the primary a replica may be and still serve reads: it "
+        "must have replayed what the primary had written this many seconds ago.",
+    )
     seed_path: Path = Field(default=Path("seed"), description="Where `seed` looks by default.")
     sql_echo: bool = False
     query_time_limit_ms: int = Field(
@@ -80,6 +94,13 @@ class Settings(BaseSettings):
     @classmethod
     def _explicit_driver(cls, value: str) -> str:
         return normalise_database_url(value)
+
+    def replica_urls(self) -> list[str]:
+        return [
+            normalise_database_url(url.strip())
+            for url in self.database_replica_urls.split(",")
+            if url.strip()
+        ]
 
     def pool_size(self, dialect: str) -> int:
         if self.db_pool_size is not None:

@@ -48,6 +48,7 @@ from sqlalchemy.pool import NullPool
 
 from app.core import metrics
 from app.core.config import Settings, get_settings, normalise_database_url
+from app.core.db.replicas import Replica, Rotation
 from app.core.http.errors import DatabaseBusy, DatabaseUnreachable, Overloaded, QueryTimeout
 from app.core.query.sync import DataChanges
 
@@ -332,6 +333,11 @@ def asyncpg_connection(url: str) -> tuple[str, dict[str, Any]]:
     return bare.render_as_string(hide_password=False), arguments
 
 
+# SQLSTATE of a statement a replica cancelled because replaying the primary's changes needed
+# the rows it read.
+RECOVERY_CONFLICT = "40001"
+
+
 def _statement_name() -> str:
     return f"__asyncpg_{uuid.uuid4().hex}__"
 
@@ -341,49 +347,67 @@ class PostgresDatabase(Database):
         super().__init__(engine, settings)
         self.transaction_pooler = settings.database_transaction_pooler
         self._async_engine: AsyncEngine | None = None
+        self._primary_probe: AsyncEngine | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
+        self.rotation = Rotation(
+            replicas=[Replica(url) for url in settings.replica_urls()],
+            max_lag=settings.database_replica_max_lag_s,
+            primary_probe=lambda: self._primary_probe,
+        )
 
     def async_engine(self) -> AsyncEngine:
-        """The pool for the running event loop (asyncpg connections belong to one loop)."""
+        """The pool for the running event loop (asyncpg connections belong to one loop), and
+        the replicas' pools and probes with it."""
         loop = asyncio.get_running_loop()
         if self._async_engine is None or self._loop is not loop:
-            if self._async_engine is not None:
-                self._async_engine.sync_engine.dispose(close=False)
-            url, arguments = asyncpg_connection(
-                self.engine.url.render_as_string(hide_password=False)
-            )
-            arguments.setdefault("timeout", CONNECT_TIMEOUT)
-            # A backstop on the client's side for a server that stops answering without
-            # closing the connection; the server's own statement_timeout comes first.
-            arguments["command_timeout"] = self.budget_ms / 1000 + 1
-            arguments["server_settings"] = {
-                "application_name": "conflict-reports",
-                **arguments.get("server_settings", {}),
-            }
-            if self.transaction_pooler:
-                # A pooler in transaction mode hands each transaction to any server
-                # connection: a statement prepared in one may be missing (or another's) in the
-                # next, so none is kept, and each gets a name of its own; the budget is set
-                # per transaction (`_call`), since PgBouncer refuses it as a startup parameter.
-                arguments["statement_cache_size"] = 0
-                arguments["prepared_statement_cache_size"] = 0
-                arguments["prepared_statement_name_func"] = _statement_name
-            else:
-                arguments["server_settings"]["statement_timeout"] = str(self.budget_ms)
-            self._async_engine = create_async_engine(
-                url,
-                pool_size=self.pool_size + LOOKUP_SLOTS,
-                max_overflow=0,
-                # After the server restarts, pooled connections are dead: each is tested
-                # when taken and replaced, so the first requests after recovery succeed.
-                pool_pre_ping=True,
-                connect_args=arguments,
-            )
-            event.listen(
-                self._async_engine.sync_engine, "before_cursor_execute", self._within_budget
-            )
+            for old in (self._async_engine, self._primary_probe):
+                if old is not None:
+                    old.sync_engine.dispose(close=False)
+            primary = self.engine.url.render_as_string(hide_password=False)
+            self._async_engine = self._pool(primary)
+            self._primary_probe = self._pool(primary, probe=True)
+            for replica in self.rotation.replicas:
+                for old in (replica.engine, replica.probe):
+                    if old is not None:
+                        old.sync_engine.dispose(close=False)
+                replica.engine = self._pool(replica.url)
+                replica.probe = self._pool(replica.url, probe=True)
             self._loop = loop
         return self._async_engine
+
+    def _pool(self, database_url: str, *, probe: bool = False) -> AsyncEngine:
+        url, arguments = asyncpg_connection(database_url)
+        arguments.setdefault("timeout", CONNECT_TIMEOUT)
+        # A backstop on the client's side for a server that stops answering without
+        # closing the connection; the server's own statement_timeout comes first.
+        arguments["command_timeout"] = self.budget_ms / 1000 + 1
+        arguments["server_settings"] = {
+            "application_name": "conflict-reports",
+            **arguments.get("server_settings", {}),
+        }
+        if self.transaction_pooler:
+            # A pooler in transaction mode hands each transaction to any server connection:
+            # a statement prepared in one may be missing (or another's) in the next, so none
+            # is kept, and each gets a name of its own; the budget is set per transaction
+            # (`_call`), since PgBouncer refuses it as a startup parameter.
+            arguments["statement_cache_size"] = 0
+            arguments["prepared_statement_cache_size"] = 0
+            arguments["prepared_statement_name_func"] = _statement_name
+        else:
+            arguments["server_settings"]["statement_timeout"] = str(self.budget_ms)
+        if probe:  # the replicas' checks: a connection of their own each time, no pool
+            return create_async_engine(url, poolclass=NullPool, connect_args=arguments)
+        engine = create_async_engine(
+            url,
+            pool_size=self.pool_size + LOOKUP_SLOTS,
+            max_overflow=0,
+            # After the server restarts, pooled connections are dead: each is tested
+            # when taken and replaced, so the first requests after recovery succeed.
+            pool_pre_ping=True,
+            connect_args=arguments,
+        )
+        event.listen(engine.sync_engine, "before_cursor_execute", self._within_budget)
+        return engine
 
     def _within_budget(self, connection: Connection, *_: Any) -> None:
         """Each statement is cancelled by the server at the budget; and once a request's
@@ -403,8 +427,25 @@ class PostgresDatabase(Database):
             connection.info.pop("deadline", None)
 
     async def _run(self, lane: str, work: Callable[..., T], args: Any, kwargs: Any) -> T:
+        primary = self.async_engine()
+        replica = await self.rotation.choose()
+        if replica is not None and replica.engine is not None:
+            try:
+                return await self._run_on(replica.engine, work, args, kwargs)
+            except DatabaseUnreachable:
+                replica.take_out("unreachable during a read")
+            except DBAPIError as exc:
+                if _sqlstate(exc) != RECOVERY_CONFLICT:
+                    raise
+                replica.take_out("a read was cancelled by replay")
+            # Read again from the primary: the client sees no error.
+        return await self._run_on(primary, work, args, kwargs)
+
+    async def _run_on(
+        self, engine: AsyncEngine, work: Callable[..., T], args: Any, kwargs: Any
+    ) -> T:
         try:
-            async with self.async_engine().connect() as connection:
+            async with engine.connect() as connection:
                 return await connection.run_sync(self._call, work, args, kwargs)
         except DBAPIError as exc:
             state = _sqlstate(exc)
@@ -419,9 +460,15 @@ class PostgresDatabase(Database):
             raise DatabaseUnreachable() from None
 
     async def close(self) -> None:
-        if self._async_engine is not None:
-            await self._async_engine.dispose()
-            self._async_engine = None
+        await self.rotation.close()
+        engines = [self._async_engine, self._primary_probe]
+        for replica in self.rotation.replicas:
+            engines += [replica.engine, replica.probe]
+            replica.engine = replica.probe = None
+        for engine in engines:
+            if engine is not None:
+                await engine.dispose()
+        self._async_engine = self._primary_probe = None
 
 
 def _sqlstate(exc: DBAPIError) -> str | None:
@@ -442,6 +489,8 @@ def open_database(
     settings = settings or get_settings()
     database: Database
     if engine.dialect.name == "sqlite":
+        if settings.replica_urls():
+            raise ValueError("DATABASE_REPLICA_URLS needs a PostgreSQL DATABASE_URL")
         database = SQLiteDatabase(engine, settings)
     else:
         database = PostgresDatabase(engine, settings)
