@@ -1,6 +1,7 @@
 """The search language of `q`: its tokens, parser and compilers, and the same answers over HTTP
 on both engines."""
 
+import random
 import unicodedata
 from collections.abc import Callable
 
@@ -11,6 +12,7 @@ from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session
 
 from app.core.http.errors import BadParameter
+from app.core.query import search_language
 from app.core.query.fulltext import LENGTH_DAMPING, SCORE_SCALE, matches
 from app.core.query.search_language import (
     Atom,
@@ -24,6 +26,7 @@ from app.core.query.search_language import (
     tokens,
     tsquery,
     tsquery_any,
+    word_tokens,
 )
 from app.main import create_app
 from app.migrate import alembic_config, upgrade_to_head
@@ -60,6 +63,58 @@ def test_tokens_fold_case_accents_and_possessives_and_drop_stop_words() -> None:
 def test_a_stem_left_with_non_ascii_letters_is_written_in_ascii() -> None:
     assert tokens("Łódź") == ["u" + "łodz".encode().hex()]  # ó folds, ł has no accent
     assert tokens("Łódź")[0].isascii()
+
+
+def test_index_terms_takes_the_fast_paths_to_the_same_terms() -> None:
+    """ASCII text is cut by a plainer pattern and words' terms are cached: the same terms as
+    the token stream wrapped in bars, for text of every kind (accents as one code point or
+    decomposed, typographic apostrophes, possessives, stop words, ligatures, fractions, other
+    scripts, digits and punctuation)."""
+    pieces = [
+        "Taliban",
+        "taliban's",
+        "TALIBÁN",
+        "Talibán",
+        "Tali\u0301ban",
+        "o'clock",
+        "o\u2019clock",
+        "the",
+        "of",
+        "and",
+        "well-known",
+        "½",
+        "ﬁghters",
+        "Лев",
+        "طالبان",
+        "2021",
+        "08-24",
+        "—",
+        "…",
+        "'",
+        "\u2019",
+        "-",
+        "!",
+        " ",
+        "  ",
+        "\n",
+        "surrounded",
+        "surrounding",
+        "A",
+        "it's",
+        "d'Artagnan",
+        "x'",
+        "'y",
+    ]
+    rng = random.Random(16)
+    for _ in range(3_000):
+        text = "".join(
+            rng.choice(pieces) + rng.choice(["", " ", ",", ". ", "\u2019"])
+            for _ in range(rng.randrange(0, 12))
+        )
+        # The reference: the general pattern, each word's tokens, no cache.
+        stream = [t for raw in search_language._RAW_WORD.findall(text) for t in word_tokens(raw)]
+        assert tokens(text) == stream, text
+        assert index_terms(text) == (" ".join(f"|{t}|" for t in stream), len(stream)), text
 
 
 def test_index_terms_wraps_every_token_in_bars() -> None:

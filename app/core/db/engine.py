@@ -428,7 +428,7 @@ class PostgresDatabase(Database):
 
     async def _run(self, lane: str, work: Callable[..., T], args: Any, kwargs: Any) -> T:
         primary = self.async_engine()
-        replica = await self.rotation.choose()
+        replica = await self.rotation.choose() if self.rotation.replicas else None
         if replica is not None and replica.engine is not None:
             try:
                 return await self._run_on(replica.engine, work, args, kwargs)

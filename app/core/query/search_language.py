@@ -67,6 +67,7 @@ STOP_WORDS = frozenset(
 _MARK = "\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
 _LETTER = rf"(?:[^\W_]|[{_MARK}])"
 _RAW_WORD = re.compile(rf"{_LETTER}+(?:['\u2019]{_LETTER}+)*")
+_ASCII_WORD = re.compile(r"[A-Za-z0-9]+(?:'[A-Za-z0-9]+)*")
 _ALNUM = re.compile(r"[^\W_]+")
 _CHUNK = re.compile(r'(-?)["“]([^"“”]*)["”](\*?)|(\S+)')
 _SPACE = re.compile(r"\s+")
@@ -113,16 +114,31 @@ def word_tokens(raw: str) -> tuple[str, ...]:
     return tuple(_ascii(_stem(part)) for part in _parts(raw) if part not in STOP_WORDS)
 
 
+def _raw_words(text: str) -> list[str]:
+    # ASCII text has no combining marks or typographic apostrophes: a plainer pattern finds
+    # the same words, about twice as fast.
+    return (_ASCII_WORD if text.isascii() else _RAW_WORD).findall(text)
+
+
 def tokens(text: str) -> list[str]:
     """The token stream of a text, in order: what the index holds and phrases count on."""
-    return [token for raw in _RAW_WORD.findall(text) for token in word_tokens(raw)]
+    return [token for raw in _raw_words(text) for token in word_tokens(raw)]
+
+
+@lru_cache(maxsize=65_536)
+def _word_terms(raw: str) -> str | None:
+    """The tokens of one word as written, wrapped in bars (None for a stop word)."""
+    found = word_tokens(raw)
+    return " ".join(f"|{token}|" for token in found) if found else None
 
 
 def index_terms(text: str) -> tuple[str, int]:
     """`search_document.terms` and `term_count` for a text: every token wrapped in bars
     (`|taliban| |claim| |surround|`), so SQL string functions can count occurrences."""
-    stream = tokens(text)
-    return " ".join(f"|{token}|" for token in stream), len(stream)
+    pieces = [piece for piece in map(_word_terms, _raw_words(text)) if piece is not None]
+    terms = " ".join(pieces)
+    # A word may give several tokens (`½` folds to `1⁄2`: two), so the bars are counted.
+    return terms, terms.count("|") // 2
 
 
 @dataclass(frozen=True, slots=True)
