@@ -18,10 +18,12 @@ import hashlib
 import itertools
 import random
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Engine, Table, func, select
+from sqlalchemy import Connection, Engine, Table, func, select
+from sqlalchemy.exc import OperationalError
 
 from app.catalog import FACET_SETS
 from app.core.query.facets import refresh_facet_counts
@@ -32,6 +34,8 @@ from app.importer.lock import DEFAULT_LOCK_WAIT, take_import_lock
 from app.models import Base, Claim
 from app.models.vocab import ACLED_EVENT_TYPES, ClaimChannel, ClaimKind, ClaimStatus
 
+# How long synth waits for other connections to let go before it keeps the WAL for its load.
+JOURNAL_SWITCH_WAIT_MS = 200
 CLAIMS_PER_REPORT = 200
 CHUNK_CLAIMS = 20_000
 PREFIX = "synth"
@@ -482,6 +486,36 @@ class Corpus:
         rows["report_location"].extend((report_id, loc) for loc in sorted(with_parents))
 
 
+@contextmanager
+def _rollback_journal(conn: Connection) -> Iterator[None]:
+    """On SQLite, while no other connection has the database open, the load writes through a
+    rollback journal instead of the WAL: new pages need no journal, so each is written once
+    instead of to the WAL and again at the checkpoint (1M claims: 86.6 s became 72.9 s).
+    A kill mid-way still leaves the database as it was (the journal is rolled back when it
+    is next opened). With a reader present the mode cannot change, and the load keeps the
+    WAL. The WAL comes back at the end."""
+    if conn.dialect.name != "sqlite":
+        yield
+        return
+    # Only when nobody else has the database open: a moment's wait for a passing reader, no
+    # more (a server that reads the database keeps it open).
+    busy = conn.exec_driver_sql("PRAGMA busy_timeout").scalar_one()
+    conn.exec_driver_sql(f"PRAGMA busy_timeout={JOURNAL_SWITCH_WAIT_MS}")
+    try:
+        mode = conn.exec_driver_sql("PRAGMA journal_mode=DELETE").scalar_one()
+    except OperationalError:  # another connection holds a lock: keep the WAL
+        mode = "wal"
+    finally:
+        conn.exec_driver_sql(f"PRAGMA busy_timeout={int(busy)}")
+        conn.commit()
+    try:
+        yield
+    finally:
+        if str(mode).lower() == "delete":
+            conn.exec_driver_sql("PRAGMA journal_mode=WAL")
+            conn.commit()
+
+
 def synthesize(
     engine: Engine,
     *,
@@ -504,7 +538,8 @@ def synthesize(
     # Item tables: their rows get the run's time as `updated_at`.
     stamped = {name for name, table in tables.items() if "updated_at" in table.c}
     summary = SynthSummary(claims=claims)
-    with engine.begin() as conn:
+    with engine.connect() as outer, _rollback_journal(outer), outer.begin():
+        conn = outer
         take_import_lock(conn, wait=lock_wait, on_wait=on_wait)
         stamp = utc_now() if given is None else given
         existing = conn.execute(

@@ -10,6 +10,7 @@ import datetime as dt
 import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import JSON, Connection, Date, Table
@@ -37,8 +38,21 @@ def _iso_date(value: Any) -> Any:
 def _sqlite_moment(value: Any) -> Any:
     """An aware datetime as UTCDateTime stores it on SQLite (fixed-width text, UTC)."""
     if isinstance(value, dt.datetime):
-        return value.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+        return _moment_text(value)
     return value
+
+
+@lru_cache(maxsize=256)
+def _moment_text(value: dt.datetime) -> str:
+    # An import stamps every row it writes with the same time: formatted once.
+    return value.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+def _converted(row: Sequence[Any], special: Sequence[tuple[int, Converter]]) -> list[Any]:
+    values = list(row)
+    for index, convert in special:
+        values[index] = convert(values[index])
+    return values
 
 
 def _converters(dialect: str, table: Table, columns: Sequence[str]) -> list[Converter]:
@@ -63,12 +77,14 @@ def insert_rows(
     if not rows:
         return 0
     dialect = conn.dialect.name
-    converters = _converters(dialect, table, columns)
-    needs_conversion = any(c is not _identity for c in converters)
+    # Only the columns that need it are converted (most need nothing).
+    special = [
+        (index, convert)
+        for index, convert in enumerate(_converters(dialect, table, columns))
+        if convert is not _identity
+    ]
     prepared: Iterable[Sequence[Any]] = (
-        [tuple(f(v) for f, v in zip(converters, row, strict=True)) for row in rows]
-        if needs_conversion
-        else rows
+        [_converted(row, special) for row in rows] if special else rows
     )
     raw = conn.connection.driver_connection
     column_list = ", ".join(f'"{name}"' for name in columns)

@@ -137,7 +137,8 @@ def index_terms(text: str) -> tuple[str, int]:
     (`|taliban| |claim| |surround|`), so SQL string functions can count occurrences."""
     pieces = [piece for piece in map(_word_terms, _raw_words(text)) if piece is not None]
     terms = " ".join(pieces)
-    # A word may give several tokens (`½` folds to `1⁄2`: two), so the bars are counted.
+    # A word may give several tokens (`½` folds to 1, a fraction slash, 2: two tokens), so
+    # the bars are counted.
     return terms, terms.count("|") // 2
 
 
