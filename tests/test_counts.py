@@ -2,6 +2,7 @@
 `count=exact` is always exact; `count=none` counts nothing."""
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -56,6 +57,35 @@ def test_estimated_is_flagged_above_the_threshold(
         assert EXACT_COUNT_THRESHOLD < page["total"] < 3 * CLAIMS
     exact = get_json(client, "/v1/claims", limit=5, count="exact")
     assert (exact["total"], exact["total_relation"]) == (CLAIMS, "eq")
+    assert exact["items"] == page["items"]
+
+
+@pytest.mark.parametrize(
+    ("path", "params"),
+    [
+        ("/v1/claims", {"q": "fighters"}),
+        ("/v1/search", {"q": "fighters"}),
+        ("/v1/search", {"q": "fighters", "type": "claim"}),
+        ("/v1/search", {"q": "fighters", "type": ["claim", "media"]}),
+        ("/v1/claims", {"q": "-nowhere"}),
+    ],
+)
+def test_a_search_past_the_threshold_is_estimated_too(
+    large: tuple[TestClient, Engine], backend: str, path: str, params: dict[str, Any]
+) -> None:
+    """Every synthetic claim says "fighters": more matches than the threshold, so the count
+    takes the estimate (PostgreSQL's planner, which renders the statement with its values)."""
+    client, _ = large
+    page = get_json(client, path, limit=5, **params)
+    assert len(page["items"]) == 5
+    if backend == "sqlite":
+        assert (page["total"], page["total_relation"]) == (EXACT_COUNT_THRESHOLD, "gte")
+    else:
+        assert page["total_relation"] == "estimate"
+        assert page["total"] > EXACT_COUNT_THRESHOLD
+    exact = get_json(client, path, limit=5, count="exact", **params)
+    assert exact["total_relation"] == "eq"
+    assert exact["total"] >= CLAIMS
     assert exact["items"] == page["items"]
 
 

@@ -136,10 +136,12 @@ def match_count_rows(dialect: str, q: str, entity_types: str | Sequence[str] | N
     statement = f"SELECT 1 AS one FROM search_document AS d WHERE {condition}"
     if kinds is not None:
         statement += " AND d.entity_type IN :match_types"
-        params["match_types"] = list(kinds)
+        # Typed: the planner's estimate of a count past the threshold renders the statement
+        # with its values written in, which needs each value's type.
+        kinds_bound = bindparam("match_types", list(kinds), expanding=True, type_=String)
         return (
             text(statement)
-            .bindparams(bindparam("match_types", expanding=True), **params)
+            .bindparams(kinds_bound, **params)
             .columns(one=Integer)
             .subquery("counted_matches")
         )
