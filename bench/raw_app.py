@@ -1,5 +1,7 @@
-"""The raw-driver ceiling: a bare ASGI endpoint running the API's own SQL for "claims by
-claimant" with asyncpg (PostgreSQL) or sqlite3 (SQLite) and shaping the same JSON with orjson.
+"""The raw-driver ceiling: a bare ASGI endpoint running the API's own SQL with asyncpg
+(PostgreSQL) or sqlite3 (SQLite) and shaping the same JSON with orjson, for the two hot shapes
+of the benchmark: claims by claimant (`?claimant_id=…&limit=50`, with its total) and a page of
+claims of one kind (`?kind=…&limit=500&count=none`, no total).
 
 No framework, no ORM, no validation: what the database and the driver cost, nothing more.
 The benchmark checks that its answers equal the API's, so both do the same work.
@@ -31,14 +33,17 @@ CLAIM_COLUMNS = (
 )
 
 
-def page_sql(dialect: str, placeholder: str, limit_placeholder: str) -> str:
-    """The API's page query for claims by claimant, its JSON columns taken from the API."""
+def page_sql(
+    dialect: str, placeholder: str, limit_placeholder: str, column: str = "claimant_id"
+) -> str:
+    """The API's page query for claims whose `column` is a value, its JSON columns taken from
+    the API."""
     related = ", ".join(related_json(dialect).values())
     return (
         f"SELECT {CLAIM_COLUMNS}, {related}, claim.updated_at FROM claim"
         " LEFT OUTER JOIN actor ON actor.id = claim.claimant_id"
         " LEFT OUTER JOIN actor AS venue ON venue.id = claim.venue_id"
-        f" WHERE claim.claimant_id = {placeholder} ORDER BY claim.id LIMIT {limit_placeholder}"
+        f" WHERE claim.{column} = {placeholder} ORDER BY claim.id LIMIT {limit_placeholder}"
     )
 
 
@@ -57,7 +62,7 @@ def moment(value: Any) -> str:
     return str(value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"))
 
 
-def shape(rows: list[Any], limit: int, total: int) -> bytes:
+def shape(rows: list[Any], limit: int, total: int | None) -> bytes:
     items = []
     for row in rows[:limit]:
         stated_on = row[10]
@@ -101,6 +106,8 @@ PAGE_SQLITE = page_sql("sqlite", "?", "?")
 COUNT_SQLITE = count_sql("?")
 PAGE_POSTGRESQL = page_sql("postgresql", "$1", "$2")
 COUNT_POSTGRESQL = count_sql("$1")
+KIND_PAGE_SQLITE = page_sql("sqlite", "?", "?", column="kind")
+KIND_PAGE_POSTGRESQL = page_sql("postgresql", "$1", "$2", column="kind")
 
 
 class SQLiteBackend:
@@ -114,6 +121,10 @@ class SQLiteBackend:
         rows = self.db.execute(PAGE_SQLITE, (claimant, limit + 1)).fetchall()
         total = self.db.execute(COUNT_SQLITE, (claimant,)).fetchone()[0]
         return shape(rows, limit, total)
+
+    async def claims_of_kind(self, kind: str, limit: int) -> bytes:
+        rows = self.db.execute(KIND_PAGE_SQLITE, (kind, limit + 1)).fetchall()
+        return shape(rows, limit, None)
 
 
 class PostgresBackend:
@@ -131,6 +142,11 @@ class PostgresBackend:
             rows = await conn.fetch(PAGE_POSTGRESQL, claimant, limit + 1)
             total = await conn.fetchval(COUNT_POSTGRESQL, claimant)
         return shape([tuple(r) for r in rows], limit, total)
+
+    async def claims_of_kind(self, kind: str, limit: int) -> bytes:
+        async with self.pool.acquire() as conn:
+            rows = await conn.fetch(KIND_PAGE_POSTGRESQL, kind, limit + 1)
+        return shape([tuple(r) for r in rows], limit, None)
 
 
 def _backend() -> Any:
@@ -154,9 +170,11 @@ async def app(scope: Scope, receive: Receive, send: Send) -> None:
                 await send({"type": "lifespan.shutdown.complete"})
                 return
     query = parse_qs(scope["query_string"].decode())
-    body = await backend.claims_by_claimant(
-        query["claimant_id"][0], int(query.get("limit", ["50"])[0])
-    )
+    limit = int(query.get("limit", ["50"])[0])
+    if "claimant_id" in query:
+        body = await backend.claims_by_claimant(query["claimant_id"][0], limit)
+    else:
+        body = await backend.claims_of_kind(query["kind"][0], limit)
     await send(
         {
             "type": "http.response.start",

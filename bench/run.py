@@ -1,7 +1,8 @@
 """`make bench`: corpora of 10k and 1M claims on SQLite and PostgreSQL; every query of a fixed
 mix at one client and at 64 connections; the stall test (cheap requests while four clients run
 the heaviest queries); and, in alternating rounds, the API with one worker and with one per
-core beside the framework floor, the raw-driver ceiling and Datasette.
+core beside the framework floor, the raw-driver ceiling and Datasette; a page of 500 beside
+the raw-driver ceiling.
 
     python -m bench.run                  # the full run (about 35 minutes here)
     python -m bench.run --smoke          # 10k claims, short loads: checks the harness (CI)
@@ -24,7 +25,7 @@ from bench.databases import drop_postgres, postgres_server
 from bench.mix import query_paths, sample_values
 from bench.processes import api_server, free_port
 from bench.reporting import Report, Settings, markdown, now_utc, write_results
-from bench.suites.compare import compare
+from bench.suites.compare import compare, compare_pages
 from bench.suites.imports import build_corpus
 from bench.suites.loads import every_query
 from bench.suites.memory import peak_memory
@@ -43,6 +44,7 @@ def run_corpus(settings: Settings, engine: str, size: int, url: str, report: Rep
             stall_test(settings, engine, size, server, mix, values, report)
             peak_memory(engine, size, server, report)
             compare(settings, engine, url, server, mix["claims_by_claimant"], report)
+            compare_pages(settings, engine, url, server, mix["page_of_500"], report)
 
 
 def main(argv: list[str] | None = None) -> int:

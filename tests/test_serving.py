@@ -150,7 +150,7 @@ def test_queued_requests_wait_for_a_slot_and_are_answered(engine: Engine, pool: 
 
 def test_a_request_budget_covers_all_its_statements(engine: Engine, backend: str) -> None:
     """PostgreSQL: three statements of 0.3 s under a 0.5 s budget; the server would let each
-    run, but the third is never started. SQLite: the progress handler stops the first one,
+    run, but the third is never started. SQLite: the interrupt at the deadline stops the first one,
     which would run for minutes, at the request's deadline."""
     app = create_app(engine, settings=Settings(query_time_limit_ms=500))
     database = app.state.database
@@ -173,6 +173,42 @@ def test_a_request_budget_covers_all_its_statements(engine: Engine, backend: str
     with pytest.raises(QueryTimeout):
         asyncio.run(scenario())
     assert finished == ([0, 1] if backend == "postgresql" else [])
+
+
+def test_the_budget_stops_the_work_of_a_request_whose_client_went_away(engine: Engine) -> None:
+    """A request cancelled while its query runs (the client disconnected) does not leave the
+    query running: the database still stops it at the budget, and then serves again."""
+    app = _app_with_slow_route(engine, query_time_limit_ms=400, db_pool_size=1)
+    database = app.state.database
+    ended: list[float] = []
+
+    def slow_then_note(session: Session) -> None:
+        try:
+            _slow(session)
+        finally:
+            ended.append(time.perf_counter())
+
+    async def scenario() -> dict[str, Any]:
+        started = time.perf_counter()
+        request = asyncio.create_task(database.run(slow_then_note))
+        await asyncio.sleep(0.1)
+        request.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await request
+        while not ended and time.perf_counter() - started < 10:
+            await asyncio.sleep(0.05)
+        assert ended, "the abandoned query was still running after 10 s"
+        assert ended[0] - started < 2
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            page: dict[str, Any] = (
+                await client.get("/v1/claims", params={"claimant_id": "taliban"})
+            ).json()
+        await database.close()
+        return page
+
+    page = asyncio.run(scenario())
+    assert "taliban-panjshir-surrounded" in {item["id"] for item in page["items"]}
 
 
 def test_libpq_url_options_reach_asyncpg_as_its_own_arguments() -> None:

@@ -1,6 +1,7 @@
-"""Side by side: claims by claimant, 50 per page, exact totals, on the API with one worker and
-with one per core, the framework floor, the raw-driver ceiling and (on SQLite) Datasette, in
-alternating rounds."""
+"""Side by side, in alternating rounds: claims by claimant, 50 per page, exact totals, on the
+API with one worker and with one per core, the framework floor, the raw-driver ceiling and (on
+SQLite) Datasette; and a page of 500 claims of one kind, on the API with one worker and the
+raw-driver ceiling."""
 
 import sys
 from contextlib import AbstractContextManager, ExitStack
@@ -103,16 +104,52 @@ def compare(
                 results[label].append(measure(server, file, settings))
             say(f"{engine}: comparison round {round_number + 1}/{settings.rounds} done")
     for label, runs in results.items():
-        entry = {
-            "engine": engine,
-            "claims": max(settings.sizes),
-            "contender": label,
-            **rounds_summary(runs),
-        }
-        report.comparisons.append(entry)
-        say(
-            f"{engine}: {label:<48} {entry['requests_per_s']:8.0f} req/s  p50 {entry['p50_ms']} ms  p99 {entry['p99_ms']} ms"
-        )
+        _record(settings, engine, "claims_by_claimant", label, runs, report)
+
+
+def compare_pages(
+    settings: Settings, engine: str, url: str, api: Server, paths: list[str], report: Report
+) -> None:
+    """A page of 500 claims of one kind, no total: the API with one worker against the
+    raw-driver ceiling, in alternating rounds."""
+    paths_file = write_paths(settings.work, f"{engine}-compare-pages", paths)
+    check_same_answers(api.url, url, paths[:5])
+    port = free_port()
+    raw_label = "raw-driver ceiling (" + ("asyncpg" if engine == "postgresql" else "sqlite3")
+    raw_label += " + orjson)"
+    with serve(
+        "raw", uvicorn_command("bench.raw_app:app", port), {"DATABASE_URL": url}, port
+    ) as raw:
+        servers = [("conflict-reports API (1 worker)", api), (raw_label, raw)]
+        results: dict[str, list[LoadResult]] = {label: [] for label, _ in servers}
+        for round_number in range(settings.rounds):
+            for label, server in servers:
+                results[label].append(measure(server, paths_file, settings))
+            say(f"{engine}: page-of-500 round {round_number + 1}/{settings.rounds} done")
+    for label, runs in results.items():
+        _record(settings, engine, "page_of_500", label, runs, report)
+
+
+def _record(
+    settings: Settings,
+    engine: str,
+    query: str,
+    label: str,
+    runs: list[LoadResult],
+    report: Report,
+) -> None:
+    entry = {
+        "engine": engine,
+        "claims": max(settings.sizes),
+        "query": query,
+        "contender": label,
+        **rounds_summary(runs),
+    }
+    report.comparisons.append(entry)
+    say(
+        f"{engine}: {query} {label:<48} {entry['requests_per_s']:8.0f} req/s  "
+        f"p50 {entry['p50_ms']} ms  p99 {entry['p99_ms']} ms"
+    )
 
 
 def check_same_answers(api_url: str, url: str, paths: list[str]) -> None:
@@ -125,6 +162,7 @@ def check_same_answers(api_url: str, url: str, paths: list[str]) -> None:
             for path in paths:
                 ours = client.get(api_url + path).json()
                 theirs = client.get(raw.url + path).json()
+                assert ours["items"], f"{path} answers no claims: nothing to compare"
                 assert ours["items"] == theirs["items"], f"the ceiling answers {path} differently"
                 assert ours["total"] == theirs["total"]
                 assert (ours["next_cursor"] is None) == (theirs["next_cursor"] is None)

@@ -113,7 +113,14 @@ TABLES: dict[str, list[Column]] = {
         Column("errors", _key("errors")),
         Column("heavy queries (req/s, errors, timeouts)", _heavy, numeric=False),
     ],
-    "comparisons": [ENGINE, CLAIMS, _text("contender", "contender"), *LATENCIES, *COUNTS],
+    "comparisons": [
+        ENGINE,
+        CLAIMS,
+        Column("query", _key("query"), numeric=False, needs="query"),
+        _text("contender", "contender"),
+        *LATENCIES,
+        *COUNTS,
+    ],
     "imports": [
         ENGINE,
         CLAIMS,
