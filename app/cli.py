@@ -1,5 +1,6 @@
 """`conflict-reports`: migrate, seed, serve, export."""
 
+import datetime as dt
 import json
 import os
 import shutil
@@ -19,11 +20,20 @@ from rich.table import Table
 from app.catalog import BY_NAME, CHANGES, NAMES
 from app.core.config import get_settings
 from app.core.db.engine import get_engine
+from app.core.http.auth import Scope
 from app.core.render.export import ExportFormat
 from app.importer import ImportFailed, import_paths, prepare
 from app.importer.bundle import bundle_json_schema
 from app.importer.load import entity_count
 from app.importer.lock import DEFAULT_LOCK_WAIT, ImportLocked
+from app.keys.service import (
+    MAX_EXPIRY_DAYS,
+    KeyCommandRefused,
+    KeyInfo,
+    create_key,
+    list_keys,
+    revoke_key,
+)
 from app.migrate import upgrade_to_head
 
 cli = typer.Typer(help="conflict-reports: structured, attributed conflict reports over HTTP.")
@@ -382,6 +392,76 @@ def schema(
         typer.echo(text, nl=False)
     else:
         output.write_text(text, encoding="utf-8")
+
+
+keys = typer.Typer(help="API keys: create, list and revoke them.", no_args_is_help=True)
+cli.add_typer(keys, name="keys")
+
+
+def _moment(value: dt.datetime | None) -> str:
+    return "-" if value is None else value.strftime("%Y-%m-%d %H:%M UTC")
+
+
+@keys.command("create")
+def keys_create(
+    name: Annotated[str, typer.Option(help="Who or what the key is for (unique).")],
+    scope: Annotated[
+        Scope, typer.Option(help="read; write (and read); admin (everything).")
+    ] = Scope.read,
+    expires: Annotated[
+        int | None,
+        typer.Option(
+            min=1, max=MAX_EXPIRY_DAYS, help="Days until the key expires (default: never)."
+        ),
+    ] = None,
+) -> None:
+    """Make a key and print it, once: only its hash is kept, so it cannot be shown again."""
+    try:
+        info, key = create_key(get_engine(), name=name, scope=scope, expires_days=expires)
+    except KeyCommandRefused as refused:
+        errors.print(f"key not created: {refused}", markup=False, highlight=False)
+        raise typer.Exit(code=1) from None
+    typer.echo(key)
+    until = "never expires" if info.expires_at is None else f"expires {_moment(info.expires_at)}"
+    errors.print(
+        f"key '{info.name}' (scope {info.scope}, {until}): store it now, it is not shown again",
+        markup=False,
+        highlight=False,
+    )
+
+
+@keys.command("list")
+def keys_list() -> None:
+    """Every key, one a line, tab-separated under a header: name, scope, the key's first
+    characters, state, when made, last used and expiring (never the key)."""
+    found = list_keys(get_engine())
+    now = dt.datetime.now(dt.UTC)
+    typer.echo("\t".join(("name", "scope", "key", "state", "created", "last used", "expires")))
+    for info in found:
+        typer.echo("\t".join(_key_row(info, now)))
+
+
+def _key_row(info: KeyInfo, now: dt.datetime) -> list[str]:
+    return [
+        info.name,
+        info.scope,
+        f"{info.hint}…",
+        info.state(now),
+        _moment(info.created_at),
+        _moment(info.last_used_at),
+        _moment(info.expires_at),
+    ]
+
+
+@keys.command("revoke")
+def keys_revoke(name: Annotated[str, typer.Argument(help="The key's name.")]) -> None:
+    """Revoke a key: from the next request on, it is refused (401) by every worker."""
+    try:
+        info = revoke_key(get_engine(), name=name)
+    except KeyCommandRefused as refused:
+        errors.print(f"nothing revoked: {refused}", markup=False, highlight=False)
+        raise typer.Exit(code=1) from None
+    console.print(f"revoked '{info.name}' ({info.hint}…)", markup=False, highlight=False)
 
 
 def render_bundle_schema() -> str:

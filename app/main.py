@@ -13,6 +13,7 @@ from app.claims.router import router as claims_router
 from app.core import metrics
 from app.core.config import Settings, get_settings
 from app.core.db.engine import get_engine, open_database
+from app.core.http.auth import read_access, reads_security
 from app.core.http.caching import HttpCaching
 from app.core.http.errors import install_error_handlers
 from app.core.http.guard import guard_request
@@ -20,6 +21,7 @@ from app.core.http.head import HeadAsGet
 from app.core.http.middleware import RequestContext
 from app.core.http.openapi import openapi_with_problems
 from app.events.router import router as events_router
+from app.keys.service import DatabaseKeyStore
 from app.linked_data.router import router as jsonld_router
 from app.locations.router import router as locations_router
 from app.media.router import router as media_router
@@ -136,20 +138,28 @@ def create_app(engine: Engine | None = None, *, settings: Settings | None = None
         dependencies=[Depends(guard_request)],
     )
     app.openapi = openapi_with_problems(  # type: ignore[method-assign]
-        app, examples=stored_examples, uncached_paths=NO_STORE_PATHS
+        app,
+        examples=stored_examples,
+        uncached_paths=NO_STORE_PATHS,
+        read_security=reads_security(reads_need_key=settings.reads_need_key),
     )
     # Outside Starlette's error middleware, so 500s pass them too, from the outside in: the
     # request middleware (id, metrics, access log: 304s counted like any answer); HEAD as
     # GET; caching (ETag, 304, Cache-Control, gzip), which thus sees a HEAD as its GET and
     # gives it the same headers, and sees every error to mark it no-store.
     build_stack = app.build_middleware_stack
-    cache_control = settings.cache_control
+    # Reads behind keys are for their key's holder only: no shared cache may keep them.
+    cache_control = "private, no-cache" if settings.reads_need_key else settings.cache_control
     app.build_middleware_stack = lambda: RequestContext(  # type: ignore[method-assign]
         HeadAsGet(
             HttpCaching(build_stack(), cache_control=cache_control, no_store_paths=NO_STORE_PATHS)
         )
     )
     app.state.database = database
+    # API keys (app.core.http.auth): looked up in the database; reads public unless set.
+    app.state.keys = DatabaseKeyStore(database)
+    app.state.reads_need_key = settings.reads_need_key
+    reads = [Depends(read_access)]
     install_error_handlers(app)
     for router in (
         claims_router,
@@ -162,9 +172,9 @@ def create_app(engine: Engine | None = None, *, settings: Settings | None = None
         jsonld_router,
         sync_router,
     ):
-        app.include_router(router)
+        app.include_router(router, dependencies=reads)
     # The reading view for people (HTML at `/` and `/reports/{id}`): not part of the API.
-    app.include_router(reading_router, include_in_schema=False)
+    app.include_router(reading_router, include_in_schema=False, dependencies=reads)
     add_operations(app)
 
     return app

@@ -40,6 +40,12 @@ class Settings(BaseSettings):
         description="How far behind the primary a replica may be and still serve reads: it "
         "must have replayed what the primary had written this many seconds ago.",
     )
+    reads_need_key: bool = Field(
+        default=False,
+        description="Reads (every GET of the data, the reading view included) need an API "
+        "key with the scope `read` (or more). By default they are public; writes and the "
+        "audit always need a key.",
+    )
     seed_path: Path = Field(default=Path("seed"), description="Where `seed` looks by default.")
     sql_echo: bool = False
     query_time_limit_ms: int = Field(

@@ -1,6 +1,7 @@
 """Every ORM table, imported together so that relationships always resolve."""
 
 from app.models.actor import Actor, ActorRelation
+from app.models.api_key import ApiKey
 from app.models.base import Base
 from app.models.claim import Claim, ClaimActor, ClaimLink, ClaimLocation, ClaimQuantity
 from app.models.event import Event, EventActor, EventClaim
@@ -14,6 +15,7 @@ from app.models.sync import Deletion
 __all__ = [
     "Actor",
     "ActorRelation",
+    "ApiKey",
     "Base",
     "Claim",
     "ClaimActor",

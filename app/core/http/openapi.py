@@ -135,16 +135,57 @@ PROBLEM_EXAMPLES = {
 }
 
 
+KEY_SCHEMES: dict[str, Any] = {
+    "bearer": {
+        "type": "http",
+        "scheme": "bearer",
+        "bearerFormat": "crk_…",
+        "description": "An API key (`conflict-reports keys create`), as "
+        "`Authorization: Bearer crk_…`.",
+    },
+    "apiKey": {
+        "type": "apiKey",
+        "in": "header",
+        "name": "X-API-Key",
+        "description": "The same key in the `X-API-Key` header.",
+    },
+}
+KEY_RESPONSES = {
+    "401": {
+        "description": "No API key where one is needed, or a key that is malformed, unknown, "
+        "revoked or expired (`WWW-Authenticate: Bearer …`).",
+    },
+    "403": {"description": "The API key's scope does not cover this operation."},
+}
+
+
+def _declare_read_security(
+    schema: dict[str, Any], read_paths: str, read_security: list[dict[str, list[str]]]
+) -> None:
+    schemes = schema.setdefault("components", {}).setdefault("securitySchemes", {})
+    schemes.update(KEY_SCHEMES)
+    for path, methods in schema.get("paths", {}).items():
+        if not path.startswith(read_paths) or "get" not in methods:
+            continue
+        operation = methods["get"]
+        operation.setdefault("security", read_security)
+        for status, response in KEY_RESPONSES.items():
+            operation.setdefault("responses", {}).setdefault(status, dict(response))
+
+
 def openapi_with_problems(
     app: FastAPI,
     *,
     examples: Callable[[], dict[str, list[Any]]],
     uncached_paths: frozenset[str],
+    read_paths: str = "/v1/",
+    read_security: list[dict[str, list[str]]] | None = None,
 ) -> Callable[[], dict[str, Any]]:
     """The generated schema, with errors declared as application/problem+json and without
     FastAPI's default 422 (bad parameters are answered 400 here); `examples()` by component
     schema, read when the document is first asked for; `uncached_paths` are never stored by
-    caches."""
+    caches. The GETs under `read_paths` declare `read_security` (who may read) and the 401 and
+    403 of a key refused, and the API key schemes are declared for them."""
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is not None:
@@ -158,8 +199,11 @@ def openapi_with_problems(
             servers=app.servers,
             license_info=app.license_info,
         )
-        # Every read is public: declared, so linters and clients need not guess.
+        # What is not said otherwise is public (health, the document itself): declared, so
+        # linters and clients need not guess.
         schema["security"] = []
+        if read_security is not None:
+            _declare_read_security(schema, read_paths, read_security)
         plain_parameters(schema)
         attach_examples(schema, examples())
         declare_caching(schema, uncached_paths=uncached_paths)
