@@ -21,6 +21,7 @@ from app.core.http.head import HeadAsGet
 from app.core.http.middleware import RequestContext
 from app.core.http.openapi import openapi_with_problems
 from app.events.router import router as events_router
+from app.ingest.router import router as ingest_router
 from app.keys.service import DatabaseKeyStore
 from app.linked_data.router import router as jsonld_router
 from app.locations.router import router as locations_router
@@ -173,6 +174,8 @@ def create_app(engine: Engine | None = None, *, settings: Settings | None = None
         sync_router,
     ):
         app.include_router(router, dependencies=reads)
+    # Writes: each operation states the key scope it needs.
+    app.include_router(ingest_router)
     # The reading view for people (HTML at `/` and `/reports/{id}`): not part of the API.
     app.include_router(reading_router, include_in_schema=False, dependencies=reads)
     add_operations(app)

@@ -267,7 +267,16 @@ def test_a_generated_client_passes_mypy(tmp_path: Path, unseeded_engine: Engine)
         pytest.skip("openapi-python-client is not installed (pip install -e '.[dev]')")
     spec = tmp_path / "openapi.json"
     with TestClient(create_app(unseeded_engine)) as app_client:
-        spec.write_text(app_client.get("/openapi.json").text, encoding="utf-8")
+        document = app_client.get("/openapi.json").json()
+    # A bundle may be posted as YAML or JSON; the generator has no model for YAML and, given
+    # two bodies, writes a client that does not type-check: its client posts JSON.
+    yaml_bodies = 0
+    for operations in document["paths"].values():
+        for operation in operations.values():
+            content = operation.get("requestBody", {}).get("content", {})
+            yaml_bodies += content.pop("application/yaml", None) is not None
+    assert yaml_bodies >= 1
+    spec.write_text(json.dumps(document), encoding="utf-8")
     config = tmp_path / "config.json"
     config.write_text(json.dumps({"post_hooks": [], "project_name_override": "client"}))
     output = tmp_path / "client"

@@ -346,6 +346,15 @@ def test_a_wrong_method_is_a_405_with_allow(client: TestClient, method: str) -> 
         assert response.headers["allow"] == "GET, HEAD"
 
 
+@pytest.mark.parametrize("method", ["PUT", "DELETE", "PATCH"])
+def test_a_405_lists_every_method_of_the_path(client: TestClient, method: str) -> None:
+    """A path answered by several routes (the reports' list and their POST) lists them all:
+    the router alone names only the first route of the path."""
+    response = client.request(method, "/v1/reports")
+    assert_problem(response, 405)
+    assert response.headers["allow"] == "GET, HEAD, POST"
+
+
 def test_every_get_answers_head(client: TestClient) -> None:
     for path, _ in _operations():
         url = _url(path)

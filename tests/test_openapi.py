@@ -43,7 +43,10 @@ def test_errors_are_declared_as_problem_documents(client: TestClient) -> None:
     spec = client.get("/openapi.json").json()
     for path, method, operation in _operations(spec):
         responses = operation["responses"]
-        assert "422" not in responses, f"{method} {path}: bad parameters are answered 400"
+        if method == "get":
+            assert "422" not in responses, f"{method} {path}: bad parameters are answered 400"
+        else:  # a write declares the 422 of a document that is not valid, as a problem
+            assert "HTTPValidationError" not in str(responses.get("422", "")), (method, path)
         errors = {status: r for status, r in responses.items() if int(status) >= 400}
         assert {"500", "503"} <= errors.keys()
         assert "Retry-After" in errors["503"]["headers"]

@@ -131,13 +131,30 @@ class ReportIn(Strict):
     )
     url: str | None = None
     language: str = Field(pattern=r"^[a-z]{2,3}(-[A-Z]{2})?$", examples=["en"])
-    text_file: str = Field(
-        description="The report's text, relative to this YAML file; stored verbatim."
+    text_file: str | None = Field(
+        default=None,
+        description="The report's text, in a file relative to this YAML file; stored "
+        "verbatim. Beside `text`, it only names the file the text came from.",
+    )
+    text: str | None = Field(
+        default=None,
+        min_length=1,
+        description="The report's text itself, stored verbatim: how a bundle sent over HTTP "
+        "carries it. A bundle gives `text`, `text_file` or both.",
     )
     summary: list[str] = Field(
         default_factory=list,
         description="The summary bullets, quoted from the text (located like any quote).",
     )
+
+    @model_validator(mode="after")
+    def _one_text(self) -> "ReportIn":
+        if self.text_file is None and self.text is None:
+            raise ValueError(
+                "the report's text is missing: give it as `text` (the text itself) or as "
+                "`text_file` (a file beside the bundle)"
+            )
+        return self
 
     @field_validator("published_on")
     @classmethod

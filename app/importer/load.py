@@ -60,6 +60,8 @@ from app.models import (
 )
 
 Progress = Callable[[int], None]
+# `report.source_file` of a report whose text came inline in its bundle with no file named.
+INLINE = "(inline)"
 
 COUNTED: dict[str, type[Base]] = {
     "reports": Report,
@@ -72,9 +74,18 @@ COUNTED: dict[str, type[Base]] = {
 }
 
 
+class ReportExists(Exception):
+    """Reports already in the database, where only new ones were asked for."""
+
+    def __init__(self, report_ids: list[str]) -> None:
+        super().__init__(", ".join(report_ids))
+        self.report_ids = report_ids
+
+
 @dataclass
 class ImportSummary:
     files: list[Path] = field(default_factory=list)
+    reports: list[str] = field(default_factory=list)
     declared: dict[str, int] = field(default_factory=dict)
     totals: dict[str, int] = field(default_factory=dict)
     # Per entity: how many the run inserted, updated, left unchanged and removed.
@@ -122,10 +133,37 @@ def import_paths(
 
     `now` is the time the run stamps on what it changes (`updated_at`, `deleted_at`): the
     current UTC time unless given (tests and the OpenAPI examples give a fixed one)."""
+    return import_prepared(
+        engine,
+        prepare(paths),
+        progress=progress,
+        lock_wait=lock_wait,
+        on_wait=on_wait,
+        now=now,
+    )
+
+
+def import_prepared(
+    engine: Engine,
+    prepared: list[PreparedBundle],
+    *,
+    progress: Progress | None = None,
+    lock_wait: float = DEFAULT_LOCK_WAIT,
+    on_wait: Callable[[], None] | None = None,
+    now: dt.datetime | None = None,
+    new_reports_only: bool = False,
+) -> ImportSummary:
+    """Load bundles already read and validated (`prepare`, `read_bundle_source`) in one
+    transaction, as `import_paths` does. `new_reports_only`: a report whose id is in the
+    database already is refused (`ReportExists`), with nothing written."""
     given = None if now is None else as_utc(now)
-    prepared = prepare(paths)
     with engine.begin() as conn:
         take_import_lock(conn, wait=lock_wait, on_wait=on_wait)
+        if new_reports_only:
+            ids = [item.bundle.report.id for item in prepared]
+            taken = list(conn.execute(select(Report.id).where(Report.id.in_(ids))).scalars())
+            if taken:
+                raise ReportExists(taken)
         # Read once the lock is held: imports run one at a time, so each stamps a later time
         # than every import committed before it (what a sync client's `updated_since` needs).
         stamp = utc_now() if given is None else given
@@ -155,7 +193,11 @@ def import_paths(
     for name in ("actors", "locations", "relations", "claims", "media", "events"):
         declared[name] = sum(len(getattr(item.bundle, name)) for item in prepared)
     return ImportSummary(
-        files=[item.path for item in prepared], declared=declared, totals=totals, changes=changes
+        files=[item.path for item in prepared],
+        reports=[item.bundle.report.id for item in prepared],
+        declared=declared,
+        totals=totals,
+        changes=changes,
     )
 
 
@@ -264,7 +306,8 @@ def load_bundle(
                 "summary": item.summary,
                 "body": item.text,
                 "body_sha256": item.sha256,
-                "source_file": report.text_file,
+                # Where the text came from: its file (named even when the text is inline).
+                "source_file": report.text_file if report.text_file is not None else INLINE,
             }
         ],
         now=now,

@@ -5,6 +5,7 @@ collection, position and id), the field and what is wrong, with a line number wh
 """
 
 import hashlib
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -131,19 +132,37 @@ def _display(path: Path) -> str:
 
 
 def read_bundle(path: Path) -> tuple[PreparedBundle | None, list[ImportIssue]]:
-    """Parse, validate and locate every quote of one bundle file."""
+    """Parse, validate and locate every quote of one bundle file (its text inline or in a
+    file beside it)."""
     name = _display(path)
     try:
         source = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         return None, [ImportIssue(file=name, message=f"cannot read the file: {exc}")]
-    try:
-        raw, node = parse_yaml(source)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        message = " ".join(str(exc).split())
-        return None, [ImportIssue(file=name, line=line, message=f"broken YAML: {message}")]
+    return read_bundle_source(source, name=name, path=path, text_folder=path.parent)
+
+
+def read_bundle_source(
+    source: str, *, name: str, path: Path, text_folder: Path | None, json_text: bool = False
+) -> tuple[PreparedBundle | None, list[ImportIssue]]:
+    """Parse, validate and locate every quote of one bundle given as text (YAML, or JSON with
+    `json_text`); `name` is where its issues say they are. A `text_file` is read from
+    `text_folder`; without one (a bundle sent over HTTP) the text must be inline."""
+    node = None
+    if json_text:
+        try:
+            raw = json.loads(source)
+        except json.JSONDecodeError as exc:
+            issue = ImportIssue(file=name, line=exc.lineno, message=f"broken JSON: {exc.msg}")
+            return None, [issue]
+    else:
+        try:
+            raw, node = parse_yaml(source)
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            line = mark.line + 1 if mark is not None else None
+            message = " ".join(str(exc).split())
+            return None, [ImportIssue(file=name, line=line, message=f"broken YAML: {message}")]
     checker = _Checker(file=name, raw=raw, node=node)
     if not isinstance(raw, dict):
         checker.add([], "a bundle is a YAML mapping with `report`, `actors`, `claims` …")
@@ -155,14 +174,23 @@ def read_bundle(path: Path) -> tuple[PreparedBundle | None, list[ImportIssue]]:
             checker.add(list(error["loc"]), error["msg"])
         return None, checker.issues
 
-    text_path = path.parent / bundle.report.text_file
-    try:
-        # newline="" keeps the text exactly as given, line endings included.
-        with text_path.open(encoding="utf-8", newline="") as handle:
-            text = handle.read()
-    except (OSError, UnicodeDecodeError) as exc:
-        checker.add(["report", "text_file"], f"cannot read the report text: {exc}")
+    if bundle.report.text is not None:
+        text = bundle.report.text
+    elif text_folder is None:
+        checker.add(
+            ["report", "text_file"],
+            "a bundle sent over HTTP carries its text inline, as `report.text`",
+        )
         return None, checker.issues
+    else:
+        text_path = text_folder / (bundle.report.text_file or "")
+        try:
+            # newline="" keeps the text exactly as given, line endings included.
+            with text_path.open(encoding="utf-8", newline="") as handle:
+                text = handle.read()
+        except (OSError, UnicodeDecodeError) as exc:
+            checker.add(["report", "text_file"], f"cannot read the report text: {exc}")
+            return None, checker.issues
 
     index = TextIndex(text)
     prepared = PreparedBundle(

@@ -24,7 +24,7 @@ from typing import Annotated, Protocol
 from fastapi import Request, Security
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
-from app.core.http.errors import AppError
+from app.core.http.errors import AppError, Unauthorized
 
 KEY_PREFIX = "crk_"
 ALPHABET = string.digits + string.ascii_uppercase + string.ascii_lowercase
@@ -110,12 +110,9 @@ class KeyStore(Protocol):
         ...
 
 
-class Unauthenticated(AppError):
+class Unauthenticated(Unauthorized):
     """No usable key (RFC 6750): none sent where one is needed, or one that is malformed,
     unknown, revoked or expired."""
-
-    status = 401
-    title = "Unauthorized"
 
     def __init__(self, detail: str, *, invalid: bool) -> None:
         # The detail (which may name a key) stays in the body: a header is ASCII only.

@@ -1,5 +1,7 @@
 """One error hierarchy, rendered by one handler as RFC 9457 `application/problem+json`."""
 
+import re
+from functools import lru_cache
 from http import HTTPStatus
 from typing import Any
 
@@ -71,6 +73,28 @@ class NotAcceptable(AppError):
 class URITooLong(AppError):
     status = 414
     title = "URI Too Long"
+
+
+class Conflict(AppError):
+    status = 409
+    title = "Conflict"
+
+
+class ContentTooLarge(AppError):
+    status = 413
+    title = "Content Too Large"
+
+
+class UnsupportedMediaType(AppError):
+    status = 415
+    title = "Unsupported Media Type"
+
+
+class UnprocessableContent(AppError):
+    """A document sent that is not valid: every problem in `errors`."""
+
+    status = 422
+    title = "Unprocessable Content"
 
 
 class Unauthorized(AppError):
@@ -159,16 +183,41 @@ async def _app_error(_request: Request, exc: Exception) -> JSONResponse:
     return problem(exc.status, exc.detail, title=exc.title, headers=exc.headers, **exc.extra)
 
 
-async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
+METHOD_ORDER = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+
+@lru_cache(maxsize=256)
+def _template(path: str) -> re.Pattern[str]:
+    """A path of the OpenAPI document (`/v1/reports/{report_id}`) as a pattern."""
+    return re.compile(re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(path)))
+
+
+def _allowed_methods(request: Request, listed: str) -> str:
+    """Every method the path answers. The router names only the methods of the first route
+    whose path matches, and a path may have several routes (a list's GET, and its POST from
+    another router): the OpenAPI document has them all. Every GET answers HEAD as well (see
+    app.core.http.head), which no route lists."""
+    methods = {m.strip() for m in listed.split(",") if m.strip()}
+    path = request.scope["path"]
+    root = request.scope.get("root_path", "")
+    if root and path.startswith(root):
+        path = path[len(root) :]
+    document = request.app.openapi() if hasattr(request.app, "openapi") else {}
+    for template, operations in document.get("paths", {}).items():
+        if _template(template).fullmatch(path):
+            methods.update(name.upper() for name in operations if name.upper() in METHOD_ORDER)
+    if "GET" in methods:
+        methods.add("HEAD")
+    known = {method: rank for rank, method in enumerate(METHOD_ORDER)}
+    return ", ".join(sorted(methods, key=lambda m: (known.get(m, len(known)), m)))
+
+
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
     headers = dict(exc.headers or {})
     if "Allow" in headers:
-        # Every GET answers HEAD as well (see app.core.http.head), which the route does not list.
-        methods = [m.strip() for m in headers["Allow"].split(",")]
-        if "GET" in methods and "HEAD" not in methods:
-            methods.append("HEAD")
-        headers["Allow"] = ", ".join(methods)
+        headers["Allow"] = _allowed_methods(request, headers["Allow"])
         detail = f"{detail}: this resource answers {headers['Allow']}"
     return problem(exc.status_code, detail, headers=headers)
 
