@@ -176,6 +176,21 @@ def test_a_write_needs_a_write_key_and_a_bundle(
             headers={**auth, "Content-Type": "application/json"},
         )
         assert "broken JSON" in json.dumps(assert_problem(broken, 422)["errors"])
+        for hostile, media_type in (
+            (b"n: " + b"1" * 5000, "application/yaml"),
+            (b"[" * 5000, "application/json"),
+            (b"[" * 5000, "application/yaml"),
+        ):
+            answer = client.post(
+                "/v1/reports", content=hostile, headers={**auth, "Content-Type": media_type}
+            )
+            assert_problem(answer, 422)
+        long_file = _seed_bundle()
+        long_file["report"]["text_file"] = "x" * 400
+        answer = client.post(
+            "/v1/reports", content=_as_yaml(long_file), headers={**auth, **yaml_type}
+        )
+        assert answer.status_code in (201, 422), answer.text  # SQLite keeps long text
         latin1 = client.post(
             "/v1/reports", content="caf\xe9".encode("latin-1"), headers={**auth, **yaml_type}
         )

@@ -178,8 +178,14 @@ def test_when_reads_need_a_key_each_kind_of_key_gets_its_answer(database: Engine
             body = assert_problem(refused, 401)
             assert words in body["detail"], body
             assert 'error="invalid_token"' in refused.headers["www-authenticate"]
-        basic = client.get(TALIBAN_CLAIMS, headers={"Authorization": "Basic dXNlcjpwYXNz"})
-        assert "Bearer" in assert_problem(basic, 401)["detail"]
+        # Another scheme (a proxy's Basic) is not a key: the X-API-Key beside it counts.
+        basic = {"Authorization": "Basic dXNlcjpwYXNz"}
+        assert "needed" in assert_problem(client.get(TALIBAN_CLAIMS, headers=basic), 401)["detail"]
+        assert "taliban-panjshir-surrounded" in _ids(
+            client.get(TALIBAN_CLAIMS, headers={**basic, "X-API-Key": reader})
+        )
+        empty = client.get(TALIBAN_CLAIMS, headers={"Authorization": "Bearer "})
+        assert "no key" in assert_problem(empty, 401)["detail"]
 
 
 def test_a_scope_that_does_not_cover_the_operation_is_403(database: Engine) -> None:

@@ -133,6 +133,7 @@ class ReportIn(Strict):
     language: str = Field(pattern=r"^[a-z]{2,3}(-[A-Z]{2})?$", examples=["en"])
     text_file: str | None = Field(
         default=None,
+        max_length=300,
         description="The report's text, in a file relative to this YAML file; stored "
         "verbatim. Beside `text`, it only names the file the text came from.",
     )

@@ -142,6 +142,11 @@ def read_bundle(path: Path) -> tuple[PreparedBundle | None, list[ImportIssue]]:
     return read_bundle_source(source, name=name, path=path, text_folder=path.parent)
 
 
+def _brief(exc: BaseException) -> str:
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text[:200]
+
+
 def read_bundle_source(
     source: str, *, name: str, path: Path, text_folder: Path | None, json_text: bool = False
 ) -> tuple[PreparedBundle | None, list[ImportIssue]]:
@@ -155,6 +160,8 @@ def read_bundle_source(
         except json.JSONDecodeError as exc:
             issue = ImportIssue(file=name, line=exc.lineno, message=f"broken JSON: {exc.msg}")
             return None, [issue]
+        except (ValueError, RecursionError) as exc:  # a number too long, nesting too deep
+            return None, [ImportIssue(file=name, message=f"unreadable JSON: {_brief(exc)}")]
     else:
         try:
             raw, node = parse_yaml(source)
@@ -163,6 +170,8 @@ def read_bundle_source(
             line = mark.line + 1 if mark is not None else None
             message = " ".join(str(exc).split())
             return None, [ImportIssue(file=name, line=line, message=f"broken YAML: {message}")]
+        except (ValueError, RecursionError) as exc:  # a number too long, nesting too deep
+            return None, [ImportIssue(file=name, message=f"unreadable YAML: {_brief(exc)}")]
     checker = _Checker(file=name, raw=raw, node=node)
     if not isinstance(raw, dict):
         checker.add([], "a bundle is a YAML mapping with `report`, `actors`, `claims` …")

@@ -8,6 +8,7 @@ import anyio
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError
 
 from app.core.http.auth import Principal, Scope, access
 from app.core.http.errors import (
@@ -147,6 +148,14 @@ async def post_report(
         raise Conflict(
             f"a report with the id '{exists.report_ids[0]}' exists already; nothing was written"
         ) from None
+    except DBAPIError as exc:
+        # A value the schema let through but the database refuses (a text longer than its
+        # column, a NUL character on PostgreSQL): the transaction is rolled back.
+        reason = " ".join(str(exc.orig).split())[:300]
+        raise UnprocessableContent(
+            f"the database refused a value of the bundle: {reason}; nothing was written",
+            extra={"errors": [{"detail": reason}]},
+        ) from None
     except ImportLocked:
         raise Conflict(
             "another import is running; nothing was written: try again shortly",
@@ -156,5 +165,5 @@ async def post_report(
     return FastJSONResponse(
         {"id": report_id, **_answer(summary)},
         status_code=201,
-        headers={"Location": f"/v1/reports/{report_id}"},
+        headers={"Location": f"{request.scope.get('root_path', '')}/v1/reports/{report_id}"},
     )

@@ -13,12 +13,14 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from app.core.db.engine import Database
+from app.core.db.replicas import reading_from_primary
 from app.core.http.auth import KeyRefused, Principal, Scope, key_hash, key_hint, new_key
 from app.models import ApiKey
 
 logger = logging.getLogger(__name__)
 
 MAX_EXPIRY_DAYS = 3650
+MAX_NAME_LENGTH = 100  # api_key.name
 # A key's `last_used_at` is written at most this often (seconds) by one worker: a key in use
 # costs one small write a minute, not one per request.
 LAST_USED_EVERY_S = 60.0
@@ -60,6 +62,8 @@ def create_key(
     name = name.strip()
     if not name:
         raise KeyCommandRefused("a key needs a name")
+    if len(name) > MAX_NAME_LENGTH:
+        raise KeyCommandRefused(f"a key's name is at most {MAX_NAME_LENGTH} characters")
     if expires_days is not None and not 1 <= expires_days <= MAX_EXPIRY_DAYS:
         raise KeyCommandRefused(f"--expires is a number of days from 1 to {MAX_EXPIRY_DAYS}")
     key = new_key()
@@ -141,7 +145,9 @@ class DatabaseKeyStore:
         self._tasks: set[asyncio.Task[None]] = set()
 
     async def principal(self, hashed: str) -> Principal | None:
-        principal = await self.database.lookup(_principal_of, hashed)
+        # On the primary: a key revoked a moment ago is refused at once, replicas or not.
+        with reading_from_primary():
+            principal = await self.database.lookup(_principal_of, hashed)
         if principal is None:
             return None
         now = time.monotonic()

@@ -59,6 +59,18 @@ def reading_after(lsn: int | None) -> Iterator[None]:
         _read_after.reset(token)
 
 
+# A position no replica has replayed: reads after it go to the primary.
+_PRIMARY_ONLY = 1 << 62
+
+
+@contextmanager
+def reading_from_primary() -> Iterator[None]:
+    """Reads in this block go to the primary (what must never lag: an API key revoked or
+    made a moment ago)."""
+    with reading_after(_PRIMARY_ONLY):
+        yield
+
+
 @dataclass
 class Replica:
     url: str

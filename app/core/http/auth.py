@@ -158,13 +158,18 @@ SECURITY_SCHEMES = ("bearer", "apiKey")
 
 
 def _key_of(request: Request) -> str | None:
-    """The key the request presents (None: none); a malformed `Authorization` is a 401."""
+    """The key the request presents (None: none). `Authorization` with another scheme
+    (`Basic`, from a proxy in front) is not ours and is left alone; `Bearer` with nothing
+    after it is a 401."""
     authorization = request.headers.get("authorization")
     if authorization is not None:
         scheme, _, key = authorization.strip().partition(" ")
-        if scheme.lower() != "bearer" or not key.strip():
-            raise Unauthenticated("the Authorization header is not 'Bearer <key>'", invalid=True)
-        return key.strip()
+        if scheme.lower() == "bearer":
+            if not key.strip():
+                raise Unauthenticated(
+                    "the Authorization header has Bearer but no key", invalid=True
+                )
+            return key.strip()
     header_key = request.headers.get("x-api-key")
     return None if header_key is None else header_key.strip()
 
