@@ -214,3 +214,37 @@ def test_the_cli_reads_an_inline_text_too(
     with engine.connect() as connection:
         source = connection.execute(select(Report.source_file)).scalar_one()
     assert source == "(inline)"
+
+
+def test_a_parent_loop_through_the_database_is_refused(
+    make_database: Callable[..., Engine],
+) -> None:
+    """A new report may declare a known place again, but not under one of its own
+    descendants in the database: the hierarchy would loop (and every walk of it would run
+    until its time budget)."""
+    engine = make_database()
+    seed = _seed_bundle()
+    country = next(place for place in seed["locations"] if place["id"] == "afghanistan")
+    bundle = {
+        "report": {
+            **{key: seed["report"][key] for key in ("title", "publisher", "language")},
+            "id": "a-later-report",
+            "published_on": "2021-09-01",
+            "published_on_note": "the date line",
+            "text": "Afghanistan, again.",
+        },
+        "locations": [{**country, "parent": "panjshir-province"}],
+    }
+    client, auth = _client(engine)
+    with client:
+        answer = client.post(
+            "/v1/reports",
+            content=_as_yaml(bundle),
+            headers={**auth, "Content-Type": "application/yaml"},
+        )
+        details = json.dumps(assert_problem(answer, 422)["errors"])
+        assert "loops back" in details
+        assert "afghanistan > panjshir-province > afghanistan" in details
+        # The country's place in the hierarchy is as it was.
+        kept = client.get("/v1/locations/afghanistan").json()
+        assert kept["parent_id"] is None

@@ -6,8 +6,9 @@ collection, position and id), the field and what is wrong, with a line number wh
 
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -387,6 +388,39 @@ class ReferenceIndex:
     claims: set[str]
 
 
+def _check_parent_loops(
+    conn: Connection, bundle: Bundle, issue: Callable[[Sequence[str | int], str], None]
+) -> None:
+    """A location may be declared again with another parent; the chain of parents, through
+    the database's locations, must still end at a root (a loop would make every query that
+    walks the hierarchy run until its time budget). Linear: a place known to reach a root is
+    not walked again."""
+    declared = {location.id: location.parent for location in bundle.locations}
+    if not any(parent is not None for parent in declared.values()):
+        return
+    rows = conn.execute(select(Location.id, Location.parent_id)).all()
+    parents: dict[str, str | None] = {row[0]: row[1] for row in rows}
+    parents.update(declared)
+    reaches_root: set[str] = set()
+    for position, location in enumerate(bundle.locations):
+        walked: list[str] = []
+        seen: set[str] = set()
+        current: str | None = location.id
+        while current is not None and current not in reaches_root:
+            if current in seen:
+                issue(
+                    ["locations", position, "parent"],
+                    f"the parent chain of '{location.id}' loops back on itself through "
+                    f"locations in the database ({' > '.join([*walked, current])})",
+                )
+                break
+            seen.add(current)
+            walked.append(current)
+            current = parents.get(current)
+        else:
+            reaches_root.update(walked)
+
+
 def check_against_database(
     conn: Connection, prepared: Sequence[PreparedBundle]
 ) -> list[ImportIssue]:
@@ -504,6 +538,8 @@ def check_against_database(
                         ["events", position, "actors", index, "id"],
                         f"unknown actor '{event_actor.id}'",
                     )
+
+        _check_parent_loops(conn, bundle, partial(issue, item))
 
         # Ids owned by another report already in the database.
         owned: list[tuple[str, Any, Any]] = [
