@@ -59,6 +59,8 @@ examples: install
 
 ## bench: the full benchmark (10k and 1M claims on SQLite and PostgreSQL; about 40 min)
 ## bench-smoke: the same harness on 10k claims with short loads (CI runs it)
+## (both end with the write stall test: cheap reads while a 100,000-claim bundle, 5,000 in
+## the smoke run, is posted; see `python -m bench.write_stall --help`)
 DATASETTE := $(VENV)-datasette/bin/datasette
 
 $(DATASETTE):
@@ -70,9 +72,11 @@ bench-tools: install $(DATASETTE)
 
 bench: bench-tools
 	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.write_stall --save
 
 bench-smoke: bench-tools
 	$(BIN)/python -m bench.run --smoke
+	$(BIN)/python -m bench.write_stall --smoke
 
 ## bench-ab: is this change slower? Claims by claimant and a page of 500, the checkout in
 ## HEAD_DIR (default: this one, uncommitted changes included) against BASE (a git revision,

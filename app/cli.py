@@ -37,8 +37,15 @@ from app.keys.service import (
 from app.migrate import upgrade_to_head
 
 cli = typer.Typer(help="conflict-reports: structured, attributed conflict reports over HTTP.")
-console = Console()
-errors = Console(stderr=True)
+# Emoji codes off: text from bundles and the database (":100:" of a file:line) prints as is.
+console = Console(emoji=False)
+errors = Console(stderr=True, emoji=False)
+
+
+def counted(number: int, noun: str) -> str:
+    """'1 problem', '2 problems': counts in proper English."""
+    return f"{number:,} {noun}{'' if number == 1 else 's'}"
+
 
 # Above this many entities a run shows a progress bar.
 PROGRESS_THRESHOLD = 5_000
@@ -95,7 +102,7 @@ def seed(
     targets = paths or [get_settings().seed_path]
     engine = get_engine()
     try:
-        total = sum(entity_count(item.bundle) for item in prepare(targets))
+        total = sum(entity_count(item.bundle) for item in prepare(targets, engine))
         if total > PROGRESS_THRESHOLD:
             with Progress(
                 TextColumn("loading"),
@@ -116,14 +123,16 @@ def seed(
             summary = import_paths(engine, targets, lock_wait=lock_wait, on_wait=_say_waiting)
     except ImportFailed as failure:
         errors.print(
-            f"[red]import failed, nothing was written ({len(failure.issues)} problems):[/red]"
+            "[red]import failed, nothing was written "
+            f"({counted(len(failure.issues), 'problem')}):[/red]"
         )
         for issue in failure.issues:
-            errors.print(f"  {issue}", markup=False, highlight=False, soft_wrap=True)
+            # User text, printed as it is: no markup, no emoji codes (":100:" stays).
+            errors.print(f"  {issue}", markup=False, highlight=False, soft_wrap=True, emoji=False)
         raise typer.Exit(code=1) from None
     except ImportLocked as exc:
         raise _locked(exc) from None
-    table = Table(title=f"imported {len(summary.files)} bundle(s)")
+    table = Table(title=f"imported {counted(len(summary.files), 'bundle')}")
     table.add_column("entity")
     for heading in ("inserted", "updated", "unchanged", "removed", "in the database"):
         table.add_column(heading, justify="right")
@@ -204,7 +213,7 @@ def serve(
     # found: this one makes that a clean exit (0), as for a service asked to stop.
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
     metrics_dir = _metrics_dir(several_processes=count > 1 or reload)
-    console.print(f"serving on http://{host}:{port} with {count} worker(s)")
+    console.print(f"serving on http://{host}:{port} with {counted(count, 'worker')}")
     try:
         uvicorn.run(
             "app.main:create_app",
@@ -414,10 +423,23 @@ def keys_create(
             min=1, max=MAX_EXPIRY_DAYS, help="Days until the key expires (default: never)."
         ),
     ] = None,
+    own_reports_only: Annotated[
+        bool,
+        typer.Option(
+            "--own-reports-only",
+            help="A write key that may replace and delete only the reports it created.",
+        ),
+    ] = False,
 ) -> None:
     """Make a key and print it, once: only its hash is kept, so it cannot be shown again."""
     try:
-        info, key = create_key(get_engine(), name=name, scope=scope, expires_days=expires)
+        info, key = create_key(
+            get_engine(),
+            name=name,
+            scope=scope,
+            expires_days=expires,
+            own_reports_only=own_reports_only,
+        )
     except KeyCommandRefused as refused:
         errors.print(f"key not created: {refused}", markup=False, highlight=False)
         raise typer.Exit(code=1) from None
@@ -444,7 +466,7 @@ def keys_list() -> None:
 def _key_row(info: KeyInfo, now: dt.datetime) -> list[str]:
     return [
         info.name,
-        info.scope,
+        f"{info.scope} (own reports)" if info.own_reports_only else info.scope,
         f"{info.hint}…",
         info.state(now),
         _moment(info.created_at),

@@ -6,8 +6,11 @@ from contextlib import asynccontextmanager
 from fastapi import Depends, FastAPI
 from fastapi.routing import APIRoute
 from sqlalchemy import Engine
+from starlette.middleware.cors import CORSMiddleware
+from starlette.types import ASGIApp
 
 from app.actors.router import router as actors_router
+from app.audit.router import router as audit_router
 from app.catalog import CHANGES
 from app.claims.router import router as claims_router
 from app.core import metrics
@@ -20,6 +23,8 @@ from app.core.http.guard import guard_request
 from app.core.http.head import HeadAsGet
 from app.core.http.middleware import RequestContext
 from app.core.http.openapi import openapi_with_problems
+from app.core.http.ratelimit import RateLimiting, RateLimits
+from app.core.http.security import SecurityHeaders
 from app.events.router import router as events_router
 from app.ingest.router import router as ingest_router
 from app.keys.service import DatabaseKeyStore
@@ -100,8 +105,54 @@ TAGS = [
         "description": "Incremental sync: what imports removed (with `updated_since` on every "
         "collection for what they changed).",
     },
+    {
+        "name": "audit",
+        "description": "Who wrote what: every write of a report, for `admin` keys.",
+    },
     {"name": "service", "description": "Liveness, readiness and metrics of the service."},
 ]
+
+
+def _limited(app: ASGIApp, limits: RateLimits) -> ASGIApp:
+    return RateLimiting(app, limits) if limits.enabled else app
+
+
+# What a browser page of an allowed origin may send and read (CORS).
+CORS_REQUEST_HEADERS = [
+    "Authorization",
+    "X-API-Key",
+    "Content-Type",
+    "If-Match",
+    "If-None-Match",
+    "Idempotency-Key",
+]
+CORS_EXPOSED_HEADERS = [
+    "ETag",
+    "Location",
+    "Last-Modified",
+    "Retry-After",
+    "RateLimit",
+    "RateLimit-Policy",
+    "X-Request-ID",
+    "Idempotency-Replayed",
+]
+
+
+def _with_cors(app: ASGIApp, origins: list[str]) -> ASGIApp:
+    """Outermost but for the request middleware: a preflight is answered before any limit.
+    No origin is allowed unless CORS_ALLOW_ORIGINS names it."""
+    if not origins:
+        return app
+    anyone = origins == ["*"]
+    return CORSMiddleware(
+        app,
+        allow_origins=origins,
+        allow_methods=["GET", "HEAD", "POST", "PUT", "DELETE"],
+        allow_headers=CORS_REQUEST_HEADERS,
+        expose_headers=CORS_EXPOSED_HEADERS,
+        allow_credentials=not anyone,
+        max_age=600,
+    )
 
 
 def _operation_id(route: APIRoute) -> str:
@@ -151,15 +202,30 @@ def create_app(engine: Engine | None = None, *, settings: Settings | None = None
     build_stack = app.build_middleware_stack
     # Reads behind keys are for their key's holder only: no shared cache may keep them.
     cache_control = "private, no-cache" if settings.reads_need_key else settings.cache_control
+    # Rate limits inside the request middleware (a 429 is logged and counted like any
+    # answer) and before everything else: a client over its limit costs no more work.
+    # Security headers inside caching (a 304 of a page keeps them: they are on its 200).
+    limits = RateLimits(settings)
     app.build_middleware_stack = lambda: RequestContext(  # type: ignore[method-assign]
-        HeadAsGet(
-            HttpCaching(build_stack(), cache_control=cache_control, no_store_paths=NO_STORE_PATHS)
+        _with_cors(
+            _limited(
+                HeadAsGet(
+                    HttpCaching(
+                        SecurityHeaders(build_stack()),
+                        cache_control=cache_control,
+                        no_store_paths=NO_STORE_PATHS,
+                    )
+                ),
+                limits,
+            ),
+            settings.cors_origins(),
         )
     )
     app.state.database = database
     # API keys (app.core.http.auth): looked up in the database; reads public unless set.
     app.state.keys = DatabaseKeyStore(database)
     app.state.reads_need_key = settings.reads_need_key
+    app.state.max_bundle_entities = settings.max_bundle_entities
     reads = [Depends(read_access)]
     install_error_handlers(app)
     for router in (
@@ -176,6 +242,7 @@ def create_app(engine: Engine | None = None, *, settings: Settings | None = None
         app.include_router(router, dependencies=reads)
     # Writes: each operation states the key scope it needs.
     app.include_router(ingest_router)
+    app.include_router(audit_router)
     # The reading view for people (HTML at `/` and `/reports/{id}`): not part of the API.
     app.include_router(reading_router, include_in_schema=False, dependencies=reads)
     add_operations(app)

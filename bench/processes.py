@@ -80,6 +80,11 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+# Benchmarks measure serving, from one address at thousands of requests a second: the rate
+# limits (app.core.http.ratelimit) are off unless a benchmark sets them.
+UNLIMITED = {"RATE_LIMIT_READS": "off", "RATE_LIMIT_WRITES": "off"}
+
+
 @contextmanager
 def serve(
     name: str, command: list[str], env: dict[str, str], port: int, *, cwd: Path = ROOT
@@ -90,7 +95,7 @@ def serve(
     with log.open("wb") as errors:
         process = subprocess.Popen(
             command,
-            env={**os.environ, **env},
+            env={**os.environ, **UNLIMITED, **env},
             cwd=cwd,
             stdout=subprocess.DEVNULL,
             stderr=errors,

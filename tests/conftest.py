@@ -19,6 +19,11 @@ from app.importer import import_paths
 from app.main import create_app
 from app.migrate import upgrade_to_head
 
+# The suite sends thousands of requests from one address: rate limits are off for it (and for
+# the servers it starts), except where a test sets its own (tests/test_rate_limits.py).
+os.environ.setdefault("RATE_LIMIT_READS", "off")
+os.environ.setdefault("RATE_LIMIT_WRITES", "off")
+
 ROOT = Path(__file__).resolve().parent.parent
 SEED_DIR = ROOT / "seed"
 SEED_FILE = SEED_DIR / "000_panjshir-last-bastion.yaml"

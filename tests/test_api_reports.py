@@ -84,4 +84,6 @@ def test_unknown_path_is_a_404_problem(client: TestClient) -> None:
 
 
 def test_wrong_method_is_a_405_problem(client: TestClient) -> None:
-    _assert_problem(client.delete(f"/v1/reports/{REPORT_ID}"), 405, "Method Not Allowed")
+    answer = client.patch(f"/v1/reports/{REPORT_ID}")
+    _assert_problem(answer, 405, "Method Not Allowed")
+    assert answer.headers["allow"] == "GET, HEAD, PUT, DELETE"

@@ -12,6 +12,7 @@ import json
 import os
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
@@ -27,7 +28,9 @@ from schemathesis.python.asgi import shutdown_lifespans
 from sqlalchemy import Engine
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.core.http.auth import Scope as KeyScope
 from app.core.http.errors import PROBLEM_MEDIA_TYPE
+from app.keys.service import create_key
 from app.main import create_app
 
 SEED = 90_210
@@ -84,8 +87,18 @@ def _sent(response: Response) -> tuple[list[tuple[str, str]], str]:
     return parse_qsl(url.query, keep_blank_values=True), unquote(url.path)
 
 
-def _inexpressible(failure: Failure, response: Response) -> bool:
-    if "positive_data_acceptance" not in failure.checks or response.status_code != 400:
+# A bundle's consistency is beyond a schema: its quotes are in its text, its references
+# resolve, its YAML parses. Its schema says "a YAML document" or "an object", so a document
+# the importer refuses (422, with every problem named) is not a schema-valid one refused.
+WRITES = {("POST", "/v1/reports"), ("PUT", "/v1/reports/{report_id}")}
+
+
+def _inexpressible(failure: Failure, response: Response, case: Case[Any]) -> bool:
+    if "positive_data_acceptance" not in failure.checks:
+        return False
+    if response.status_code == 422 and (case.method.upper(), case.path) in WRITES:
+        return True
+    if response.status_code != 400:
         return False
     errors = _problem(response).get("errors", [])
     return bool(errors) and all(
@@ -129,6 +142,8 @@ def _as_served(app: ASGIApp, run: FuzzRun) -> ASGIApp:
 
 
 def _fuzz(engine: Engine) -> FuzzRun:
+    # An admin key: every operation is reached, the writes and the audit log included.
+    _, key = create_key(engine, name="fuzzer", scope=KeyScope.admin)
     config = SchemathesisConfig.from_dict(
         {
             "seed": SEED,
@@ -136,6 +151,7 @@ def _fuzz(engine: Engine) -> FuzzRun:
             "phases": {phase: {"enabled": True} for phase in PHASES},
             "checks": {"enabled": True},
             "workers": 1,
+            "headers": {"Authorization": f"Bearer {key}"},
         }
     )
     run = FuzzRun()
@@ -146,7 +162,7 @@ def _fuzz(engine: Engine) -> FuzzRun:
     def filter_failure(
         _context: HookContext, failure: Failure, case: Case[Any], response: Response
     ) -> bool:
-        if _inexpressible(failure, response):
+        if _inexpressible(failure, response, case):
             run.excluded["not expressible in the schema"] += 1
             return False
         return True
@@ -175,8 +191,9 @@ def _fuzz(engine: Engine) -> FuzzRun:
     return run
 
 
-def test_schemathesis_finds_no_failure(engine: Engine, backend: str) -> None:
-    run = _fuzz(engine)
+def test_schemathesis_finds_no_failure(make_database: Callable[..., Engine], backend: str) -> None:
+    # A database of its own: the fuzzer writes (and deletes) reports.
+    run = _fuzz(make_database())
     print(  # noqa: T201 - the figures the issue asks for, shown with -s
         f"\nschemathesis on {backend}: {run.cases} requests, phases {run.phases}, "
         f"scenarios {dict(run.scenarios)}, excluded {dict(run.excluded)}, "

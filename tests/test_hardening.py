@@ -21,6 +21,7 @@ from typer.testing import CliRunner
 
 from app.cli import UVICORN_LIMITS, cli
 from app.core.http.guard import MAX_QUERY_BYTES
+from app.importer.bundle import RESERVED_IDS
 from app.main import create_app
 from app.serving.server import HeaderDeadlineProtocol
 from tests.helpers import assert_problem, get_json
@@ -355,12 +356,19 @@ def test_a_405_lists_every_method_of_the_path(client: TestClient, method: str) -
     assert response.headers["allow"] == "GET, HEAD, POST"
 
 
+# GETs that need a key whatever the settings (an admin's).
+KEY_ONLY = {"/v1/audit"}
+
+
 def test_every_get_answers_head(client: TestClient) -> None:
     for path, _ in _operations():
         url = _url(path)
         got = client.get(url)
         head = client.head(url)
-        assert head.status_code == got.status_code == 200, (url, head.status_code)
+        expected = 401 if path in KEY_ONLY else 200
+        assert head.status_code == got.status_code == expected, (url, head.status_code)
+        if path in KEY_ONLY:
+            continue
         assert head.content == b""
         assert head.headers["content-type"] == got.headers["content-type"]
         if path.endswith("/export"):  # streamed: no length, the same file name
@@ -483,3 +491,30 @@ def test_a_real_server_announces_no_server_and_drops_stalled_headers(
     answer, elapsed = _exchange(live_server, b"")
     assert answer.startswith(b"HTTP/1.1 408 ")
     assert elapsed < 3
+
+
+def test_no_item_id_can_be_a_literal_path() -> None:
+    """A literal path beside `/v1/{collection}/{id}` (the exports) would hide an item of that
+    id: such ids are refused by the bundle format, and the path answers its own methods."""
+    document = create_app(create_engine("sqlite://")).openapi()
+    literal = {
+        path.rsplit("/", 1)[1]
+        for path in document["paths"]
+        if path.count("/") == 3 and path.startswith("/v1/") and "{" not in path
+    }
+    templated = {path.rsplit("/", 1)[0] for path in document["paths"] if path.endswith("_id}")}
+    shadowing = {
+        path.rsplit("/", 1)[1]
+        for path in document["paths"]
+        if "{" not in path and path.rsplit("/", 1)[0] in templated
+    }
+    assert "export" in shadowing
+    assert shadowing <= RESERVED_IDS, literal
+
+
+def test_a_literal_path_answers_its_own_methods(client: TestClient) -> None:
+    for method in ("PUT", "DELETE"):
+        answer = client.request(method, "/v1/reports/export")
+        assert_problem(answer, 405)
+        assert answer.headers["allow"] == "GET, HEAD"
+    assert client.options("/v1/reports/export").headers["allow"] == "GET, HEAD"

@@ -35,6 +35,9 @@ def test_reimport_changes_no_row_and_no_id(make_database: Callable[..., Engine])
     before = _all_keys(engine)
     summary = import_paths(engine, [SEED_DIR])
     after = _all_keys(engine)
+    # The run is logged (a second audit entry); no row of the data moved.
+    assert after.pop("audit_entry") == {(1,), (2,)}
+    assert before.pop("audit_entry") == {(1,)}
     assert after == before
     assert summary.totals["claims"] == len(before["claim"]) >= 18
     assert sum(len(rows) for rows in before.values()) > 300

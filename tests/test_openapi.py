@@ -52,7 +52,7 @@ def test_errors_are_declared_as_problem_documents(client: TestClient) -> None:
         assert "Retry-After" in errors["503"]["headers"]
         if path.startswith("/v1/") and "{" not in path:
             assert "400" in errors, f"{method} {path}"
-        if "{" in path:
+        if "{" in path and method != "put":  # a PUT creates what is not there
             assert "404" in errors, f"{method} {path}"
         for status, response in errors.items():
             assert list(response["content"]) == ["application/problem+json"], (path, status)

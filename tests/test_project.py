@@ -68,6 +68,13 @@ def test_compose_runs_the_cli_commands_ci_exercises() -> None:
     probe = " ".join(api["healthcheck"]["test"])
     assert "http://127.0.0.1:8000/readyz" in probe
     assert api["healthcheck"]["test"][0] == "CMD"
+    # Redis for the rate limits, as CI runs it (`.ci/run` starts one and tests against it).
+    assert compose["services"]["redis"]["image"].startswith("redis:")
+    assert api["environment"]["REDIS_URL"] == "redis://redis:6379/0"
+    assert api["depends_on"]["redis"]["condition"] == "service_healthy"
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert "redis-server" in ci
+    assert "export TEST_REDIS_URL=" in ci
 
 
 def test_docs_configuration_table_lists_every_setting() -> None:

@@ -1,6 +1,7 @@
 """Settings, read from the environment (and an optional `.env` file)."""
 
 import os
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -45,6 +46,47 @@ class Settings(BaseSettings):
         description="Reads (every GET of the data, the reading view included) need an API "
         "key with the scope `read` (or more). By default they are public; writes and the "
         "audit always need a key.",
+    )
+    rate_limit_reads: str = Field(
+        default="6000/minute",
+        max_length=100,
+        description="Requests a client may read in a window, per API key (or, without one, "
+        "per client address): `N/second`, `N/minute`, `N/hour`, `N/day`, or `off`. Over it, "
+        "429 with Retry-After. Liveness, readiness and metrics are never limited.",
+    )
+    rate_limit_writes: str = Field(
+        default="60/minute",
+        max_length=100,
+        description="Writes (POST, PUT, DELETE) a client may make in a window, per API key; "
+        "the same notation, or `off`.",
+    )
+    redis_url: str | None = Field(
+        default=None,
+        description="`redis://host:port/db`: rate limits are counted in Redis, so every "
+        "worker and every host shares one budget per client. Without it, each worker counts "
+        "in its own memory.",
+    )
+    rate_limit_namespace: str = Field(
+        default="conflict-reports",
+        min_length=1,
+        max_length=100,
+        pattern=r"^[A-Za-z0-9_.:-]+$",
+        description="The prefix of the rate-limit counters in Redis (two deployments sharing "
+        "one Redis keep apart by it).",
+    )
+    cors_allow_origins: str = Field(
+        default="",
+        max_length=4000,
+        description="Comma-separated origins (`https://maps.example.org`) whose pages may "
+        "call the API from a browser (CORS), keys and writes included. Empty (the default): "
+        "none; `*`: any, for reads only (no credentials).",
+    )
+    max_bundle_entities: int = Field(
+        default=250_000,
+        ge=1,
+        le=10_000_000,
+        description="The most actors, locations, relations, claims, media and events one "
+        "bundle sent over HTTP may declare, together; more is a 422 before any is checked.",
     )
     seed_path: Path = Field(default=Path("seed"), description="Where `seed` looks by default.")
     sql_echo: bool = False
@@ -96,6 +138,18 @@ class Settings(BaseSettings):
         "no-store).",
     )
 
+    @field_validator("rate_limit_reads", "rate_limit_writes")
+    @classmethod
+    def _rate(cls, value: str) -> str:
+        value = value.strip()
+        if value.lower() == "off":
+            return "off"
+        if not re.fullmatch(r"[1-9][0-9]{0,8}\s*/\s*(second|minute|hour|day)", value):
+            raise ValueError(
+                f"a rate is N/second, N/minute, N/hour or N/day (N from 1), or off; not {value!r}"
+            )
+        return value
+
     @field_validator("database_url")
     @classmethod
     def _explicit_driver(cls, value: str) -> str:
@@ -107,6 +161,9 @@ class Settings(BaseSettings):
             for url in self.database_replica_urls.split(",")
             if url.strip()
         ]
+
+    def cors_origins(self) -> list[str]:
+        return [origin.strip() for origin in self.cors_allow_origins.split(",") if origin.strip()]
 
     def pool_size(self, dialect: str) -> int:
         if self.db_pool_size is not None:

@@ -55,6 +55,16 @@ DB_SLOTS = Gauge(
     ["lane"],
     multiprocess_mode="livesum",
 )
+RATE_LIMITED = Counter(
+    "conflict_reports_rate_limited",
+    "Requests refused with 429 because their client was over a rate limit, by policy.",
+    ["policy"],
+)
+RATE_LIMIT_STORE_ERRORS = Counter(
+    "conflict_reports_rate_limit_store_errors",
+    "Requests let through unlimited because the rate-limit store did not answer in time.",
+    ["store"],
+)
 QUERY_TIMEOUTS = Counter(
     "conflict_reports_db_query_timeouts",
     "Queries the database stopped at the request's time budget (QUERY_TIME_LIMIT_MS), by lane.",

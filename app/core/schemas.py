@@ -62,6 +62,28 @@ class ProblemParameter(BaseModel):
     detail: str = Field(examples=["Input should be less than or equal to 500"])
 
 
+class DocumentProblem(BaseModel):
+    """One problem of a submitted document (a bundle): where it is, and what is wrong."""
+
+    pointer: str | None = Field(
+        default=None,
+        description="Where in the document (RFC 6901 JSON Pointer).",
+        examples=["/claims/3/claimant"],
+    )
+    line: int | None = Field(default=None, description="The line (YAML, from 1).")
+    column: int | None = Field(default=None, description="The column (YAML, from 1).")
+    entity: str | None = Field(
+        default=None, examples=["claims[3] (id 'taliban-panjshir-surrounded')"]
+    )
+    field: str | None = Field(default=None, examples=["claimant"])
+    detail: str = Field(examples=["unknown actor 'national-resistance-frnt'"])
+    suggestions: list[str] | None = Field(
+        default=None,
+        description="For an unknown id: the closest known ids.",
+        examples=[["national-resistance-front"]],
+    )
+
+
 class Problem(BaseModel):
     """An error, as RFC 9457 `application/problem+json`."""
 
@@ -71,8 +93,10 @@ class Problem(BaseModel):
     detail: str = Field(
         examples=["invalid parameters 'limit': limit: Input should be less than or equal to 500"]
     )
-    errors: list[ProblemParameter] | None = Field(
-        default=None, description="For bad parameters: each one, and what is wrong with it."
+    errors: list[ProblemParameter | DocumentProblem] | None = Field(
+        default=None,
+        description="For bad parameters: each one, and what is wrong with it; for a document "
+        "that is not valid (422): every problem found, each with where it is.",
     )
     limit: str | None = Field(
         default=None,

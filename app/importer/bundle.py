@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -38,10 +39,27 @@ from app.models.vocab import (
 )
 
 FORMAT_VERSION = "conflict-reports/1"
+# `report.source_file` of a report whose text came inline in its bundle with no file named.
+INLINE = "(inline)"
+
+# Ids no item may have: the last segment of a literal path beside `/v1/{collection}/{id}`
+# (`/v1/claims/export`), where an item of that id could never be read.
+RESERVED_IDS = frozenset({"export", "facets"})
+
+
+def _not_reserved(value: str) -> str:
+    if value in RESERVED_IDS:
+        raise ValueError(
+            f"'{value}' is reserved: it is the address of a collection's {value} "
+            "(/v1/claims/export), so no item can have it as its id"
+        )
+    return value
+
 
 SlugId = Annotated[
     str,
     StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=120),
+    AfterValidator(_not_reserved),
     Field(description="Stable identifier: lower-case letters, digits and hyphens."),
 ]
 FUZZY_DATE_PATTERN = r"^(\d{4}-\d{2}-\d{2}|\d{4}-\d{2}|\d{4}|\d{3}0s)$"

@@ -36,8 +36,9 @@ from app.models import (
 )
 
 DERIVED_COLUMNS = frozenset({"contested", "has_quantity"})
-# Not what a bundle says: derived data, and the time the importer stamps changes with.
-UNTRACKED_COLUMNS = DERIVED_COLUMNS | {"updated_at"}
+# Not what a bundle says: derived data, the time the importer stamps changes with, and the
+# key that created a report.
+UNTRACKED_COLUMNS = DERIVED_COLUMNS | {"updated_at", "created_by_key_id"}
 
 
 @dataclass(frozen=True)
@@ -81,9 +82,12 @@ class EntityChanges:
 Snapshot = dict[str, dict[str, tuple[Any, ...]]]
 
 
-def reach(conn: Connection, prepared: Sequence[PreparedBundle]) -> dict[str, set[str]]:
-    """The ids an import of `prepared` may insert, update or remove, per entity."""
-    report_ids = sorted(item.bundle.report.id for item in prepared)
+def reach(
+    conn: Connection, prepared: Sequence[PreparedBundle], deleted: Sequence[str] = ()
+) -> dict[str, set[str]]:
+    """The ids an import of `prepared` (or the deletion of the reports `deleted`) may insert,
+    update or remove, per entity."""
+    report_ids = sorted({*(item.bundle.report.id for item in prepared), *deleted})
     ids: dict[str, set[str]] = {name: set() for name in TRACKED}
     ids["reports"].update(report_ids)
     for item in prepared:

@@ -15,15 +15,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Table, delete, func, select
+from sqlalchemy import Connection, Engine, Table, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from app.core.query.search_language import index_terms
 from app.core.query.sync import as_utc, utc_now
+from app.importer.audit import COMMAND_LINE, Author, record_write
 from app.importer.bulk import insert_rows
-from app.importer.bundle import Bundle
+from app.importer.bundle import INLINE, Bundle
 from app.importer.changes import EntityChanges, compare, reach, snapshot
-from app.importer.derived import refresh_derived
+from app.importer.derived import DERIVED_NOTE, refresh_derived
+from app.importer.export import report_version
 from app.importer.lock import DEFAULT_LOCK_WAIT, take_import_lock
 from app.importer.stamps import links_touching, record_changes
 from app.importer.validate import (
@@ -60,8 +62,9 @@ from app.models import (
 )
 
 Progress = Callable[[int], None]
-# `report.source_file` of a report whose text came inline in its bundle with no file named.
-INLINE = "(inline)"
+# Called once the import lock is held, with each report's version before the write (None: a
+# new report): it may refuse the write by raising (a precondition, an ownership rule).
+Guard = Callable[[Connection, dict[str, str | None]], None]
 
 COUNTED: dict[str, type[Base]] = {
     "reports": Report,
@@ -72,6 +75,27 @@ COUNTED: dict[str, type[Base]] = {
     "media": Media,
     "events": Event,
 }
+
+
+class DryRun(Exception):
+    """Raised inside a dry run's transaction to roll it back, carrying what it would do."""
+
+    def __init__(self, summary: "ImportSummary") -> None:
+        super().__init__("dry run")
+        self.summary = summary
+
+
+class ReportNotFound(LookupError):
+    """No report has the id asked for."""
+
+
+class ReportReferenced(Exception):
+    """A report whose claims other reports' claims link to: deleting it would silently drop
+    those links. `links`: (source claim, its report, kind, target claim of this report)."""
+
+    def __init__(self, links: list[tuple[str, str, str, str]]) -> None:
+        super().__init__(f"{len(links)} links from other reports")
+        self.links = links
 
 
 class ReportExists(Exception):
@@ -90,6 +114,10 @@ class ImportSummary:
     totals: dict[str, int] = field(default_factory=dict)
     # Per entity: how many the run inserted, updated, left unchanged and removed.
     changes: dict[str, EntityChanges] = field(default_factory=dict)
+    # Each report's version (app.importer.export) before and after the run; None: absent.
+    before: dict[str, str | None] = field(default_factory=dict)
+    after: dict[str, str | None] = field(default_factory=dict)
+    dry_run: bool = False
 
 
 def table_counts(conn: Connection) -> dict[str, int]:
@@ -99,8 +127,9 @@ def table_counts(conn: Connection) -> dict[str, int]:
     }
 
 
-def prepare(paths: Iterable[Path]) -> list[PreparedBundle]:
-    """Read and validate every bundle; raise ImportFailed with all issues found."""
+def prepare(paths: Iterable[Path], engine: Engine | None = None) -> list[PreparedBundle]:
+    """Read and validate every bundle; raise ImportFailed with all issues found (with
+    `engine`, those the database reveals too: unknown references, ids of other reports)."""
     files = discover(paths)
     issues: list[ImportIssue] = []
     if not files:
@@ -115,8 +144,25 @@ def prepare(paths: Iterable[Path]) -> list[PreparedBundle]:
         if item is not None:
             prepared.append(item)
     if issues:
-        raise ImportFailed(issues)
+        raise (
+            ImportFailed(issues, prepared)
+            if engine is None
+            else every_problem(engine, issues, prepared)
+        )
     return prepared
+
+
+def every_problem(
+    engine: Engine, issues: Sequence[ImportIssue], partial: Sequence[PreparedBundle]
+) -> ImportFailed:
+    """The failure of a run whose bundles have problems of their own: with what the database
+    checks find in what could be read of them, so that one run reports every problem."""
+    found = list(issues)
+    if partial:
+        with engine.connect() as conn:
+            found += check_against_database(conn, partial)
+    found.sort(key=lambda issue: (issue.file, issue.line or 0))
+    return ImportFailed(found, partial)
 
 
 def import_paths(
@@ -135,7 +181,7 @@ def import_paths(
     current UTC time unless given (tests and the OpenAPI examples give a fixed one)."""
     return import_prepared(
         engine,
-        prepare(paths),
+        prepare(paths, engine),
         progress=progress,
         lock_wait=lock_wait,
         on_wait=on_wait,
@@ -152,52 +198,236 @@ def import_prepared(
     on_wait: Callable[[], None] | None = None,
     now: dt.datetime | None = None,
     new_reports_only: bool = False,
+    author: Author = COMMAND_LINE,
+    guard: Guard | None = None,
+    dry_run: bool = False,
 ) -> ImportSummary:
     """Load bundles already read and validated (`prepare`, `read_bundle_source`) in one
-    transaction, as `import_paths` does. `new_reports_only`: a report whose id is in the
-    database already is refused (`ReportExists`), with nothing written."""
+    transaction, as `import_paths` does, with one audit entry per report (`author`).
+    `new_reports_only`: a report whose id is in the database already is refused
+    (`ReportExists`), with nothing written. `guard` may refuse the write once the lock is
+    held. `dry_run`: everything is done and counted, then rolled back."""
     given = None if now is None else as_utc(now)
-    with engine.begin() as conn:
-        take_import_lock(conn, wait=lock_wait, on_wait=on_wait)
-        if new_reports_only:
-            ids = [item.bundle.report.id for item in prepared]
-            taken = list(conn.execute(select(Report.id).where(Report.id.in_(ids))).scalars())
-            if taken:
-                raise ReportExists(taken)
-        # Read once the lock is held: imports run one at a time, so each stamps a later time
-        # than every import committed before it (what a sync client's `updated_since` needs).
-        stamp = utc_now() if given is None else given
-        issues = check_against_database(conn, prepared)
-        if issues:
-            raise ImportFailed(issues)
-        in_reach = reach(conn, prepared)
-        before = snapshot(conn, in_reach)
-        links_before = links_touching(conn, in_reach["claims"])
-        for item in prepared:
-            load_bundle(conn, item, now=stamp, progress=progress)
-        collected = _collect_orphans(conn)
-        refresh_derived(conn)
-        after = snapshot(conn, in_reach)
-        changes = compare(before, after)
-        record_changes(
+    try:
+        with engine.begin() as conn:
+            summary = _import_in(
+                conn,
+                prepared,
+                progress=progress,
+                lock_wait=lock_wait,
+                on_wait=on_wait,
+                given=given,
+                new_reports_only=new_reports_only,
+                author=author,
+                guard=guard,
+            )
+            if dry_run:
+                summary.dry_run = True
+                raise DryRun(summary)
+    except DryRun as rolled_back:
+        return rolled_back.summary
+    return summary
+
+
+def _import_in(
+    conn: Connection,
+    prepared: list[PreparedBundle],
+    *,
+    progress: Progress | None,
+    lock_wait: float,
+    on_wait: Callable[[], None] | None,
+    given: dt.datetime | None,
+    new_reports_only: bool,
+    author: Author,
+    guard: Guard | None,
+) -> ImportSummary:
+    take_import_lock(conn, wait=lock_wait, on_wait=on_wait)
+    report_ids = [item.bundle.report.id for item in prepared]
+    existing = _existing_reports(conn, report_ids)
+    if new_reports_only and existing:
+        raise ReportExists(sorted(existing))
+    before = {
+        report_id: report_version(conn, report_id) if report_id in existing else None
+        for report_id in report_ids
+    }
+    if guard is not None:
+        guard(conn, before)
+    # Read once the lock is held: imports run one at a time, so each stamps a later time
+    # than every import committed before it (what a sync client's `updated_since` needs).
+    stamp = utc_now() if given is None else given
+    issues = check_against_database(conn, prepared)
+    if issues:
+        raise ImportFailed(issues)
+    in_reach = reach(conn, prepared)
+    state_before = snapshot(conn, in_reach)
+    links_before = links_touching(conn, in_reach["claims"])
+    for item in prepared:
+        load_bundle(conn, item, now=stamp, progress=progress)
+    new_reports = [report_id for report_id in report_ids if report_id not in existing]
+    if author.key_id is not None and new_reports:
+        conn.execute(
+            update(Report).where(Report.id.in_(new_reports)).values(created_by_key_id=author.key_id)
+        )
+    collected = _collect_orphans(conn)
+    refresh_derived(conn)
+    state_after = snapshot(conn, in_reach)
+    changes = compare(state_before, state_after)
+    record_changes(
+        conn,
+        before=state_before,
+        after=state_after,
+        links_before=links_before,
+        links_after=links_touching(conn, in_reach["claims"]),
+        collected=collected,
+        now=stamp,
+    )
+    after = {report_id: report_version(conn, report_id) for report_id in report_ids}
+    for report_id in report_ids:
+        record_write(
             conn,
-            before=before,
-            after=after,
-            links_before=links_before,
-            links_after=links_touching(conn, in_reach["claims"]),
-            collected=collected,
+            author=author,
+            action="replace" if report_id in existing else "create",
+            report_id=report_id,
+            changes=changes,
+            before=before[report_id],
+            after=after[report_id],
             now=stamp,
         )
-        totals = table_counts(conn)
+    totals = table_counts(conn)
     declared: dict[str, int] = {"reports": len(prepared)}
     for name in ("actors", "locations", "relations", "claims", "media", "events"):
         declared[name] = sum(len(getattr(item.bundle, name)) for item in prepared)
     return ImportSummary(
         files=[item.path for item in prepared],
-        reports=[item.bundle.report.id for item in prepared],
+        reports=report_ids,
         declared=declared,
         totals=totals,
         changes=changes,
+        before=before,
+        after=after,
+    )
+
+
+def _existing_reports(conn: Connection, report_ids: Sequence[str]) -> set[str]:
+    found: set[str] = set()
+    ordered = sorted(set(report_ids))
+    for start in range(0, len(ordered), 500):
+        chunk = ordered[start : start + 500]
+        found.update(conn.execute(select(Report.id).where(Report.id.in_(chunk))).scalars())
+    return found
+
+
+def delete_report(
+    engine: Engine,
+    report_id: str,
+    *,
+    lock_wait: float = DEFAULT_LOCK_WAIT,
+    now: dt.datetime | None = None,
+    author: Author = COMMAND_LINE,
+    guard: Guard | None = None,
+    dry_run: bool = False,
+) -> ImportSummary:
+    """Delete a report in one transaction, under the import lock: its claims, media, events
+    and relations, and the actors and places no other report mentions; each removed item
+    gets a deletion record (`/v1/deleted`) and the run an audit entry. Refused, with nothing
+    written, when other reports' claims link to its claims (`ReportReferenced`)."""
+    given = None if now is None else as_utc(now)
+    try:
+        with engine.begin() as conn:
+            summary = _delete_in(
+                conn, report_id, lock_wait=lock_wait, given=given, author=author, guard=guard
+            )
+            if dry_run:
+                summary.dry_run = True
+                raise DryRun(summary)
+    except DryRun as rolled_back:
+        return rolled_back.summary
+    return summary
+
+
+def _delete_in(
+    conn: Connection,
+    report_id: str,
+    *,
+    lock_wait: float,
+    given: dt.datetime | None,
+    author: Author,
+    guard: Guard | None,
+) -> ImportSummary:
+    take_import_lock(conn, wait=lock_wait)
+    version = report_version(conn, report_id)
+    if version is None:
+        raise ReportNotFound(report_id)
+    if guard is not None:
+        guard(conn, {report_id: version})
+    own_claims = select(Claim.id).where(Claim.report_id == report_id).scalar_subquery()
+    incoming = conn.execute(
+        select(ClaimLink.source_id, Claim.report_id, ClaimLink.kind, ClaimLink.target_id)
+        .join(Claim, Claim.id == ClaimLink.source_id)
+        .where(
+            ClaimLink.target_id.in_(own_claims),
+            Claim.report_id != report_id,
+            or_(ClaimLink.note.is_(None), ClaimLink.note != DERIVED_NOTE),
+        )
+        .order_by(ClaimLink.source_id, ClaimLink.kind, ClaimLink.target_id)
+    ).all()
+    if incoming:
+        raise ReportReferenced([tuple(row) for row in incoming])  # type: ignore[misc]
+    stamp = utc_now() if given is None else given
+    in_reach = reach(conn, [], deleted=[report_id])
+    state_before = snapshot(conn, in_reach)
+    links_before = links_touching(conn, in_reach["claims"])
+
+    own_media = select(Media.id).where(Media.report_id == report_id).scalar_subquery()
+    own_events = select(Event.id).where(Event.report_id == report_id).scalar_subquery()
+    conn.execute(delete(SearchDocument).where(SearchDocument.report_id == report_id))
+    for model, owner, owned in (
+        (EventActor, EventActor.event_id, own_events),
+        (EventClaim, EventClaim.event_id, own_events),
+        (MediaActor, MediaActor.media_id, own_media),
+        (MediaLocation, MediaLocation.media_id, own_media),
+        (ClaimActor, ClaimActor.claim_id, own_claims),
+        (ClaimLocation, ClaimLocation.claim_id, own_claims),
+        (ClaimQuantity, ClaimQuantity.claim_id, own_claims),
+        (ClaimLink, ClaimLink.source_id, own_claims),
+        (ClaimLink, ClaimLink.target_id, own_claims),
+    ):
+        conn.execute(delete(model).where(owner.in_(owned)))
+    for item_model in (Event, Media, Claim, ActorRelation):
+        conn.execute(delete(item_model).where(item_model.report_id == report_id))
+    conn.execute(delete(ReportActor).where(ReportActor.report_id == report_id))
+    conn.execute(delete(ReportLocation).where(ReportLocation.report_id == report_id))
+    conn.execute(delete(Report).where(Report.id == report_id))
+
+    collected = _collect_orphans(conn)
+    refresh_derived(conn)
+    state_after = snapshot(conn, in_reach)
+    changes = compare(state_before, state_after)
+    record_changes(
+        conn,
+        before=state_before,
+        after=state_after,
+        links_before=links_before,
+        links_after=links_touching(conn, in_reach["claims"]),
+        collected=collected,
+        now=stamp,
+    )
+    record_write(
+        conn,
+        author=author,
+        action="delete",
+        report_id=report_id,
+        changes=changes,
+        before=version,
+        after=None,
+        now=stamp,
+    )
+    return ImportSummary(
+        reports=[report_id],
+        totals=table_counts(conn),
+        changes=changes,
+        before={report_id: version},
+        after={report_id: None},
     )
 
 

@@ -68,17 +68,16 @@ class TextIndex:
     def __init__(self, text: str) -> None:
         self.text = text
         self._folded, self._origin = _fold_with_map(text)
+        # Each distinct quote is searched for once: a long report's claims often quote the
+        # same words (a bullet and the body), and each search scans the whole text.
+        self._found: dict[str, list[int]] = {}
 
     def locate(self, quote: str, *, occurrence: int | None = None) -> Span:
         """The span of `quote`; `occurrence` (1-based) picks one where the quote recurs."""
         needle = fold(quote).strip()
         if not needle:
             raise SpanError("the quote is empty")
-        starts: list[int] = []
-        position = self._folded.find(needle)
-        while position != -1:
-            starts.append(position)
-            position = self._folded.find(needle, position + 1)
+        starts = self._starts(needle)
         if not starts:
             raise SpanError(f"quote not found in the report text: {_preview(quote)}")
         if occurrence is None:
@@ -97,6 +96,26 @@ class TextIndex:
             chosen = starts[occurrence - 1]
         last = chosen + len(needle) - 1
         return Span(start=self._origin[chosen], end=self._origin[last] + 1)
+
+    def occurrence_at(self, quote: str, start: int) -> int | None:
+        """Which occurrence of `quote` (1-based) begins at raw offset `start`: what
+        `locate` needs to find that span again. None where the words occur once."""
+        starts = [self._origin[found] for found in self._starts(fold(quote).strip())]
+        if len(starts) <= 1 or start not in starts:
+            return None
+        return starts.index(start) + 1
+
+    def _starts(self, needle: str) -> list[int]:
+        """Where `needle` (folded) begins in the folded text, overlaps included."""
+        starts = self._found.get(needle)
+        if starts is None:
+            starts = []
+            position = self._folded.find(needle)
+            while position != -1:
+                starts.append(position)
+                position = self._folded.find(needle, position + 1)
+            self._found[needle] = starts
+        return starts
 
 
 def _preview(quote: str, width: int = 60) -> str:

@@ -4,6 +4,8 @@ Every problem is collected, not just the first, and each names the file, the ent
 collection, position and id), the field and what is wrong, with a line number where known.
 """
 
+import copy
+import difflib
 import hashlib
 import json
 from collections.abc import Callable, Iterable, Sequence
@@ -18,7 +20,7 @@ from sqlalchemy import Connection, select
 
 from app.importer.bundle import Bundle, FuzzyDate, parse_fuzzy_date
 from app.importer.spans import Span, SpanError, TextIndex
-from app.importer.yaml_source import line_of, parse_yaml
+from app.importer.yaml_source import parse_yaml, position_of
 from app.models import Actor, ActorRelation, Claim, Event, Location, Media
 from app.models.vocab import ActorKind, ClaimChannel
 
@@ -32,6 +34,11 @@ class ImportIssue:
     entity: str | None = None
     field: str | None = None
     line: int | None = None
+    # Where in the document (RFC 6901), and the column of the line (YAML only).
+    pointer: str | None = None
+    column: int | None = None
+    # For an unknown id: the closest known ones.
+    suggestions: tuple[str, ...] = ()
 
     def __str__(self) -> str:
         where = self.file if self.line is None else f"{self.file}:{self.line}"
@@ -40,14 +47,35 @@ class ImportIssue:
             parts.append(self.entity)
         if self.field:
             parts.append(f"field '{self.field}'")
-        return ": ".join([*parts, self.message])
+        return ": ".join([*parts, self.message + did_you_mean(self.suggestions)])
+
+
+def did_you_mean(suggestions: Sequence[str]) -> str:
+    if not suggestions:
+        return ""
+    return " (did you mean " + " or ".join(f"'{s}'" for s in suggestions) + "?)"
+
+
+def closest(unknown: str, known: Iterable[str]) -> tuple[str, ...]:
+    """The known ids closest to an unknown one (a typo's likely meaning), best first."""
+    return tuple(difflib.get_close_matches(unknown, list(known), n=3, cutoff=0.75))
+
+
+def json_pointer(loc: Sequence[str | int]) -> str:
+    """RFC 6901: each step, `~` and `/` escaped, after a `/`."""
+    return "".join("/" + str(step).replace("~", "~0").replace("/", "~1") for step in loc)
 
 
 class ImportFailed(Exception):
-    """Raised with every issue found; nothing has been written."""
+    """Raised with every issue found; nothing has been written. `partial`: the bundles as far
+    as they could be read (their faulty entities left out), for the checks against the
+    database to find what else is wrong in the same run."""
 
-    def __init__(self, issues: Sequence[ImportIssue]) -> None:
+    def __init__(
+        self, issues: Sequence[ImportIssue], partial: Sequence["PreparedBundle"] = ()
+    ) -> None:
         self.issues = list(issues)
+        self.partial = list(partial)
         super().__init__("\n".join(str(issue) for issue in self.issues))
 
 
@@ -63,6 +91,17 @@ class PreparedBundle:
     raw: Any = None
     node: Any = None
     spans: dict[tuple[str, str], Span] = field(default_factory=dict)
+    # A bundle read in part: per collection, the position in the document of each entity
+    # kept (those with schema errors are left out), and the ids of those left out (which
+    # references may still name without being "unknown").
+    positions: dict[str, list[int]] | None = None
+    assumed: dict[str, set[str]] = field(default_factory=dict)
+    # What its problems say they are in (a file's path, or "the request body").
+    name: str | None = None
+
+    @property
+    def where(self) -> str:
+        return self.name if self.name is not None else _display(self.path)
 
     def quoted(self, collection: str, entity_id: str) -> tuple[str, Span]:
         span = self.spans[(collection, entity_id)]
@@ -77,6 +116,7 @@ class _Checker:
     raw: Any
     node: Any
     issues: list[ImportIssue] = field(default_factory=list)
+    positions: dict[str, list[int]] | None = None
 
     def entity_name(self, collection: str, index: int) -> str:
         entity_id = None
@@ -89,8 +129,18 @@ class _Checker:
         suffix = f" (id '{entity_id}')" if entity_id else ""
         return f"{collection}[{index}]{suffix}"
 
-    def add(self, loc: Sequence[str | int], message: str) -> None:
+    def add(
+        self, loc: Sequence[str | int], message: str, suggestions: tuple[str, ...] = ()
+    ) -> None:
         loc = list(loc)
+        if (
+            self.positions is not None
+            and len(loc) >= 2
+            and loc[0] in self.positions
+            and isinstance(loc[1], int)
+            and 0 <= loc[1] < len(self.positions[str(loc[0])])
+        ):
+            loc[1] = self.positions[str(loc[0])][loc[1]]
         entity: str | None = None
         rest: list[str | int] = loc
         if len(loc) >= 2 and loc[0] in COLLECTIONS and isinstance(loc[1], int):
@@ -100,13 +150,17 @@ class _Checker:
             entity = "report"
             rest = loc[1:]
         field_name = ".".join(str(step) for step in rest) or None
+        where = position_of(self.node, loc)
         self.issues.append(
             ImportIssue(
                 file=self.file,
                 entity=entity,
                 field=field_name,
                 message=message,
-                line=line_of(self.node, loc),
+                line=None if where is None else where[0],
+                column=None if where is None else where[1],
+                pointer=json_pointer(loc),
+                suggestions=suggestions,
             )
         )
 
@@ -149,11 +203,18 @@ def _brief(exc: BaseException) -> str:
 
 
 def read_bundle_source(
-    source: str, *, name: str, path: Path, text_folder: Path | None, json_text: bool = False
+    source: str,
+    *,
+    name: str,
+    path: Path,
+    text_folder: Path | None,
+    json_text: bool = False,
+    max_entities: int | None = None,
 ) -> tuple[PreparedBundle | None, list[ImportIssue]]:
     """Parse, validate and locate every quote of one bundle given as text (YAML, or JSON with
     `json_text`); `name` is where its issues say they are. A `text_file` is read from
-    `text_folder`; without one (a bundle sent over HTTP) the text must be inline."""
+    `text_folder`; without one (a bundle sent over HTTP) the text must be inline. A bundle
+    declaring more than `max_entities` entities is refused before they are checked."""
     node = None
     if json_text:
         try:
@@ -177,21 +238,44 @@ def read_bundle_source(
     if not isinstance(raw, dict):
         checker.add([], "a bundle is a YAML mapping with `report`, `actors`, `claims` …")
         return None, checker.issues
+    if max_entities is not None:
+        declared = sum(
+            len(items) for items in (raw.get(c) for c in COLLECTIONS) if isinstance(items, list)
+        )
+        if declared > max_entities:
+            checker.add(
+                [],
+                f"the bundle declares {declared:,} actors, locations, relations, claims, media "
+                f"and events together; one bundle holds at most {max_entities:,} "
+                "(MAX_BUNDLE_ENTITIES): split the report's bundle, or load it with "
+                "`conflict-reports seed`",
+            )
+            return None, checker.issues
+    positions: dict[str, list[int]] | None = None
+    assumed: dict[str, set[str]] = {}
     try:
         bundle = Bundle.model_validate(raw)
     except ValidationError as exc:
-        for error in exc.errors(include_url=False):
+        errors = exc.errors(include_url=False)
+        for error in errors:
             checker.add(list(error["loc"]), error["msg"])
-        return None, checker.issues
+        salvaged = _salvage(raw, errors)
+        if salvaged is None:
+            return None, checker.issues
+        # What is left, checked too: every problem of the bundle in one answer.
+        bundle, positions, assumed = salvaged
+        checker.positions = positions
 
+    text: str | None = None
     if bundle.report.text is not None:
         text = bundle.report.text
+    elif positions is not None and bundle.report.text_file is None:
+        pass  # the text itself was faulty: reported above
     elif text_folder is None:
         checker.add(
             ["report", "text_file"],
             "a bundle sent over HTTP carries its text inline, as `report.text`",
         )
-        return None, checker.issues
     else:
         text_path = text_folder / (bundle.report.text_file or "")
         try:
@@ -200,18 +284,29 @@ def read_bundle_source(
                 text = handle.read()
         except (OSError, UnicodeDecodeError) as exc:
             checker.add(["report", "text_file"], f"cannot read the report text: {exc}")
-            return None, checker.issues
 
-    index = TextIndex(text)
     prepared = PreparedBundle(
         path=path,
         bundle=bundle,
-        text=text,
-        sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        text=text or "",
+        sha256=hashlib.sha256((text or "").encode("utf-8")).hexdigest(),
         summary=[],
         raw=raw,
         node=node,
+        positions=positions,
+        assumed=assumed,
+        name=name,
     )
+    if text is not None:
+        _locate_quotes(prepared, checker)
+    _check_references(bundle, checker, assumed)
+    return prepared, checker.issues
+
+
+def _locate_quotes(prepared: PreparedBundle, checker: _Checker) -> None:
+    """Find every quote, caption and summary bullet in the text (their spans)."""
+    bundle, text = prepared.bundle, prepared.text
+    index = TextIndex(text)
     for position, bullet in enumerate(bundle.report.summary):
         try:
             span = index.locate(bullet)
@@ -236,13 +331,90 @@ def read_bundle_source(
         except SpanError as exc:
             checker.add([collection, position, field_name], str(exc))
 
-    _check_references(bundle, checker)
-    return (prepared if not checker.issues else None), checker.issues
+
+# Stand-ins for a faulty report's required fields, so that the rest of a bundle can still be
+# checked (the report's own problems are reported already; nothing is ever written).
+_REPORT_STAND_INS: dict[str, Any] = {
+    "id": "report-with-problems",
+    "title": "?",
+    "publisher": "?",
+    "published_on": "2000-01-01",
+    "published_on_note": "?",
+    "language": "en",
+}
 
 
-def _check_references(bundle: Bundle, checker: _Checker) -> None:
+def _salvage(
+    raw: dict[str, Any], errors: Sequence[Any]
+) -> tuple[Bundle, dict[str, list[int]], dict[str, set[str]]] | None:
+    """The bundle without what the schema refused: entities with an error left out (their
+    positions kept, to name them as the document does), a faulty report field replaced by a
+    stand-in, an unknown top-level field dropped. None when even that does not validate."""
+    cleaned = copy.copy(raw)
+    faulty: dict[str, set[int]] = {name: set() for name in COLLECTIONS}
+    report_fields: set[str] = set()
+    for error in errors:
+        loc = list(error["loc"])
+        if not loc:
+            return None
+        head = loc[0]
+        if head in COLLECTIONS:
+            if len(loc) >= 2 and isinstance(loc[1], int):
+                faulty[str(head)].add(loc[1])
+            else:
+                cleaned[str(head)] = []  # not a list at all
+        elif head == "report":
+            report_fields.add(str(loc[1]) if len(loc) >= 2 else "*")
+        elif head == "format":
+            cleaned["format"] = "conflict-reports/1"
+        else:
+            cleaned.pop(str(head), None)  # a field the format does not have
+    if report_fields:
+        # "*": the report as a whole (no text at all, or not a mapping).
+        report = raw.get("report")
+        if not isinstance(report, dict):
+            report = {}
+        report = {k: v for k, v in report.items() if k not in report_fields}
+        for name, value in _REPORT_STAND_INS.items():
+            report.setdefault(name, value)
+        if "text" not in report and "text_file" not in report:
+            report["text_file"] = None
+        cleaned["report"] = report
+    positions: dict[str, list[int]] = {}
+    assumed: dict[str, set[str]] = {}
+    for name in COLLECTIONS:
+        items = cleaned.get(name)
+        if not isinstance(items, list):
+            continue
+        kept = [i for i in range(len(items)) if i not in faulty[name]]
+        positions[name] = kept
+        cleaned[name] = [items[i] for i in kept]
+        assumed[name] = {
+            str(items[i]["id"])
+            for i in faulty[name]
+            if isinstance(items[i], dict) and isinstance(items[i].get("id"), str)
+        }
+    try:
+        report_in = cleaned.get("report")
+        if isinstance(report_in, dict) and report_in.get("text_file", "") is None:
+            # No usable text: validate with a stand-in file name, then forget it.
+            report_in = {**report_in, "text_file": "(none)"}
+            bundle = Bundle.model_validate({**cleaned, "report": report_in})
+            bundle.report.text_file = None
+        else:
+            bundle = Bundle.model_validate(cleaned)
+    except ValidationError:
+        return None
+    return bundle, positions, assumed
+
+
+def _check_references(
+    bundle: Bundle, checker: _Checker, assumed: dict[str, set[str]] | None = None
+) -> None:
     """Ids unique within the bundle; references to things declared in it (or, for actors,
-    locations and contradicted claims, already in the database: checked later)."""
+    locations and contradicted claims, already in the database: checked later). `assumed`:
+    ids of entities left out for their own errors, which references may name."""
+    assumed = assumed or {}
     for collection in COLLECTIONS:
         seen: dict[str, int] = {}
         for position, item in enumerate(getattr(bundle, collection)):
@@ -255,12 +427,13 @@ def _check_references(bundle: Bundle, checker: _Checker) -> None:
             else:
                 seen[key] = position
 
-    claim_ids = {claim.id for claim in bundle.claims}
+    claim_ids = {claim.id for claim in bundle.claims} | assumed.get("claims", set())
     for position, media in enumerate(bundle.media):
         if media.claim is not None and media.claim not in claim_ids:
             checker.add(
                 ["media", position, "claim"],
                 f"unknown claim '{media.claim}': a media item carries a claim of its own report",
+                closest(media.claim, claim_ids),
             )
     for position, event in enumerate(bundle.events):
         for index, claim_id in enumerate(event.claims):
@@ -268,12 +441,13 @@ def _check_references(bundle: Bundle, checker: _Checker) -> None:
                 checker.add(
                     ["events", position, "claims", index],
                     f"unknown claim '{claim_id}': an event is reported by claims of its own report",
+                    closest(claim_id, claim_ids),
                 )
     for position, claim in enumerate(bundle.claims):
         for link in ("contradicts", "supports", "restates"):
             if claim.id in getattr(claim, link):
                 checker.add(["claims", position, link], f"a claim cannot {link[:-1]} itself")
-    _check_restatements(bundle, checker)
+    _check_restatements(bundle, checker, assumed.get("claims", set()))
     _check_own_reporting(bundle, checker)
     _check_outlets(bundle, checker)
 
@@ -293,7 +467,7 @@ def _check_references(bundle: Bundle, checker: _Checker) -> None:
             current = parents[current]
 
 
-def _check_restatements(bundle: Bundle, checker: _Checker) -> None:
+def _check_restatements(bundle: Bundle, checker: _Checker, assumed: set[str]) -> None:
     """A restatement says again what another claim of its own report says: the two agree on
     status (their contradictions are shared by the importer), neither contradicts the other,
     and no claim restates itself, the same claim twice, or a claim that restates it."""
@@ -303,9 +477,13 @@ def _check_restatements(bundle: Bundle, checker: _Checker) -> None:
         for index, target_id in enumerate(claim.restates):
             loc: list[str | int] = ["claims", position, "restates", index]
             target = claims.get(target_id)
-            if target is None:
+            if target is None and target_id in assumed:
+                pass  # a claim with errors of its own, reported already
+            elif target is None:
                 checker.add(
-                    loc, f"unknown claim '{target_id}': a claim restates a claim of its own report"
+                    loc,
+                    f"unknown claim '{target_id}': a claim restates a claim of its own report",
+                    closest(target_id, claims),
                 )
             elif target_id == claim.id:
                 checker.add(loc, "a claim cannot restate itself")
@@ -428,9 +606,14 @@ def check_against_database(
     and no id taken from another report."""
     issues: list[ImportIssue] = []
 
-    def issue(item: PreparedBundle, loc: Sequence[str | int], message: str) -> None:
-        checker = _Checker(file=_display(item.path), raw=item.raw, node=item.node)
-        checker.add(loc, message)
+    def issue(
+        item: PreparedBundle,
+        loc: Sequence[str | int],
+        message: str,
+        suggestions: tuple[str, ...] = (),
+    ) -> None:
+        checker = _Checker(file=item.where, raw=item.raw, node=item.node, positions=item.positions)
+        checker.add(loc, message, suggestions)
         issues.extend(checker.issues)
 
     # One declaration per id across the run.
@@ -442,7 +625,7 @@ def check_against_database(
             issue(
                 item,
                 ["report", "id"],
-                f"report '{report_id}' is also in {_display(report_files[report_id].path)}",
+                f"report '{report_id}' is also in {report_files[report_id].where}",
             )
         report_files.setdefault(report_id, item)
         for collection in COLLECTIONS:
@@ -453,7 +636,7 @@ def check_against_database(
                     issue(
                         item,
                         [collection, position, "id"],
-                        f"'{key}' is declared in {_display(other.path)} too: declare it once "
+                        f"'{key}' is declared in {other.where} too: declare it once "
                         "and refer to it from the other bundles",
                     )
                 declared.setdefault((collection, key), item)
@@ -461,6 +644,11 @@ def check_against_database(
     run_actors = {key for (collection, key) in declared if collection == "actors"}
     run_locations = {key for (collection, key) in declared if collection == "locations"}
     run_claims = {key for (collection, key) in declared if collection == "claims"}
+    for item in prepared:
+        run_actors |= item.assumed.get("actors", set())
+        run_locations |= item.assumed.get("locations", set())
+        run_claims |= item.assumed.get("claims", set())
+    near = _Suggestions(conn, run_actors, run_locations, run_claims)
     db_actors = _existing(conn, Actor.id, _referenced_actors(prepared) - run_actors)
     db_locations = _existing(conn, Location.id, _referenced_locations(prepared) - run_locations)
     db_claims = _existing(conn, Claim.id, _referenced_claims(prepared) - run_claims)
@@ -472,31 +660,42 @@ def check_against_database(
         bundle = item.bundle
         outlet = bundle.report.outlet
         if outlet is not None and outlet not in actors:
-            issue(item, ["report", "outlet"], f"unknown actor '{outlet}'")
+            issue(item, ["report", "outlet"], f"unknown actor '{outlet}'", near.actors(outlet))
         for position, relation in enumerate(bundle.relations):
             for role in ("subject", "object"):
                 if getattr(relation, role) not in actors:
+                    actor_id = getattr(relation, role)
                     issue(
                         item,
                         ["relations", position, role],
-                        f"unknown actor '{getattr(relation, role)}'",
+                        f"unknown actor '{actor_id}'",
+                        near.actors(actor_id),
                     )
         for position, location in enumerate(bundle.locations):
             if location.parent is not None and location.parent not in locations:
                 issue(
-                    item, ["locations", position, "parent"], f"unknown location '{location.parent}'"
+                    item,
+                    ["locations", position, "parent"],
+                    f"unknown location '{location.parent}'",
+                    near.locations(location.parent),
                 )
         for position, claim in enumerate(bundle.claims):
             for role in ("claimant", "venue"):
                 actor_id = getattr(claim, role)
                 if actor_id is not None and actor_id not in actors:
-                    issue(item, ["claims", position, role], f"unknown actor '{actor_id}'")
+                    issue(
+                        item,
+                        ["claims", position, role],
+                        f"unknown actor '{actor_id}'",
+                        near.actors(actor_id),
+                    )
             for index, ref in enumerate(claim.actors):
                 if ref.id not in actors:
                     issue(
                         item,
                         ["claims", position, "actors", index, "id"],
                         f"unknown actor '{ref.id}'",
+                        near.actors(ref.id),
                     )
             for index, place in enumerate(claim.locations):
                 if place.id not in locations:
@@ -504,20 +703,32 @@ def check_against_database(
                         item,
                         ["claims", position, "locations", index, "id"],
                         f"unknown location '{place.id}'",
+                        near.locations(place.id),
                     )
             for link in ("contradicts", "supports"):
                 for index, target in enumerate(getattr(claim, link)):
                     if target not in claims:
-                        issue(item, ["claims", position, link, index], f"unknown claim '{target}'")
+                        issue(
+                            item,
+                            ["claims", position, link, index],
+                            f"unknown claim '{target}'",
+                            near.claims(target),
+                        )
         for position, media in enumerate(bundle.media):
             if media.posted_by is not None and media.posted_by not in actors:
-                issue(item, ["media", position, "posted_by"], f"unknown actor '{media.posted_by}'")
+                issue(
+                    item,
+                    ["media", position, "posted_by"],
+                    f"unknown actor '{media.posted_by}'",
+                    near.actors(media.posted_by),
+                )
             for index, media_actor in enumerate(media.actors):
                 if media_actor.id not in actors:
                     issue(
                         item,
                         ["media", position, "actors", index, "id"],
                         f"unknown actor '{media_actor.id}'",
+                        near.actors(media_actor.id),
                     )
             for index, location_id in enumerate(media.locations):
                 if location_id not in locations:
@@ -525,11 +736,15 @@ def check_against_database(
                         item,
                         ["media", position, "locations", index],
                         f"unknown location '{location_id}'",
+                        near.locations(location_id),
                     )
         for position, event in enumerate(bundle.events):
             if event.location is not None and event.location not in locations:
                 issue(
-                    item, ["events", position, "location"], f"unknown location '{event.location}'"
+                    item,
+                    ["events", position, "location"],
+                    f"unknown location '{event.location}'",
+                    near.locations(event.location),
                 )
             for index, event_actor in enumerate(event.actors):
                 if event_actor.id not in actors:
@@ -537,6 +752,7 @@ def check_against_database(
                         item,
                         ["events", position, "actors", index, "id"],
                         f"unknown actor '{event_actor.id}'",
+                        near.actors(event_actor.id),
                     )
 
         _check_parent_loops(conn, bundle, partial(issue, item))
@@ -569,6 +785,36 @@ def check_against_database(
                         f"id '{key}' already belongs to report '{taken[key]}'",
                     )
     return issues
+
+
+class _Suggestions:
+    """The known ids closest to an unknown one: the run's own and the database's, read only
+    when a suggestion is first needed (claims by the unknown id's first letters)."""
+
+    def __init__(
+        self, conn: Connection, actors: set[str], locations: set[str], claims: set[str]
+    ) -> None:
+        self.conn = conn
+        self.run = {"actors": actors, "locations": locations, "claims": claims}
+        self.stored: dict[str, set[str]] = {}
+
+    def _known(self, name: str, column: Any) -> set[str]:
+        if name not in self.stored:
+            self.stored[name] = set(self.conn.execute(select(column)).scalars())
+        return self.run[name] | self.stored[name]
+
+    def actors(self, unknown: str) -> tuple[str, ...]:
+        return closest(unknown, self._known("actors", Actor.id))
+
+    def locations(self, unknown: str) -> tuple[str, ...]:
+        return closest(unknown, self._known("locations", Location.id))
+
+    def claims(self, unknown: str) -> tuple[str, ...]:
+        prefix = unknown[:3].replace("\\", "").replace("%", "").replace("_", "")
+        stored = self.conn.execute(
+            select(Claim.id).where(Claim.id.like(f"{prefix}%")).limit(5000)
+        ).scalars()
+        return closest(unknown, self.run["claims"] | set(stored))
 
 
 def _existing(conn: Connection, column: Any, ids: set[str]) -> set[str]:

@@ -46,6 +46,13 @@ def parse_yaml(text: str) -> tuple[Any, Node | None]:
 
 def line_of(node: Node | None, path: Sequence[str | int]) -> int | None:
     """The 1-based line of the value at `path`, or of its nearest existing ancestor."""
+    found = position_of(node, path)
+    return None if found is None else found[0]
+
+
+def position_of(node: Node | None, path: Sequence[str | int]) -> tuple[int, int] | None:
+    """The 1-based line and column of the value at `path`, or of its nearest existing
+    ancestor (a missing field: the mapping that lacks it)."""
     if node is None:
         return None
     current = node
@@ -62,4 +69,4 @@ def line_of(node: Node | None, path: Sequence[str | int]) -> int | None:
         if child is None:
             break
         current = child
-    return current.start_mark.line + 1
+    return current.start_mark.line + 1, current.start_mark.column + 1

@@ -42,6 +42,7 @@ class KeyInfo:
     expires_at: dt.datetime | None
     revoked_at: dt.datetime | None
     last_used_at: dt.datetime | None
+    own_reports_only: bool = False
 
     def state(self, now: dt.datetime) -> str:
         if self.revoked_at is not None:
@@ -56,9 +57,15 @@ def _now() -> dt.datetime:
 
 
 def create_key(
-    engine: Engine, *, name: str, scope: Scope, expires_days: int | None = None
+    engine: Engine,
+    *,
+    name: str,
+    scope: Scope,
+    expires_days: int | None = None,
+    own_reports_only: bool = False,
 ) -> tuple[KeyInfo, str]:
-    """A new key named `name`: its record, and the key (to show once)."""
+    """A new key named `name`: its record, and the key (to show once). `own_reports_only`:
+    a write key that may replace and delete only the reports it created."""
     name = name.strip()
     if not name:
         raise KeyCommandRefused("a key needs a name")
@@ -66,6 +73,8 @@ def create_key(
         raise KeyCommandRefused(f"a key's name is at most {MAX_NAME_LENGTH} characters")
     if expires_days is not None and not 1 <= expires_days <= MAX_EXPIRY_DAYS:
         raise KeyCommandRefused(f"--expires is a number of days from 1 to {MAX_EXPIRY_DAYS}")
+    if own_reports_only and scope is not Scope.write:
+        raise KeyCommandRefused("--own-reports-only limits a write key; this key is " + scope.value)
     key = new_key()
     now = _now()
     row = ApiKey(
@@ -75,6 +84,7 @@ def create_key(
         secret_hash=key_hash(key),
         created_at=now,
         expires_at=None if expires_days is None else now + dt.timedelta(days=expires_days),
+        own_reports_only=own_reports_only,
     )
     with Session(engine) as session:
         session.add(row)
@@ -116,23 +126,29 @@ def _info(row: ApiKey) -> KeyInfo:
         expires_at=row.expires_at,
         revoked_at=row.revoked_at,
         last_used_at=row.last_used_at,
+        own_reports_only=row.own_reports_only,
     )
 
 
 def _principal_of(session: Session, hashed: str) -> Principal | None:
     row = session.execute(
-        select(ApiKey.id, ApiKey.name, ApiKey.scope, ApiKey.expires_at, ApiKey.revoked_at).where(
-            ApiKey.secret_hash == hashed
-        )
+        select(
+            ApiKey.id,
+            ApiKey.name,
+            ApiKey.scope,
+            ApiKey.expires_at,
+            ApiKey.revoked_at,
+            ApiKey.own_reports_only,
+        ).where(ApiKey.secret_hash == hashed)
     ).first()
     if row is None:
         return None
-    key_id, name, scope, expires_at, revoked_at = row
+    key_id, name, scope, expires_at, revoked_at, own_only = row
     if revoked_at is not None:
         raise KeyRefused(f"'{name}' was revoked")
     if expires_at is not None and expires_at <= _now():
         raise KeyRefused(f"'{name}' has expired")
-    return Principal(key_id=key_id, name=name, scope=Scope(scope))
+    return Principal(key_id=key_id, name=name, scope=Scope(scope), own_only=bool(own_only))
 
 
 class DatabaseKeyStore:

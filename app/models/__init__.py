@@ -2,6 +2,7 @@
 
 from app.models.actor import Actor, ActorRelation
 from app.models.api_key import ApiKey
+from app.models.audit import AuditEntry, IdempotencyRecord
 from app.models.base import Base
 from app.models.claim import Claim, ClaimActor, ClaimLink, ClaimLocation, ClaimQuantity
 from app.models.event import Event, EventActor, EventClaim
@@ -16,6 +17,7 @@ __all__ = [
     "Actor",
     "ActorRelation",
     "ApiKey",
+    "AuditEntry",
     "Base",
     "Claim",
     "ClaimActor",
@@ -27,6 +29,7 @@ __all__ = [
     "EventActor",
     "EventClaim",
     "FacetCount",
+    "IdempotencyRecord",
     "Location",
     "Media",
     "MediaActor",

@@ -1,7 +1,7 @@
 import datetime as dt
 from datetime import date
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, JsonList, Slug, UTCDateTime
@@ -30,6 +30,9 @@ class Report(Base):
     source_file: Mapped[str] = mapped_column(String(300))
     # When the item last changed: stamped by the importer, asked for by sync clients.
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    # The API key that created the report over HTTP (none: the command line): a key limited
+    # to its own reports may replace and delete only these.
+    created_by_key_id: Mapped[int | None] = mapped_column(Integer)
 
     __table_args__ = (
         CheckConstraint("length(body_sha256) = 64", name="sha256_length"),

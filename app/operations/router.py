@@ -12,6 +12,7 @@ from fastapi.staticfiles import StaticFiles
 
 from app.core import metrics
 from app.core.db.deps import DatabaseDep
+from app.core.http.security import page_policy
 from app.core.schemas import Problem
 from app.operations.health import readiness
 from app.operations.schemas import Health, Ready
@@ -34,25 +35,35 @@ def _redoc_script() -> bytes:
 router = APIRouter()
 
 
+def _with_policy(page: HTMLResponse) -> HTMLResponse:
+    """The page with a Content Security Policy naming its inline start-up script by hash."""
+    page.headers["Content-Security-Policy"] = page_policy(bytes(page.body).decode("utf-8"))
+    return page
+
+
 @router.get("/docs", include_in_schema=False)
 def swagger_ui() -> HTMLResponse:
-    return get_swagger_ui_html(
-        openapi_url="/openapi.json",
-        title="conflict-reports: API",
-        swagger_js_url="/static/docs/swagger-ui-bundle.js",
-        swagger_css_url="/static/docs/swagger-ui.css",
-        swagger_favicon_url="/static/docs/favicon.png",
+    return _with_policy(
+        get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title="conflict-reports: API",
+            swagger_js_url="/static/docs/swagger-ui-bundle.js",
+            swagger_css_url="/static/docs/swagger-ui.css",
+            swagger_favicon_url="/static/docs/favicon.png",
+        )
     )
 
 
 @router.get("/redoc", include_in_schema=False)
 def redoc() -> HTMLResponse:
-    return get_redoc_html(
-        openapi_url="/openapi.json",
-        title="conflict-reports: API reference",
-        redoc_js_url="/static/redoc.standalone.js",
-        redoc_favicon_url="/static/docs/favicon.png",
-        with_google_fonts=False,
+    return _with_policy(
+        get_redoc_html(
+            openapi_url="/openapi.json",
+            title="conflict-reports: API reference",
+            redoc_js_url="/static/redoc.standalone.js",
+            redoc_favicon_url="/static/docs/favicon.png",
+            with_google_fonts=False,
+        )
     )
 
 

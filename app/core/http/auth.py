@@ -94,6 +94,8 @@ class Principal:
     key_id: int
     name: str
     scope: Scope
+    # A key limited to what it created itself (a write key for its own reports).
+    own_only: bool = False
 
 
 class KeyRefused(Exception):

@@ -75,6 +75,23 @@ class URITooLong(AppError):
     title = "URI Too Long"
 
 
+class Forbidden(AppError):
+    status = 403
+    title = "Forbidden"
+
+
+class PreconditionFailed(AppError):
+    """An `If-Match` or `If-None-Match` that the resource's current version fails."""
+
+    status = 412
+    title = "Precondition Failed"
+
+
+class TooManyRequests(AppError):
+    status = 429
+    title = "Too Many Requests"
+
+
 class Conflict(AppError):
     status = 409
     title = "Conflict"
@@ -206,8 +223,11 @@ def _allowed_methods(request: Request, listed: str) -> str:
         document = request.app.openapi() if hasattr(request.app, "openapi") else {}
     except Exception:  # the document failed: the router's own list, not a 500
         document = {}
-    for template, operations in document.get("paths", {}).items():
-        if _template(template).fullmatch(path):
+    paths = document.get("paths", {})
+    if path in paths:  # a literal path answers its own methods only (app.core.http.guard)
+        methods = {name.upper() for name in paths[path] if name.upper() in METHOD_ORDER}
+    for template, operations in paths.items():
+        if path not in paths and _template(template).fullmatch(path):
             methods.update(name.upper() for name in operations if name.upper() in METHOD_ORDER)
     if "GET" in methods:
         methods.add("HEAD")

@@ -23,6 +23,7 @@ from typing import Any, Literal, Union, get_args, get_origin
 from urllib.parse import unquote_to_bytes
 
 from fastapi import Request
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.core.http.errors import BadParameter, URITooLong, declared_query_parameters, echo
 from app.core.query.sync import as_utc
@@ -161,9 +162,44 @@ def _strict(name: str, value: str, kind: Kind) -> Any:
     return value
 
 
+HTTP_METHODS = frozenset({"get", "head", "post", "put", "patch", "delete", "options"})
+
+
+def _literal_routes(app: Any) -> dict[str, frozenset[str]]:
+    """The app's paths without parameters and the methods each answers (HEAD with GET), as
+    its OpenAPI document lists them (routers may be nested: the document has them all)."""
+    found: dict[str, frozenset[str]] | None = getattr(app.state, "literal_routes", None)
+    if found is None:
+        found = {}
+        for path, operations in app.openapi().get("paths", {}).items():
+            if "{" in path:
+                continue
+            verbs = {name.upper() for name in operations if name in HTTP_METHODS}
+            found[path] = frozenset(verbs | ({"HEAD"} if "GET" in verbs else set()))
+        app.state.literal_routes = found
+    return found
+
+
+def _check_shadowed(request: Request) -> None:
+    """A path the app names literally (`/v1/reports/export`) answers its own methods only:
+    another method is a 405, not a route whose parameter happens to match it (a PUT of a
+    report with the id `export`, which no GET could ever read back)."""
+    route = request.scope.get("route")
+    if "{" not in getattr(route, "path", "{"):
+        return
+    path = request.scope["path"]
+    root = request.scope.get("root_path", "")
+    if root and path.startswith(root):
+        path = path[len(root) :]
+    own = _literal_routes(request.app).get(path)
+    if own is not None and request.method not in own:
+        raise StarletteHTTPException(405, headers={"Allow": ", ".join(sorted(own))})
+
+
 async def guard_request(request: Request) -> None:
     """Refuse input the routes would misread (see the module's docstring)."""
     _check_path(request)
+    _check_shadowed(request)
     query_string: bytes = request.scope.get("query_string", b"")
     if len(query_string) > MAX_QUERY_BYTES:
         raise URITooLong(
