@@ -140,17 +140,18 @@ CORS_EXPOSED_HEADERS = [
 
 def _with_cors(app: ASGIApp, origins: list[str]) -> ASGIApp:
     """Outermost but for the request middleware: a preflight is answered before any limit.
-    No origin is allowed unless CORS_ALLOW_ORIGINS names it."""
+    No origin is allowed unless CORS_ALLOW_ORIGINS names it; `*` (alone or among others)
+    allows any. Never with credentials (cookies): keys travel in headers, which a page of an
+    allowed origin sends itself."""
     if not origins:
         return app
-    anyone = origins == ["*"]
     return CORSMiddleware(
         app,
-        allow_origins=origins,
+        allow_origins=["*"] if "*" in origins else origins,
         allow_methods=["GET", "HEAD", "POST", "PUT", "DELETE"],
         allow_headers=CORS_REQUEST_HEADERS,
         expose_headers=CORS_EXPOSED_HEADERS,
-        allow_credentials=not anyone,
+        allow_credentials=False,
         max_age=600,
     )
 

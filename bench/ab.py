@@ -36,7 +36,7 @@ import time
 import tomllib
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, ExitStack, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -76,6 +76,8 @@ class Checkout:
     commit: str
     dirty: bool
     subject: str
+    # Settings for this side's server only (`--head-env`): the same code, configured apart.
+    settings: dict[str, str] = field(default_factory=dict)
 
     @property
     def env(self) -> dict[str, str]:
@@ -126,12 +128,13 @@ class Checkout:
     def serve(self, database_url: str) -> AbstractContextManager[Server]:
         port = free_port()
         command = [*self.command(), "serve", "--port", str(port), "--workers", "1"]
-        env = {**self.env, "DATABASE_URL": database_url}
+        env = {**self.env, **self.settings, "DATABASE_URL": database_url}
         return serve(self.side, [*command, "--no-access-log"], env, port, cwd=self.folder)
 
     def describe(self) -> str:
         state = " + uncommitted changes" if self.dirty else ""
-        return f"{self.given} ({self.commit[:10]}{state}: {self.subject})"
+        configured = "".join(f", {name}={value}" for name, value in self.settings.items())
+        return f"{self.given} ({self.commit[:10]}{state}: {self.subject}){configured}"
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -377,7 +380,7 @@ def markdown(
         )
     base, head = checkouts["base"], checkouts["head"]
     if base.folder == head.folder or (
-        base.commit == head.commit and not (base.dirty or head.dirty)
+        base.commit == head.commit and not (base.dirty or head.dirty or head.settings)
     ):
         lines += ["", "Base and head are the same code: the ratios show this machine's noise."]
     return "\n".join(lines)
@@ -418,9 +421,23 @@ def main(argv: list[str] | None = None) -> int:
         "by the head; --claims then only labels it)",
     )
     parser.add_argument(
+        "--head-env",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a setting for the head's server only, repeatable: with --base HEAD, what a "
+        "setting costs (e.g. RATE_LIMIT_READS=6000/minute)",
+    )
+    parser.add_argument(
         "--save", action="store_true", help="write the figures to bench/results/ab/"
     )
     args = parser.parse_args(argv)
+    head_settings = {}
+    for pair in args.head_env:
+        name, sep, value = pair.partition("=")
+        if not sep or not name:
+            parser.error(f"--head-env takes NAME=VALUE, not {pair!r}")
+        head_settings[name] = value
     if args.rounds < 1 or args.pages < 1 or args.seconds <= 0:
         parser.error("--rounds and --pages must be at least 1, --seconds above 0")
     queries = tuple(q.strip() for q in args.queries.split(",") if q.strip())
@@ -443,6 +460,7 @@ def main(argv: list[str] | None = None) -> int:
     started = dt.datetime.now(dt.UTC)
     clock = time.perf_counter()
     head = checkout_of("head", args.head, Path(args.head))
+    head.settings = head_settings
     scratch = Path(tempfile.mkdtemp(prefix="conflict-reports-ab-"))
     url = ""
     try:

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
@@ -170,3 +171,53 @@ def test_the_command_line_prints_every_problem_literally(
     assert ":100:" in single
     assert "💯" not in single
     assert SECOND_TEXT[:20] not in single
+
+
+@pytest.mark.parametrize(
+    ("body", "media_type", "words"),
+    [
+        (b"? [a]\n: 1\n", "application/yaml", "unreadable YAML"),
+        (
+            b'{"report": {"id": "x"}, "claims": [{"quantities": [{"value": Infinity}]}]}',
+            "application/json",
+            "finite number",
+        ),
+    ],
+)
+def test_odd_documents_are_422_not_500(
+    make_database: Callable[..., Engine], body: bytes, media_type: str, words: str
+) -> None:
+    engine = make_database()
+    _, key = create_key(engine, name="writer", scope=Scope.write)
+    with TestClient(create_app(engine, settings=Settings())) as client:
+        answer = client.post(
+            "/v1/reports",
+            content=body,
+            headers={"Authorization": f"Bearer {key}", "Content-Type": media_type},
+        )
+    problem = assert_problem(answer, 422)
+    assert any(words in error["detail"] for error in problem["errors"]), problem
+
+
+def test_counts_beyond_a_database_integer_are_422(make_database: Callable[..., Engine]) -> None:
+    engine = make_database()
+    _, key = create_key(engine, name="writer", scope=Scope.write)
+    bundle = second_bundle()
+    bundle["events"] = [
+        {
+            "id": "denial-event",
+            "title": "An event",
+            "event_type": "Battles",
+            "sub_event_type": "Armed clash",
+            "date": "2021-08-24",
+            "fatalities": {"low": 99999999999999999999},
+        }
+    ]
+    with TestClient(create_app(engine, settings=Settings())) as client:
+        answer = client.post(
+            "/v1/reports",
+            content=json.dumps(bundle).encode(),
+            headers={"Authorization": f"Bearer {key}", "Content-Type": "application/json"},
+        )
+    problem = assert_problem(answer, 422)
+    assert [e["pointer"] for e in problem["errors"]] == ["/events/0/fatalities/low"]

@@ -18,7 +18,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from app.core.config import Settings
-from app.core.http.auth import Scope
+from app.core.http.auth import Scope, new_key
 from app.keys.service import create_key
 from app.main import create_app
 from tests.helpers import assert_problem
@@ -89,6 +89,9 @@ def test_each_key_has_its_own_budget_and_writes_their_own_policy(
         assert [client.get(CLAIMS).status_code for _ in range(3)] == [200, 200, 429]
         # The key's budget is its own, from the same address.
         assert [client.get(CLAIMS, headers=auth).status_code for _ in range(2)] == [200, 200]
+        # A made-up key (well formed, checksum and all) buys no budget: its address's.
+        forged = {"Authorization": f"Bearer {new_key()}"}
+        assert assert_problem(client.get(CLAIMS, headers=forged), 429)["limit"] == "reads"
         first = client.delete("/v1/reports/no-such-report", headers=auth)
         assert first.status_code == 404
         assert first.headers["ratelimit-policy"] == '"writes";q=1;w=60'

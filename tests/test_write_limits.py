@@ -118,3 +118,11 @@ def test_keys_and_bundles_stay_out_of_logs_and_metrics(
     for secret in (key, key[4:], SECOND_TEXT[:40], "supply roads"):
         assert secret not in caplog.text
         assert secret not in metrics
+
+
+def test_any_origin_reads_without_credentials(engine: Engine) -> None:
+    settings = Settings(cors_allow_origins=f"*, {ORIGIN}")
+    with TestClient(create_app(engine, settings=settings)) as client:
+        read = client.get("/v1/claims", headers={"Origin": "https://anywhere.example.net"})
+        assert read.headers["access-control-allow-origin"] == "*"
+        assert "access-control-allow-credentials" not in read.headers

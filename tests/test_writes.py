@@ -11,12 +11,12 @@ from typing import Any
 import pytest
 import yaml
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, insert, select
+from sqlalchemy import Engine, insert, select, update
 
 from app.core.config import Settings
 from app.core.http.auth import Scope
 from app.core.query.sync import utc_now
-from app.ingest.idempotency import fingerprint
+from app.ingest.idempotency import LEASE, fingerprint
 from app.keys.service import create_key
 from app.main import create_app
 from app.models import ApiKey, AuditEntry, IdempotencyRecord
@@ -368,7 +368,7 @@ def test_every_write_leaves_an_audit_entry(make_database: Callable[..., Engine])
         client.post(
             "/v1/reports",
             content=_json(second_bundle()),
-            headers={**keys["writer"], **JSON, "Idempotency-Key": "audit-1"},
+            headers={**keys["writer"], **JSON, "Idempotency-Key": '"audit-1"'},
         )
         client.delete(f"/v1/reports/{SECOND_ID}", headers=keys["writer"])
     with engine.connect() as conn:
@@ -420,6 +420,8 @@ def test_the_audit_feed_for_admin_keys(make_database: Callable[..., Engine]) -> 
         by_key = client.get("/v1/audit", params={"key_id": writer_id}, headers=auth).json()
         assert {e["key"]["name"] for e in by_key["items"]} == {"writer"}
         assert_problem(client.get("/v1/audit", params={"action": "rename"}, headers=auth), 400)
+        # An admin's to read: never kept by a shared cache.
+        assert client.get("/v1/audit", headers=auth).headers["cache-control"] == "private, no-store"
 
 
 def test_a_retried_post_replays_its_first_answer(make_database: Callable[..., Engine]) -> None:
@@ -509,3 +511,70 @@ def test_a_retry_while_the_first_runs_is_a_409(make_database: Callable[..., Engi
         assert "still being processed" in problem["detail"]
         assert answer.headers["retry-after"] == "1"
         assert client.get(f"/v1/reports/{SECOND_ID}").status_code == 404
+        # A request that died unanswered (its record older than the lease) frees its key.
+        with engine.begin() as conn:
+            conn.execute(
+                update(IdempotencyRecord).values(
+                    created_at=utc_now() - LEASE - dt.timedelta(seconds=1)
+                )
+            )
+        taken_over = client.post(
+            "/v1/reports",
+            content=body,
+            headers={**keys["writer"], **JSON, "Idempotency-Key": "running-1"},
+        )
+        assert taken_over.status_code == 201
+        replayed = client.post(
+            "/v1/reports",
+            content=body,
+            headers={**keys["writer"], **JSON, "Idempotency-Key": "running-1"},
+        )
+        assert replayed.headers["idempotency-replayed"] == "true"
+
+
+def test_an_actor_another_report_declares_is_its_to_change(
+    make_database: Callable[..., Engine],
+) -> None:
+    engine = make_database()
+    keys = _keys(engine)
+    taliban = {"id": "taliban", "name": "The Taliban movement", "kind": "armed_group"}
+    with _client(engine) as client:
+        seed_taliban = client.get("/v1/actors/taliban").json()
+        bundle = second_bundle()
+        bundle["actors"].append(taliban)
+        refused = client.post(
+            "/v1/reports", content=_json(bundle), headers={**keys["writer"], **JSON}
+        )
+        problem = assert_problem(refused, 422)
+        assert [(e["pointer"], e["detail"]) for e in problem["errors"]] == [
+            (
+                "/actors/2/id",
+                "'taliban' is declared by report 'panjshir-last-bastion-2021-08-24', with other "
+                "values (name, aliases, description, nationality): declare it as it stands "
+                "there, or leave "
+                "it out and refer to it by its id (changing it is that report's to do)",
+            )
+        ]
+        assert client.get("/v1/actors/taliban").json() == seed_taliban
+        # Declared as it stands (as a report's bundle gives it back), it is accepted.
+        seed = client.get(f"/v1/reports/{REPORT_ID}/bundle").json()
+        bundle["actors"][2] = next(a for a in seed["actors"] if a["id"] == "taliban")
+        created = client.post(
+            "/v1/reports", content=_json(bundle), headers={**keys["writer"], **JSON}
+        )
+        assert created.status_code == 201, created.text
+        now = client.get("/v1/actors/taliban").json()
+        assert now.pop("report_ids") == [SECOND_ID, REPORT_ID]
+        assert now == {k: v for k, v in seed_taliban.items() if k != "report_ids"}
+        # The seed's own bundle still changes it.
+        own = client.get(f"/v1/reports/{REPORT_ID}/bundle")
+        edited = own.json()
+        next(a for a in edited["actors"] if a["id"] == "taliban")["description"] = "Edited."
+        changed = client.put(
+            f"/v1/reports/{REPORT_ID}",
+            content=_json(edited),
+            headers={**keys["writer"], **JSON, "If-Match": own.headers["etag"]},
+        )
+        assert changed.status_code == 200, changed.text
+        assert changed.json()["changes"]["actors"]["updated"] == 1
+        assert client.get("/v1/actors/taliban").json()["description"] == "Edited."

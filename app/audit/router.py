@@ -65,4 +65,8 @@ async def list_audit(params: Annotated[AuditParams, Query()], db: DatabaseDep) -
     delete), the report, who (the API key's id and name, or `cli`), the request's id and
     idempotency key, what changed per entity, and the report's version (the hash its
     `ETag` carries) before and after. Needs an `admin` key."""
-    return FastJSONResponse(await db.run(service.list_entries, params))
+    # Never kept by a shared cache, whatever CACHE_CONTROL says: it is an admin's to read.
+    return FastJSONResponse(
+        await db.run(service.list_entries, params),
+        headers={"Cache-Control": "private, no-store"},
+    )

@@ -116,7 +116,8 @@ def _check_fuzzy_date(value: str | None) -> str | None:
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
+    # No Infinity or NaN (JSON readers accept them; no bundle could give them back).
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False, allow_inf_nan=False)
 
 
 class Located(Strict):
@@ -125,6 +126,7 @@ class Located(Strict):
     occurrence: int | None = Field(
         default=None,
         ge=1,
+        le=1_000_000,
         description="Which occurrence to take (1-based) when the words appear more than once.",
     )
 
@@ -147,7 +149,9 @@ class ReportIn(Strict):
     published_on_note: str = Field(
         min_length=1, description="The reasoning that established the publication date."
     )
-    url: str | None = None
+    url: str | None = Field(
+        default=None, pattern=r"^https?://", description="Where the report was published."
+    )
     language: str = Field(pattern=r"^[a-z]{2,3}(-[A-Z]{2})?$", examples=["en"])
     text_file: str | None = Field(
         default=None,
@@ -313,10 +317,14 @@ class EventActorRef(Strict):
     role: EventActorRole = EventActorRole.participant
 
 
+# What an integer column holds on both engines.
+MAX_COUNT = 2**31 - 1
+
+
 class FatalitiesIn(Strict):
-    low: int | None = Field(default=None, ge=0)
-    best: int | None = Field(default=None, ge=0)
-    high: int | None = Field(default=None, ge=0)
+    low: int | None = Field(default=None, ge=0, le=MAX_COUNT)
+    best: int | None = Field(default=None, ge=0, le=MAX_COUNT)
+    high: int | None = Field(default=None, ge=0, le=MAX_COUNT)
 
     @model_validator(mode="after")
     def _ordered(self) -> "FatalitiesIn":

@@ -36,9 +36,9 @@ from app.models import (
 )
 
 DERIVED_COLUMNS = frozenset({"contested", "has_quantity"})
-# Not what a bundle says: derived data, the time the importer stamps changes with, and the
-# key that created a report.
-UNTRACKED_COLUMNS = DERIVED_COLUMNS | {"updated_at", "created_by_key_id"}
+# Not what a bundle says: derived data, the time the importer stamps changes with, the key
+# that created a report and the report that declares an actor or place.
+UNTRACKED_COLUMNS = DERIVED_COLUMNS | {"updated_at", "created_by_key_id", "declared_by"}
 
 
 @dataclass(frozen=True)

@@ -201,12 +201,14 @@ def import_prepared(
     author: Author = COMMAND_LINE,
     guard: Guard | None = None,
     dry_run: bool = False,
+    on_commit: Callable[[Connection, "ImportSummary"], None] | None = None,
 ) -> ImportSummary:
     """Load bundles already read and validated (`prepare`, `read_bundle_source`) in one
     transaction, as `import_paths` does, with one audit entry per report (`author`).
     `new_reports_only`: a report whose id is in the database already is refused
     (`ReportExists`), with nothing written. `guard` may refuse the write once the lock is
-    held. `dry_run`: everything is done and counted, then rolled back."""
+    held. `dry_run`: everything is done and counted, then rolled back. `on_commit` runs last
+    in the transaction, with the summary (what it writes commits with the import, or not)."""
     given = None if now is None else as_utc(now)
     try:
         with engine.begin() as conn:
@@ -221,6 +223,8 @@ def import_prepared(
                 author=author,
                 guard=guard,
             )
+            if on_commit is not None and not dry_run:
+                on_commit(conn, summary)
             if dry_run:
                 summary.dry_run = True
                 raise DryRun(summary)
@@ -398,6 +402,8 @@ def _delete_in(
     conn.execute(delete(ReportActor).where(ReportActor.report_id == report_id))
     conn.execute(delete(ReportLocation).where(ReportLocation.report_id == report_id))
     conn.execute(delete(Report).where(Report.id == report_id))
+    # What it declared and other reports still use passes to the first of them (by id).
+    _rehome(conn, report_id)
 
     collected = _collect_orphans(conn)
     refresh_derived(conn)
@@ -542,6 +548,7 @@ def load_bundle(
         ],
         now=now,
     )
+    _claim_declarations(conn, bundle)
     if progress:
         progress(1 + len(bundle.actors) + len(bundle.locations))
 
@@ -760,6 +767,52 @@ def load_bundle(
         progress(len(bundle.events))
 
 
+def _claim_declarations(conn: Connection, bundle: Bundle) -> None:
+    """The report declares the actors and places of its bundle that no other report holds;
+    those it held and declares no longer are free again (validate._check_declarations)."""
+    report_id = bundle.report.id
+    for model, declared in (
+        (Actor, sorted(actor.id for actor in bundle.actors)),
+        (Location, sorted(location.id for location in bundle.locations)),
+    ):
+        held = set(conn.execute(select(model.id).where(model.declared_by == report_id)).scalars())
+        for start in range(0, len(declared), 500):
+            chunk = declared[start : start + 500]
+            conn.execute(
+                update(model)
+                .where(model.id.in_(chunk), model.declared_by.is_(None))
+                .values(declared_by=report_id)
+            )
+        released = held - set(declared)
+        if released:
+            _rehome(conn, report_id, {model: released})
+
+
+def _rehome(conn: Connection, report_id: str, released: dict[Any, set[str]] | None = None) -> None:
+    """Actors and places `report_id` held and declares no longer (all it held, or those in
+    `released`) pass to the first other report (by id) that mentions them, or to none."""
+    for model, mentions, column in (
+        (Actor, ReportActor, ReportActor.actor_id),
+        (Location, ReportLocation, ReportLocation.location_id),
+    ):
+        if released is not None and model not in released:
+            continue
+        successor = (
+            select(func.min(mentions.report_id))
+            .where(column == model.id, mentions.report_id != report_id)
+            .scalar_subquery()
+        )
+        statement = (
+            update(model).where(model.declared_by == report_id).values(declared_by=successor)
+        )
+        if released is None:
+            conn.execute(statement)
+            continue
+        ordered = sorted(released[model])
+        for start in range(0, len(ordered), 500):
+            conn.execute(statement.where(model.id.in_(ordered[start : start + 500])))
+
+
 def _joined(*parts: str | None) -> str:
     return "\n".join(part for part in parts if part)
 
@@ -893,16 +946,27 @@ def _with_ancestors(conn: Connection, location_ids: set[str]) -> set[str]:
 
 def _collect_orphans(conn: Connection) -> dict[str, set[str]]:
     """Drop actors and locations that no report mentions any longer; their ids, by collection."""
-    orphaned = {
-        "actors": Actor.id.not_in(select(ReportActor.actor_id)),
-        "locations": Location.id.not_in(select(ReportLocation.location_id)),
-    }
+    orphaned_actors = Actor.id.not_in(select(ReportActor.actor_id))
     collected = {
-        "actors": set(conn.execute(select(Actor.id).where(orphaned["actors"])).scalars()),
-        "locations": set(conn.execute(select(Location.id).where(orphaned["locations"])).scalars()),
+        "actors": set(conn.execute(select(Actor.id).where(orphaned_actors)).scalars()),
+        "locations": set(),
     }
-    conn.execute(delete(Actor).where(orphaned["actors"]))
-    conn.execute(delete(Location).where(orphaned["locations"]))
+    conn.execute(delete(Actor).where(orphaned_actors))
+    # A place no report mentions goes, unless a place that stays has it as its parent (a
+    # place re-parented by one report, whose old parent another's rows still name); a chain
+    # of such places goes leaf first.
+    while True:
+        parents = select(Location.parent_id).where(Location.parent_id.is_not(None))
+        orphaned_locations = Location.id.not_in(
+            select(ReportLocation.location_id)
+        ) & Location.id.not_in(parents)
+        gone = set(conn.execute(select(Location.id).where(orphaned_locations)).scalars())
+        if not gone:
+            break
+        collected["locations"] |= gone
+        for chunk_start in range(0, len(gone), 500):
+            chunk = sorted(gone)[chunk_start : chunk_start + 500]
+            conn.execute(delete(Location).where(Location.id.in_(chunk)))
     for entity_type, model in (("actor", Actor), ("location", Location)):
         conn.execute(
             delete(SearchDocument).where(

@@ -232,7 +232,8 @@ def read_bundle_source(
             line = mark.line + 1 if mark is not None else None
             message = " ".join(str(exc).split())
             return None, [ImportIssue(file=name, line=line, message=f"broken YAML: {message}")]
-        except (ValueError, RecursionError) as exc:  # a number too long, nesting too deep
+        except (ValueError, RecursionError, TypeError) as exc:
+            # a number too long, nesting too deep, a list or mapping used as a key
             return None, [ImportIssue(file=name, message=f"unreadable YAML: {_brief(exc)}")]
     checker = _Checker(file=name, raw=raw, node=node)
     if not isinstance(raw, dict):
@@ -332,10 +333,11 @@ def _locate_quotes(prepared: PreparedBundle, checker: _Checker) -> None:
             checker.add([collection, position, field_name], str(exc))
 
 
+STAND_IN_REPORT_ID = "report-with-problems"
 # Stand-ins for a faulty report's required fields, so that the rest of a bundle can still be
 # checked (the report's own problems are reported already; nothing is ever written).
 _REPORT_STAND_INS: dict[str, Any] = {
-    "id": "report-with-problems",
+    "id": STAND_IN_REPORT_ID,
     "title": "?",
     "publisher": "?",
     "published_on": "2000-01-01",
@@ -599,6 +601,69 @@ def _check_parent_loops(
             reaches_root.update(walked)
 
 
+# What a bundle says of an actor or a place, as stored (column: the bundle's value).
+ACTOR_FIELDS: dict[str, Callable[[Any], Any]] = {
+    "name": lambda a: a.name,
+    "kind": lambda a: a.kind.value,
+    "aliases": lambda a: list(a.aliases),
+    "description": lambda a: a.description,
+    "affiliation": lambda a: a.affiliation,
+    "nationality": lambda a: a.nationality,
+}
+LOCATION_FIELDS: dict[str, Callable[[Any], Any]] = {
+    "name": lambda p: p.name,
+    "kind": lambda p: p.kind.value,
+    "latitude": lambda p: p.latitude,
+    "longitude": lambda p: p.longitude,
+    "precision": lambda p: p.precision.value,
+    "parent_id": lambda p: p.parent,
+    "country_code": lambda p: p.country_code,
+    "aliases": lambda p: list(p.aliases),
+    "description": lambda p: p.description,
+}
+
+
+def _check_declarations(conn: Connection, item: PreparedBundle, issue: Callable[..., None]) -> None:
+    """An actor or place that another report declares (its `declared_by`) may be declared
+    again only as it stands: changing it is its own report's to do, so that no report's
+    bundle silently rewrites what other reports show."""
+    report_id = item.bundle.report.id
+    for collection, model, fields in (
+        ("actors", Actor, ACTOR_FIELDS),
+        ("locations", Location, LOCATION_FIELDS),
+    ):
+        declared = {
+            entity.id: (position, entity)
+            for position, entity in enumerate(getattr(item.bundle, collection))
+        }
+        if not declared:
+            continue
+        columns = [getattr(model, name) for name in fields]
+        ordered = sorted(declared)
+        for start in range(0, len(ordered), 500):
+            chunk = ordered[start : start + 500]
+            rows = conn.execute(
+                select(model.id, model.declared_by, *columns).where(
+                    model.id.in_(chunk),
+                    model.declared_by.is_not(None),
+                    model.declared_by != report_id,
+                )
+            ).all()
+            for row in rows:
+                position, entity = declared[row[0]]
+                stored = dict(zip(fields, row[2:], strict=True))
+                differing = [
+                    name for name, value_of in fields.items() if value_of(entity) != stored[name]
+                ]
+                if differing:
+                    issue(
+                        [collection, position, "id"],
+                        f"'{row[0]}' is declared by report '{row[1]}', with other values "
+                        f"({', '.join(differing)}): declare it as it stands there, or leave "
+                        "it out and refer to it by its id (changing it is that report's to do)",
+                    )
+
+
 def check_against_database(
     conn: Connection, prepared: Sequence[PreparedBundle]
 ) -> list[ImportIssue]:
@@ -756,6 +821,9 @@ def check_against_database(
                     )
 
         _check_parent_loops(conn, bundle, partial(issue, item))
+        if bundle.report.id == STAND_IN_REPORT_ID:
+            continue  # the report's own id is faulty: whose ids these are cannot be told
+        _check_declarations(conn, item, partial(issue, item))
 
         # Ids owned by another report already in the database.
         owned: list[tuple[str, Any, Any]] = [

@@ -16,6 +16,7 @@ again with the same key and gets the first answer back, never a second write.
 
 import datetime as dt
 import hashlib
+import logging
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -33,8 +34,13 @@ from app.core.query.sync import utc_now
 from app.importer.lock import ImportLocked, take_import_lock
 from app.models import IdempotencyRecord
 
+logger = logging.getLogger("conflict_reports.idempotency")
+
 HEADER = "idempotency-key"
 RETENTION = dt.timedelta(hours=24)
+# A request recorded as running for longer than this died without an answer (its process
+# was killed): a retry takes its key over. Longer than any write may take under the lock.
+LEASE = dt.timedelta(minutes=15)
 # How long recording a key waits for an import that holds the write lock (seconds).
 LOCK_WAIT_S = 10.0
 # Kept of an answer: what a client needs to act on it again.
@@ -50,18 +56,38 @@ class Ticket:
     key_id: int
     key: str
 
+    def record_in(self, conn: Connection, response: Response) -> None:
+        """Keep `response` in `conn`'s transaction: the write's own, so that the answer is
+        kept exactly when the write commits."""
+        conn.execute(self._done(response))
+
     async def finish(self, response: Response) -> Response:
-        """Keep `response` for the retries (or, when transient, forget the key)."""
-        if _transient(response.status_code, response.headers.get("retry-after")):
-            await self.forget()
-            return response
-        headers = [
-            [name, response.headers[name]] for name in KEPT_HEADERS if name in response.headers
-        ]
-        await anyio.to_thread.run_sync(
-            self._store, response.status_code, headers, bytes(response.body)
-        )
+        """Keep `response` for the retries (or, when transient, forget the key). A failure
+        to keep it leaves the key to its lease: the answer still goes out."""
+        try:
+            if _transient(response.status_code, response.headers.get("retry-after")):
+                await self.forget()
+            else:
+                await anyio.to_thread.run_sync(self._store, response)
+        except Exception:
+            logger.warning("the answer to an idempotent request could not be kept")
         return response
+
+    def _done(self, response: Response) -> Any:
+        headers = [[n, response.headers[n]] for n in KEPT_HEADERS if n in response.headers]
+        return (
+            update(IdempotencyRecord)
+            .where(
+                IdempotencyRecord.key_id == self.key_id,
+                IdempotencyRecord.idempotency_key == self.key,
+            )
+            .values(
+                state="done",
+                status=response.status_code,
+                headers=headers,
+                body=bytes(response.body),
+            )
+        )
 
     async def failed(self, error: BaseException) -> None:
         """The request ended in `error`: keep its problem, unless it may pass on a retry."""
@@ -75,21 +101,22 @@ class Ticket:
         )
         await self.finish(rendered)
 
+    async def failed_quietly(self, error: BaseException) -> None:
+        """`failed`, never raising: the request's own error is the one to answer."""
+        try:
+            with anyio.CancelScope(shield=True):
+                await self.failed(error)
+        except Exception:
+            logger.warning("an idempotency key could not be released; its lease will")
+
     async def forget(self) -> None:
         # Shielded: a request cancelled (its client gone) still releases its key.
         with anyio.CancelScope(shield=True):
             await anyio.to_thread.run_sync(self._delete)
 
-    def _store(self, status: int, headers: list[list[str]], body: bytes) -> None:
+    def _store(self, response: Response) -> None:
         with _writing(self.engine) as conn:
-            conn.execute(
-                update(IdempotencyRecord)
-                .where(
-                    IdempotencyRecord.key_id == self.key_id,
-                    IdempotencyRecord.idempotency_key == self.key,
-                )
-                .values(state="done", status=status, headers=headers, body=body)
-            )
+            conn.execute(self._done(response))
 
     def _delete(self) -> None:
         with _writing(self.engine) as conn:
@@ -164,7 +191,19 @@ def _begin(engine: Engine, key_id: int, key: str, print_: str) -> dict[str, Any]
                 )
             ).first()
             assert row is not None
-            return dict(row._mapping)
+            found = dict(row._mapping)
+            if found["state"] == "running" and found["created_at"] <= now - LEASE:
+                # Its request died unanswered: this one takes the key over.
+                conn.execute(
+                    update(IdempotencyRecord)
+                    .where(
+                        IdempotencyRecord.key_id == key_id,
+                        IdempotencyRecord.idempotency_key == key,
+                    )
+                    .values(fingerprint=print_, created_at=now, expires_at=now + RETENTION)
+                )
+                return None
+            return found
 
 
 async def begin(
@@ -175,7 +214,8 @@ async def begin(
     key = idempotency_key(request)
     if key is None:
         return None
-    print_ = fingerprint(
+    print_ = await anyio.to_thread.run_sync(
+        fingerprint,
         request.method,
         request.url.path,
         request.url.query,

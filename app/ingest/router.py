@@ -18,7 +18,8 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi import Path as PathParam
 from fastapi.responses import Response
 from sqlalchemy import Connection, Engine, select
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
+from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeout
 from sqlalchemy.orm import Session
 
 from app.core.db.deps import DatabaseDep
@@ -27,6 +28,7 @@ from app.core.http.auth import Principal, Scope, access, read_access
 from app.core.http.errors import (
     Conflict,
     ContentTooLarge,
+    DatabaseUnreachable,
     Forbidden,
     NotAcceptable,
     NotFound,
@@ -161,13 +163,13 @@ def _prepare(
     return prepared
 
 
-def _author(request: Request, principal: Principal | None) -> Author:
+def _author(principal: Principal | None, *, idempotency_key: str | None = None) -> Author:
     assert principal is not None  # a write always has a key (access(Scope.write))
     return Author(
         key_id=principal.key_id,
         key_name=principal.name,
         request_id=REQUEST_ID.get(),
-        idempotency_key=request.headers.get("idempotency-key"),
+        idempotency_key=idempotency_key,
         own_reports_only=principal.own_only,
     )
 
@@ -253,7 +255,7 @@ async def _write(work: Callable[[], ImportSummary]) -> ImportSummary:
             "remove those links first (each is listed in `links`)",
             extra={"links": links},
         ) from None
-    except DBAPIError as exc:
+    except (IntegrityError, DataError) as exc:
         # A value the schema let through but the database refuses (a text longer than its
         # column, a NUL character on PostgreSQL): the transaction is rolled back.
         reason = " ".join(str(exc.orig).split())[:300]
@@ -261,6 +263,10 @@ async def _write(work: Callable[[], ImportSummary]) -> ImportSummary:
             f"the database refused a value of the bundle: {reason}; nothing was written",
             extra={"errors": [{"detail": reason}]},
         ) from None
+    except (DBAPIError, SQLAlchemyTimeout):
+        # The database went away, restarted or had no connection free: nothing was written,
+        # and the same request may pass in a moment.
+        raise DatabaseUnreachable() from None
     except ImportLocked:
         raise Conflict(
             "another import is running; nothing was written: try again shortly",
@@ -313,12 +319,21 @@ async def post_report(
     source = await _bundle_text(request)
     json_text = _media_type(request) == "application/json"
     engine: Engine = request.app.state.database.engine
-    author = _author(request, principal)
+    key = idempotency.idempotency_key(request)
+    author = _author(principal, idempotency_key=key)
     max_entities: int = request.app.state.max_bundle_entities
     assert author.key_id is not None
     ticket = await idempotency.begin(request, engine, author.key_id, source)
     if isinstance(ticket, Response):
         return ticket  # a retry: the first answer again
+    answered: list[Response] = []
+
+    def keep(conn: Connection, summary: ImportSummary) -> None:
+        # The answer, kept in the write's own transaction: a retry finds it exactly when
+        # the report was written.
+        answered.append(_written(request, summary, summary.reports[0], created=True))
+        if ticket is not None:
+            ticket.record_in(conn, answered[0])
 
     def work() -> ImportSummary:
         prepared = _prepare(engine, source, json_text, max_entities)
@@ -329,14 +344,17 @@ async def post_report(
             new_reports_only=True,
             author=author,
             dry_run=dry_run,
+            on_commit=keep,
         )
 
     try:
         summary = await _write(work)
     except BaseException as error:
         if ticket is not None:
-            await ticket.failed(error)
+            await ticket.failed_quietly(error)
         raise
+    if answered:
+        return answered[0]
     response = _written(request, summary, summary.reports[0], created=not summary.dry_run)
     return response if ticket is None else await ticket.finish(response)
 
@@ -370,7 +388,7 @@ async def put_report(
     source = await _bundle_text(request)
     json_text = _media_type(request) == "application/json"
     engine: Engine = request.app.state.database.engine
-    author = _author(request, principal)
+    author = _author(principal)
     guard = _guard(report_id, preconditions, author)
     max_entities: int = request.app.state.max_bundle_entities
 
@@ -414,7 +432,7 @@ async def delete_report_route(
     nothing is deleted. Honours `If-Match` (412 when the report changed)."""
     preconditions = Preconditions.of(request.headers)
     engine: Engine = request.app.state.database.engine
-    author = _author(request, principal)
+    author = _author(principal)
     guard = _guard(report_id, preconditions, author)
 
     def work() -> ImportSummary:
@@ -456,7 +474,7 @@ def _bundle_format(request: Request, given: BundleFormat | None) -> str:
     )
 
 
-class _LiteralDumper(yaml.SafeDumper):
+class _LiteralDumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ignore[misc]
     """Multi-line text (the report's) as a literal block, which reads as the article does."""
 
 
@@ -472,8 +490,19 @@ def bundle_yaml(bundle: dict[str, Any]) -> str:
     return yaml.dump(bundle, Dumper=_LiteralDumper, sort_keys=False, allow_unicode=True, width=100)
 
 
-def _export(session: Session, *, report_id: str) -> dict[str, Any] | None:
-    return export_bundle(session.connection(), report_id)
+def _export(
+    session: Session, *, report_id: str, form: str
+) -> tuple[bytes | dict[str, Any], str] | None:
+    """The report's bundle in `form` (YAML text, or the mapping JSON renders) and its
+    version: all of it off the event loop (a long report's YAML takes a while)."""
+    bundle = export_bundle(session.connection(), report_id)
+    if bundle is None:
+        return None
+    version = version_tag(bundle)
+    assert version is not None
+    if form == "yaml":
+        return bundle_yaml(bundle).encode("utf-8"), version
+    return bundle, version
 
 
 @router.get(
@@ -503,15 +532,14 @@ async def get_bundle(
     chosen = _bundle_format(request, format)
     # From the primary: the version a writer will send back in If-Match must be current.
     with reading_from_primary():
-        bundle = await db.run(_export, report_id=report_id)
-    if bundle is None:
+        found = await db.run(_export, report_id=report_id, form=chosen)
+    if found is None:
         raise NotFound(f"no report has the id '{report_id}'")
-    version = version_tag(bundle)
-    assert version is not None
-    if chosen == "yaml":
+    content, version = found
+    if isinstance(content, bytes):
         return Response(
-            bundle_yaml(bundle),
+            content,
             media_type="application/yaml",
             headers={"ETag": version_etag(version, "-yaml"), "Vary": "Accept"},
         )
-    return FastJSONResponse(bundle, headers={"ETag": version_etag(version), "Vary": "Accept"})
+    return FastJSONResponse(content, headers={"ETag": version_etag(version), "Vary": "Accept"})

@@ -20,6 +20,9 @@ class Actor(Base):
     nationality: Mapped[str | None] = mapped_column(String(100))
     # When the item last changed: stamped by the importer, asked for by sync clients.
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    # The report whose bundle declares the actor and may change it (another report's bundle
+    # may declare it only as it stands); none: no report holds it, the next to declare does.
+    declared_by: Mapped[str | None] = mapped_column(String(120))
 
     __table_args__ = (
         Index("ix_actor_kind_id", "kind", "id"),

@@ -24,6 +24,8 @@ class Location(Base):
     description: Mapped[str | None] = mapped_column(Text)
     # When the item last changed: stamped by the importer, asked for by sync clients.
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    # The report whose bundle declares the place and may change it (see Actor.declared_by).
+    declared_by: Mapped[str | None] = mapped_column(String(120))
 
     parent: Mapped[Optional["Location"]] = relationship(remote_side=[id], lazy="raise")
 

@@ -16,6 +16,7 @@ import binascii
 import hashlib
 import secrets
 import string
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -176,6 +177,24 @@ def _key_of(request: Request) -> str | None:
     return None if header_key is None else header_key.strip()
 
 
+# Hashes of keys this process has seen accepted (at most VERIFIED_LIMIT, the oldest dropped):
+# the rate limits count a key's requests by the key only once it is known to be real, so a
+# client cannot escape its address's budget by inventing keys.
+VERIFIED_LIMIT = 10_000
+_verified: OrderedDict[str, None] = OrderedDict()
+
+
+def verified(hashed: str) -> bool:
+    return hashed in _verified
+
+
+def mark_verified(hashed: str) -> None:
+    _verified[hashed] = None
+    _verified.move_to_end(hashed)
+    while len(_verified) > VERIFIED_LIMIT:
+        _verified.popitem(last=False)
+
+
 async def authenticate(request: Request, key: str) -> Principal:
     """The principal of `key`, or the 401 that says what is wrong with it."""
     if not well_formed(key):
@@ -184,12 +203,14 @@ async def authenticate(request: Request, key: str) -> Principal:
             invalid=True,
         )
     store: KeyStore = request.app.state.keys
+    hashed = key_hash(key)
     try:
-        principal = await store.principal(key_hash(key))
+        principal = await store.principal(hashed)
     except KeyRefused as refused:
         raise Unauthenticated(f"the API key {refused.reason}", invalid=True) from None
     if principal is None:
         raise Unauthenticated("the API key is not known", invalid=True)
+    mark_verified(hashed)
     request.state.principal = principal
     return principal
 

@@ -8,8 +8,9 @@ matches), as the RFC asks of a state-changing request.
 """
 
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass
+
+from starlette.datastructures import Headers
 
 from app.core.http.errors import BadRequest, PreconditionFailed
 
@@ -55,8 +56,12 @@ class Preconditions:
     if_none_match: str | None = None
 
     @classmethod
-    def of(cls, headers: Mapping[str, str]) -> "Preconditions":
-        found = cls(if_match=headers.get("if-match"), if_none_match=headers.get("if-none-match"))
+    def of(cls, headers: Headers) -> "Preconditions":
+        """Each header as one list, however many lines it was sent on (RFC 9110 §5.3)."""
+        given = {
+            name: ", ".join(headers.getlist(name)) or None for name in ("if-match", "if-none-match")
+        }
+        found = cls(if_match=given["if-match"], if_none_match=given["if-none-match"])
         for name, value in (("If-Match", found.if_match), ("If-None-Match", found.if_none_match)):
             if value is not None:
                 _tags(value, name)

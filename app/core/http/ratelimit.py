@@ -5,9 +5,10 @@ how many seconds the window frees it.
 
 - Two policies: reads (GET, HEAD, OPTIONS) and writes (every other method), each a rate or
   off (settings `RATE_LIMIT_READS`, `RATE_LIMIT_WRITES`).
-- A client is its API key where it sends a well-formed one (hashed: the key is never a
-  counter's name), else its address: a key's budget follows it from any address, and
-  anonymous readers share nothing with one another.
+- A client is its API key where it sends one this process has seen accepted (hashed: the
+  key is never a counter's name), else its address: a key's budget follows it from any
+  address, a made-up key buys no budget of its own, and anonymous readers share nothing
+  with one another.
 - Counted with the `limits` package's sliding window counter, through its async API: in this
   worker's memory by default, in Redis with `REDIS_URL` (every worker and host then shares a
   client's budget). A store that does not answer within STORE_TIMEOUT_S lets the request
@@ -17,7 +18,6 @@ how many seconds the window frees it.
 """
 
 import asyncio
-import hashlib
 import logging
 import math
 import time
@@ -30,7 +30,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.core import metrics
 from app.core.config import Settings
-from app.core.http.auth import well_formed
+from app.core.http.auth import KeyStore, key_hash, mark_verified, verified, well_formed
 from app.core.http.errors import problem
 
 logger = logging.getLogger("conflict_reports.ratelimit")
@@ -96,8 +96,10 @@ class RateLimits:
         return allowed, max(0, stats.remaining), reset
 
 
-def client_of(scope: Scope) -> str:
-    """A request's client: its API key (hashed), else its address."""
+async def client_of(scope: Scope, store: KeyStore | None = None) -> str:
+    """A request's client: its API key (hashed) once the key is known to be real (accepted
+    before by this process, or found now in `store`), else its address (a made-up key buys
+    no budget of its own)."""
     key = None
     for name, value in scope["headers"]:
         if name == b"authorization":
@@ -107,9 +109,21 @@ def client_of(scope: Scope) -> str:
         elif name == b"x-api-key" and key is None:
             key = value.decode("latin-1").strip()
     if key and well_formed(key):
-        return "key:" + hashlib.sha256(key.encode("ascii")).hexdigest()[:32]
+        hashed = key_hash(key)
+        if verified(hashed) or (store is not None and await _known(store, hashed)):
+            return "key:" + hashed[:32]
     client = scope.get("client")
     return "addr:" + (client[0] if client else "unknown")
+
+
+async def _known(store: KeyStore, hashed: str) -> bool:
+    try:
+        found = await store.principal(hashed) is not None
+    except Exception:  # refused (revoked, expired), or the lookup failed: not a budget
+        return False
+    if found:
+        mark_verified(hashed)
+    return found
 
 
 class RateLimiting:
@@ -127,7 +141,9 @@ class RateLimiting:
         if policy is None:
             await self.app(scope, receive, send)
             return
-        taken = await self.limits.take(policy, client_of(scope))
+        app = scope.get("app")
+        store = getattr(getattr(app, "state", None), "keys", None)
+        taken = await self.limits.take(policy, await client_of(scope, store))
         if taken is None:
             await self.app(scope, receive, send)
             return
