@@ -188,9 +188,10 @@ def test_two_imports_at_once_end_with_one_copy(
         table_checksums(target, without=stamped),
         table_checksums(engine, without=stamped),
     )
-    # The audit log lists both runs (the second changed nothing); the data is one copy.
+    # The audit log lists both runs (the second changed nothing); the data is one copy. (The
+    # shared database's log counts whatever runs other tests made: it is not compared.)
     assert ours.pop("audit_entry")[0] == 2
-    assert single.pop("audit_entry")[0] == 1
+    single.pop("audit_entry")
     assert _logical(ours) == _logical(single)
     with target.connect() as conn:
         runs = conn.execute(

@@ -267,6 +267,7 @@ def _import_in(
     links_before = links_touching(conn, in_reach["claims"])
     for item in prepared:
         load_bundle(conn, item, now=stamp, progress=progress)
+    _refresh_statistics(conn, sum(entity_count(item.bundle) for item in prepared))
     new_reports = [report_id for report_id in report_ids if report_id not in existing]
     if author.key_id is not None and new_reports:
         conn.execute(
@@ -310,6 +311,31 @@ def _import_in(
         before=before,
         after=after,
     )
+
+
+# Rows a run writes beyond which PostgreSQL's statistics are refreshed in the transaction.
+ANALYZE_AFTER = 5_000
+ANALYZED_TABLES = (
+    "claim",
+    "claim_actor",
+    "claim_location",
+    "claim_quantity",
+    "claim_link",
+    "media",
+    "event",
+    "actor",
+    "location",
+    "search_document",
+)
+
+
+def _refresh_statistics(conn: Connection, written: int) -> None:
+    """After a large load, PostgreSQL's planner still believes the tables as small as they
+    were, and reads the thousands of rows the run checks next (its snapshot, its stamps) by
+    scanning whole tables: measured, 17 of 29 s of a 20,000-claim bundle's import into a
+    fresh database. ANALYZE (a sample, inside the transaction) sets it right."""
+    if conn.dialect.name == "postgresql" and written > ANALYZE_AFTER:
+        conn.exec_driver_sql("ANALYZE " + ", ".join(ANALYZED_TABLES))
 
 
 def _existing_reports(conn: Connection, report_ids: Sequence[str]) -> set[str]:

@@ -838,13 +838,17 @@ def check_against_database(
             ]
             if not keys:
                 continue
-            taken: dict[str, str] = dict(
-                conn.execute(
-                    select(id_column, report_column).where(
-                        id_column.in_(keys), report_column != bundle.report.id
-                    )
-                ).all()
-            )
+            taken: dict[str, str] = {}
+            ordered = sorted(set(keys))
+            for start in range(0, len(ordered), 500):  # a statement takes at most 65,535
+                taken.update(
+                    conn.execute(
+                        select(id_column, report_column).where(
+                            id_column.in_(ordered[start : start + 500]),
+                            report_column != bundle.report.id,
+                        )
+                    ).all()
+                )
             for position, key in enumerate(keys):
                 if key in taken:
                     issue(
