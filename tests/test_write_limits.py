@@ -3,6 +3,7 @@ allow-list (empty by default), security headers on the HTML pages, and neither k
 bundle bodies in the logs or the metrics."""
 
 import logging
+import sys
 from collections.abc import Callable
 
 import pytest
@@ -11,6 +12,7 @@ from sqlalchemy import Engine
 
 from app.core.config import Settings
 from app.core.http.auth import Scope
+from app.ingest import router as ingest
 from app.keys.service import create_key
 from app.main import create_app
 from tests.helpers import assert_problem
@@ -126,3 +128,14 @@ def test_any_origin_reads_without_credentials(engine: Engine) -> None:
         read = client.get("/v1/claims", headers={"Origin": "https://anywhere.example.net"})
         assert read.headers["access-control-allow-origin"] == "*"
         assert "access-control-allow-credentials" not in read.headers
+
+
+def test_a_write_makes_the_interpreter_switch_threads_often_while_it_runs() -> None:
+    """Reads beside a long write wait less for the GIL (bench.write_stall measures it)."""
+    before = sys.getswitchinterval()
+    with ingest._responsive():
+        assert sys.getswitchinterval() == ingest.WRITE_SWITCH_S
+        with ingest._responsive():  # two writes at once: the first to end keeps it short
+            pass
+        assert sys.getswitchinterval() == ingest.WRITE_SWITCH_S
+    assert sys.getswitchinterval() == before
