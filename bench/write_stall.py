@@ -11,7 +11,8 @@ cheap requests one at a time on the idle server, then the same while the bundle 
 and a `PUT` of the same report sent a second after the `POST` began. Prints p50, p95 and the
 slowest of each, the errors, the write's time, the second write's answer and when it came,
 and whether the report holds exactly the bundle's claims afterwards. Target: p95 under 100 ms
-while the write runs. Exits 1 when a check fails (an error, an interleaving, missing rows).
+while the write runs. Exits 1 when a check fails (an error, an interleaving, missing rows,
+and, but in the smoke run, a p95 over the target).
 """
 
 import argparse
@@ -172,7 +173,10 @@ def run_engine(engine: str, url: str, claims: int, body: bytes) -> dict[str, Any
     return result
 
 
-def failures(result: dict[str, Any]) -> list[str]:
+def failures(result: dict[str, Any], *, timed: bool = True) -> list[str]:
+    """What failed: any error, an interleaving, missing rows; with `timed`, a p95 over the
+    target too (the smoke run in CI reports it without failing on it: a busy machine's
+    timings are figures to read, not a test)."""
     found = []
     engine = result["engine"]
     if result["post"]["status"] != 201:
@@ -185,7 +189,7 @@ def failures(result: dict[str, Any]) -> list[str]:
     if any(result["errors"].values()):
         found.append(f"{engine}: cheap requests failed during the write: {result['errors']}")
     for kind, figures in result["during"].items():
-        if figures["p95_ms"] > TARGET_P95_MS:
+        if timed and figures["p95_ms"] > TARGET_P95_MS:
             found.append(
                 f"{engine}: {kind} p95 {figures['p95_ms']:.0f} ms during the write "
                 f"(target {TARGET_P95_MS:.0f} ms)"
@@ -221,7 +225,7 @@ def main(argv: list[str] | None = None) -> int:
                 results.append(run_engine(engine, url, claims, body))
             finally:
                 drop_postgres(url)
-    found = [problem for result in results for problem in failures(result)]
+    found = [problem for result in results for problem in failures(result, timed=not args.smoke)]
     if args.save:
         day = dt.date.today().isoformat()
         path = ROOT / "bench" / "results" / f"write-stall-{day}.json"
