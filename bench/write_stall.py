@@ -4,7 +4,7 @@ for the first or gets a 409, never interleaving with it.
 
     python -m bench.write_stall                 # 100,000 claims, SQLite and PostgreSQL
     python -m bench.write_stall --smoke         # 5,000 claims (CI)
-    python -m bench.write_stall --save          # and bench/results/write-stall-DATE.json
+    python -m bench.write_stall --save          # and bench/results/write-stall/DATE.json
 
 For each engine: a fresh database with the seed, the API (`serve`, one worker), a write key;
 cheap requests one at a time on the idle server, then the same while the bundle is posted,
@@ -228,7 +228,8 @@ def main(argv: list[str] | None = None) -> int:
     found = [problem for result in results for problem in failures(result, timed=not args.smoke)]
     if args.save:
         day = dt.date.today().isoformat()
-        path = ROOT / "bench" / "results" / f"write-stall-{day}.json"
+        path = ROOT / "bench" / "results" / "write-stall" / f"{day}.json"
+        path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
         say(f"saved {path.relative_to(ROOT)}")
     for problem in found:
