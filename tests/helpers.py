@@ -1,10 +1,15 @@
 """Small helpers for API tests."""
 
+import socket
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import httpx
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, event
 
@@ -72,3 +77,40 @@ def replace_in(path: Path, old: str, new: str, *, count: int = 1) -> None:
     text = path.read_text(encoding="utf-8")
     assert text.count(old) >= count, f"{old!r} not in {path.name}"
     path.write_text(text.replace(old, new, count), encoding="utf-8")
+
+
+CLI = str(Path(sys.executable).with_name("conflict-reports"))
+
+
+@contextmanager
+def served(
+    arguments: list[str], env: dict[str, str], log: Path, *, ready: str
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """`conflict-reports serve --port P ARGUMENTS…` as users run it, until `ready` (a path)
+    answers 200: its base URL and process; stopped (SIGTERM) when the block ends."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            [CLI, "serve", "--port", str(port), *arguments],
+            env=env,
+            stdout=output,
+            stderr=output,
+        )
+        base = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    if httpx.get(base + ready, timeout=5).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                assert process.poll() is None, log.read_text()
+                assert time.monotonic() < deadline, "the API did not start"
+                time.sleep(0.1)
+            yield base, process
+        finally:
+            process.terminate()
+            process.wait(timeout=30)

@@ -8,7 +8,6 @@ serve` in a subprocess. It stops the server: requests are answered with a 503 pr
 
 import os
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,9 +19,9 @@ from app.core.db.engine import build_engine
 from app.importer import import_paths
 from app.migrate import upgrade_to_head
 from tests.conftest import SEED_DIR
-from tests.private_postgres import PrivateServer, free_port, postgres_programs, private_servers
+from tests.helpers import served
+from tests.private_postgres import PrivateServer, postgres_programs, private_servers
 
-CLI = str(Path(sys.executable).with_name("conflict-reports"))
 CLAIM = "/v1/claims/taliban-panjshir-surrounded"
 ANSWER_WITHIN = 2.0
 RECOVER_WITHIN = 5.0
@@ -47,32 +46,10 @@ def api(
     engine = build_engine(private_server.url)
     import_paths(engine, [SEED_DIR])
     engine.dispose()
-    port = free_port()
     env = {**os.environ, "DATABASE_URL": private_server.url}
-    log = (tmp_path / "serve.log").open("wb")
-    process = subprocess.Popen(
-        [CLI, "serve", "--port", str(port), "--workers", "1", "--no-access-log"],
-        env=env,
-        stdout=log,
-        stderr=log,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(base + CLAIM, timeout=5).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert process.poll() is None, (tmp_path / "serve.log").read_text()
-            assert time.monotonic() < deadline, "the API did not start"
-            time.sleep(0.1)
-        yield base, process
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
-        log.close()
+    arguments = ["--workers", "1", "--no-access-log"]
+    with served(arguments, env, tmp_path / "serve.log", ready=CLAIM) as found:
+        yield found
 
 
 def _timed_get(client: httpx.Client, path: str) -> tuple[httpx.Response, float]:

@@ -6,7 +6,6 @@ closest known ones. Nothing is written while any stands."""
 import json
 import os
 import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -20,11 +19,9 @@ from app.core.config import Settings
 from app.core.http.auth import Scope
 from app.keys.service import create_key
 from app.main import create_app
-from tests.helpers import assert_problem
+from tests.helpers import CLI, assert_problem
 from tests.test_ingest import _rows
 from tests.test_writes import SECOND_TEXT, second_bundle
-
-CLI = str(Path(sys.executable).with_name("conflict-reports"))
 
 
 def broken_bundle() -> dict[str, Any]:

@@ -6,7 +6,6 @@ starts it): there the Redis tests fail rather than skip when it is down."""
 import os
 import socket
 import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -21,10 +20,9 @@ from app.core.config import Settings
 from app.core.http.auth import Scope, new_key
 from app.keys.service import create_key
 from app.main import create_app
-from tests.helpers import assert_problem
+from tests.helpers import CLI, assert_problem, served
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
-CLI = str(Path(sys.executable).with_name("conflict-reports"))
 CLAIMS = "/v1/claims?limit=1"
 
 
@@ -142,38 +140,14 @@ def two_workers(tmp_path: Path) -> Iterator[str]:
     env = {**os.environ, "DATABASE_URL": database}
     subprocess.run([CLI, "migrate"], env=env, check=True, capture_output=True)
     subprocess.run([CLI, "seed"], env=env, check=True, capture_output=True)
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
     env |= {
         "REDIS_URL": REDIS_URL,
         "RATE_LIMIT_READS": "20/minute",
         "RATE_LIMIT_NAMESPACE": f"test-{uuid.uuid4().hex}",
     }
-    log = (tmp_path / "serve.log").open("wb")
-    process = subprocess.Popen(
-        [CLI, "serve", "--port", str(port), "--workers", "2", "--no-access-log"],
-        env=env,
-        stdout=log,
-        stderr=log,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(base + "/healthz", timeout=5).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert process.poll() is None, (tmp_path / "serve.log").read_text()
-            assert time.monotonic() < deadline, "the API did not start"
-            time.sleep(0.1)
+    arguments = ["--workers", "2", "--no-access-log"]
+    with served(arguments, env, tmp_path / "serve.log", ready="/healthz") as (base, _):
         yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
-        log.close()
 
 
 @needs_redis

@@ -23,11 +23,11 @@ from app.core.query.sync import as_utc, utc_now
 from app.importer.audit import COMMAND_LINE, Author, record_write
 from app.importer.bulk import insert_rows
 from app.importer.bundle import INLINE, Bundle
-from app.importer.changes import EntityChanges, compare, reach, snapshot
+from app.importer.changes import EntityChanges, Snapshot, compare, reach, snapshot
 from app.importer.derived import DERIVED_NOTE, refresh_derived
 from app.importer.export import report_version
 from app.importer.lock import DEFAULT_LOCK_WAIT, take_import_lock
-from app.importer.stamps import links_touching, record_changes
+from app.importer.stamps import LinkSet, links_touching, record_changes
 from app.importer.validate import (
     ImportFailed,
     ImportIssue,
@@ -273,19 +273,7 @@ def _import_in(
         conn.execute(
             update(Report).where(Report.id.in_(new_reports)).values(created_by_key_id=author.key_id)
         )
-    collected = _collect_orphans(conn)
-    refresh_derived(conn)
-    state_after = snapshot(conn, in_reach)
-    changes = compare(state_before, state_after)
-    record_changes(
-        conn,
-        before=state_before,
-        after=state_after,
-        links_before=links_before,
-        links_after=links_touching(conn, in_reach["claims"]),
-        collected=collected,
-        now=stamp,
-    )
+    changes = _settle(conn, in_reach, state_before, links_before, now=stamp)
     after = {report_id: report_version(conn, report_id) for report_id in report_ids}
     for report_id in report_ids:
         record_write(
@@ -336,6 +324,31 @@ def _refresh_statistics(conn: Connection, written: int) -> None:
     fresh database. ANALYZE (a sample, inside the transaction) sets it right."""
     if conn.dialect.name == "postgresql" and written > ANALYZE_AFTER:
         conn.exec_driver_sql("ANALYZE " + ", ".join(ANALYZED_TABLES))
+
+
+def _settle(
+    conn: Connection,
+    in_reach: dict[str, set[str]],
+    state_before: Snapshot,
+    links_before: LinkSet,
+    *,
+    now: dt.datetime,
+) -> dict[str, EntityChanges]:
+    """After a load or a deletion: orphans collected, derived data refreshed, and what
+    changed counted, stamped and logged (app.importer.stamps)."""
+    collected = _collect_orphans(conn)
+    refresh_derived(conn)
+    state_after = snapshot(conn, in_reach)
+    record_changes(
+        conn,
+        before=state_before,
+        after=state_after,
+        links_before=links_before,
+        links_after=links_touching(conn, in_reach["claims"]),
+        collected=collected,
+        now=now,
+    )
+    return compare(state_before, state_after)
 
 
 def _existing_reports(conn: Connection, report_ids: Sequence[str]) -> set[str]:
@@ -431,19 +444,7 @@ def _delete_in(
     # What it declared and other reports still use passes to the first of them (by id).
     _rehome(conn, report_id)
 
-    collected = _collect_orphans(conn)
-    refresh_derived(conn)
-    state_after = snapshot(conn, in_reach)
-    changes = compare(state_before, state_after)
-    record_changes(
-        conn,
-        before=state_before,
-        after=state_after,
-        links_before=links_before,
-        links_after=links_touching(conn, in_reach["claims"]),
-        collected=collected,
-        now=stamp,
-    )
+    changes = _settle(conn, in_reach, state_before, links_before, now=stamp)
     record_write(
         conn,
         author=author,
