@@ -52,9 +52,11 @@ what was shown (**media**) and what happened (**events**).
   the answer is a 503 problem with `Retry-After`.
 - A repeated filter means OR (`kind=photo&kind=video`); different filters combine with AND.
 - An unknown parameter is an error, never silently ignored.
-- Input is read strictly: dates are `YYYY-MM-DD`, integers plain digits within 32 bits, a
-  parameter that takes one value is given once, a `…_from` is not after its `…_to`, a cursor
-  is used with the path, filters and sort it came from; anything else is a 400 naming it.
+- Input is read strictly: dates are `YYYY-MM-DD` (a range's `…_from` and `…_to` also take
+  a month, `2021-08`, or a year, `2021`: from its first day, to its last), integers plain
+  digits within 32 bits, a parameter that takes one value is given once, a `…_from` is not
+  after its `…_to`, a cursor is used with the path, filters and sort it came from; anything
+  else is a 400 naming it.
 - Every error is `application/problem+json` (RFC 9457).
 - Lists come in several formats, chosen by `format=` or `Accept`: `json` (the envelope),
   `csv` (`text/csv`, UTF-8, a header row; objects flattened to `field_sub` columns, lists

@@ -351,6 +351,7 @@ def cli_database(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> Iterator[st
         (["claims", "--kind=casualties", "--kind", "force_strength", "--sort", "-stated_on"], None),
         (["claims", "--format", "csv", "--contested", "true"], None),
         (["claims", "--q", "helicopter", "--stated-from", "2021-08-01"], None),
+        (["claims", "--stated-from", "2021-08", "--stated-to", "2021"], None),
         (["locations", "--near", "34.5553,69.2075,150"], None),
         (["media", "--format", "csv", "--sort", "-posted_on"], None),
         (["events", "--bbox", "69.0,35.0,70.5,36.0"], None),

@@ -54,6 +54,8 @@ _NOT_EXPRESSIBLE = (
     # Text parameters are any string to the schema; the input guard refuses NUL bytes and
     # bytes that are not UTF-8 in every one of them (app.core.http.guard).
     re.compile(r"contains a NUL byte"),
+    # A range bound's pattern allows 29 February in every year (leap years are beyond it).
+    re.compile(r"-02-29 is not a day of the calendar$"),
     re.compile(r"is not valid UTF-8"),
 )
 

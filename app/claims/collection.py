@@ -1,7 +1,5 @@
 """The claims collection, declared once: its parameters and what the kit needs to know of it."""
 
-import datetime as dt
-
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.claims import service
@@ -16,6 +14,7 @@ from app.core.query.params import (
     sort_description,
     sort_pattern,
 )
+from app.core.query.periods import DateFrom, DateTo, from_description, to_description
 from app.core.render.export import ExportParams, same_field
 from app.core.render.formats import format_field
 from app.linked_data import document as jsonld
@@ -63,13 +62,15 @@ class ClaimFilters(BaseModel):
         description="How it was said; repeat for any of several. " + channel_description(),
         examples=[["interview"]],
     )
-    stated_from: dt.date | None = Field(
-        default=None, description="Stated on or after this day (ISO date).", examples=["2021-08-01"]
-    )
-    stated_to: dt.date | None = Field(
+    stated_from: DateFrom | None = Field(
         default=None,
-        description="Stated on or before this day (ISO date).",
-        examples=["2021-08-31"],
+        description=from_description("Stated on or after this day."),
+        examples=["2021-08-01", "2021-08"],
+    )
+    stated_to: DateTo | None = Field(
+        default=None,
+        description=to_description("Stated on or before this day."),
+        examples=["2021-08-31", "2021"],
     )
     date_match: DateMatch = Field(default=DateMatch.overlap, description=DATE_MATCH_DESCRIPTION)
     contested: bool | None = Field(

@@ -1,7 +1,5 @@
 """The events collection, declared once: its parameters and what the kit needs to know of it."""
 
-import datetime as dt
-
 from pydantic import ConfigDict, Field
 
 from app.core.collection import Collection
@@ -15,6 +13,7 @@ from app.core.query.params import (
     sort_description,
     sort_pattern,
 )
+from app.core.query.periods import DateFrom, DateTo, from_description, to_description
 from app.core.render.export import ExportParams, same_field
 from app.core.render.formats import format_field
 from app.events import service
@@ -47,11 +46,15 @@ class EventFilters(BBoxMixin):
         description="Events from this report.",
         examples=[["panjshir-last-bastion-2021-08-24"]],
     )
-    date_from: dt.date | None = Field(
-        default=None, description="On or after this day (ISO date).", examples=["2021-08-01"]
+    date_from: DateFrom | None = Field(
+        default=None,
+        description=from_description("On or after this day."),
+        examples=["2021-08-01", "2021-08"],
     )
-    date_to: dt.date | None = Field(
-        default=None, description="On or before this day (ISO date).", examples=["2021-08-31"]
+    date_to: DateTo | None = Field(
+        default=None,
+        description=to_description("On or before this day."),
+        examples=["2021-08-31", "2021"],
     )
     date_match: DateMatch = Field(default=DateMatch.overlap, description=DATE_MATCH_DESCRIPTION)
     min_fatalities: int | None = Field(

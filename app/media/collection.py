@@ -1,7 +1,5 @@
 """The media collection, declared once: its parameters and what the kit needs to know of it."""
 
-import datetime as dt
-
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import func
 
@@ -15,6 +13,7 @@ from app.core.query.params import (
     sort_description,
     sort_pattern,
 )
+from app.core.query.periods import DateFrom, DateTo, from_description, to_description
 from app.core.render.export import ExportParams, same_field
 from app.core.render.formats import format_field
 from app.media import service
@@ -54,11 +53,15 @@ class MediaFilters(BaseModel):
     platform: list[str] | None = Field(
         default=None, description="Where it was posted.", examples=[["Twitter"]]
     )
-    posted_from: dt.date | None = Field(
-        default=None, description="Posted or taken on or after this day.", examples=["2021-08-22"]
+    posted_from: DateFrom | None = Field(
+        default=None,
+        description=from_description("Posted or taken on or after this day."),
+        examples=["2021-08-22", "2021-08"],
     )
-    posted_to: dt.date | None = Field(
-        default=None, description="Posted or taken on or before this day.", examples=["2021-08-24"]
+    posted_to: DateTo | None = Field(
+        default=None,
+        description=to_description("Posted or taken on or before this day."),
+        examples=["2021-08-24", "2021"],
     )
     date_match: DateMatch = Field(default=DateMatch.overlap, description=DATE_MATCH_DESCRIPTION)
 

@@ -1,12 +1,11 @@
 """The reports collection, declared once: its parameters and what the kit needs to know of it."""
 
-import datetime as dt
-
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.core.collection import Collection
 from app.core.http.negotiation import LinkedFormat
 from app.core.query.params import ListParams, sort_description, sort_pattern
+from app.core.query.periods import DateFrom, DateTo, from_description, to_description
 from app.core.render.export import ExportParams, same_field
 from app.core.render.formats import format_field
 from app.linked_data import document as jsonld
@@ -21,11 +20,15 @@ class ReportFilters(BaseModel):
     language: list[str] | None = Field(
         default=None, description="Language code of the text.", examples=[["en"]]
     )
-    published_from: dt.date | None = Field(
-        default=None, description="Published on or after this day.", examples=["2021-08-01"]
+    published_from: DateFrom | None = Field(
+        default=None,
+        description=from_description("Published on or after this day."),
+        examples=["2021-08-01", "2021-08"],
     )
-    published_to: dt.date | None = Field(
-        default=None, description="Published on or before this day.", examples=["2021-08-31"]
+    published_to: DateTo | None = Field(
+        default=None,
+        description=to_description("Published on or before this day."),
+        examples=["2021-08-31", "2021"],
     )
 
 

@@ -8,9 +8,10 @@ declared query parameters and refuses, as a 400 naming the parameter:
 
 - a NUL byte or invalid UTF-8 in any query parameter or path segment;
 - a single-valued parameter given more than once;
-- a date that is not `YYYY-MM-DD`, a datetime that is not RFC 3339 with its zone;
+- a date that is not `YYYY-MM-DD` (or, where a range bound takes a period, `YYYY-MM` or
+  `YYYY`), a datetime that is not RFC 3339 with its zone;
 - an integer that is not plain digits or lies outside the 32-bit range the columns hold;
-- a range whose `…_from` is after its `…_to`.
+- a range whose `…_from` is after its `…_to` (a period's first day against the other's last).
 
 It knows nothing about any one collection: a parameter added later is covered by its type.
 """
@@ -19,16 +20,17 @@ import datetime as dt
 import re
 import types
 from dataclasses import dataclass
-from typing import Any, Literal, Union, get_args, get_origin
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 from urllib.parse import unquote_to_bytes
 
 from fastapi import Request
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.core.http.errors import BadParameter, URITooLong, declared_query_parameters, echo
+from app.core.query.periods import PERIOD_FORMS, PeriodBound
 from app.core.query.sync import as_utc
 
-Kind = Literal["date", "datetime", "int", "other"]
+Kind = Literal["date", "period_start", "period_end", "datetime", "int", "other"]
 
 # Longest query string answered; longer is a 414 problem (uvicorn's own limit lies above).
 MAX_QUERY_BYTES = 32 * 1024
@@ -50,9 +52,14 @@ class QueryField:
 def _field_of(annotation: Any) -> QueryField:
     many = False
     inner = annotation
+    period: PeriodBound | None = None
     while True:
         origin = get_origin(inner)
-        if origin in (Union, types.UnionType):
+        if origin is Annotated:
+            marks = [mark for mark in inner.__metadata__ if isinstance(mark, PeriodBound)]
+            period = marks[0] if marks else period
+            inner = get_args(inner)[0]
+        elif origin in (Union, types.UnionType):
             args = [arg for arg in get_args(inner) if arg is not type(None)]
             inner = args[0] if len(args) == 1 else Any
         elif origin in (list, set, tuple, frozenset):
@@ -62,7 +69,9 @@ def _field_of(annotation: Any) -> QueryField:
         else:
             break
     kind: Kind = "other"
-    if inner is dt.datetime:
+    if inner is dt.date and period is not None:
+        kind = "period_start" if period.side == "start" else "period_end"
+    elif inner is dt.datetime:
         kind = "datetime"
     elif inner is dt.date:
         kind = "date"
@@ -129,6 +138,13 @@ def _check_path(request: Request) -> None:
 
 
 def _strict(name: str, value: str, kind: Kind) -> Any:
+    if kind in ("period_start", "period_end"):
+        try:
+            return PeriodBound("start" if kind == "period_start" else "end").of(value)
+        except ValueError as exc:
+            if str(exc) == "not a day of the calendar":
+                raise BadParameter(name, f"{echo(value)} is not a day of the calendar") from None
+            raise BadParameter(name, f"{echo(value)} is not a date: use {PERIOD_FORMS}") from None
     if kind == "date":
         if _DATE.fullmatch(value):
             try:

@@ -9,8 +9,11 @@ every resource, so the form is the same everywhere.
 
 import calendar
 import datetime as dt
-from typing import Any
+import re
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal
 
+from pydantic import BeforeValidator, WithJsonSchema
 from sqlalchemy import ColumnElement, and_, or_
 
 from app.core.http.errors import BadParameter
@@ -88,3 +91,89 @@ def date_range(
         branches.append(and_(*branch))
     where.append(or_(*branches))
     return where
+
+
+# --- Periods as range bounds: `2021-08-24`, `2021-08` or `2021` in any `…_from` / `…_to` ---
+
+_PERIOD = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?", re.ASCII)
+PERIOD_FORMS = "YYYY-MM-DD, YYYY-MM or YYYY (2021-08-24, 2021-08, 2021)"
+
+
+def period_bounds(text: str) -> tuple[dt.date, dt.date]:
+    """The first and last day of the period `text` names: a day, a month or a year.
+    ValueError for anything else."""
+    found = _PERIOD.fullmatch(text)
+    if found is None:
+        raise ValueError(f"not {PERIOD_FORMS}")
+    year, month, day = (int(part) if part else None for part in found.groups())
+    assert year is not None
+    if month is None:
+        return dt.date(year, 1, 1), dt.date(year, 12, 31)
+    if day is None:
+        last = calendar.monthrange(year, month)[1] if 1 <= month <= 12 else 0
+        return dt.date(year, month, 1), dt.date(year, month, last)
+    try:
+        day_itself = dt.date(year, month, day)
+    except ValueError:
+        raise ValueError("not a day of the calendar") from None
+    return day_itself, day_itself
+
+
+@dataclass(frozen=True, slots=True)
+class PeriodBound:
+    """Marks a date parameter that takes a period: `start` takes its first day (`…_from`),
+    `end` its last (`…_to`). The input guard reads the mark (app.core.http.guard)."""
+
+    side: Literal["start", "end"]
+
+    def of(self, text: str) -> dt.date:
+        start, end = period_bounds(text)
+        return start if self.side == "start" else end
+
+
+def _bound(side: Literal["start", "end"]) -> Any:
+    mark = PeriodBound(side)
+
+    def read(value: Any) -> Any:
+        if isinstance(value, str):
+            try:
+                return mark.of(value)
+            except ValueError:
+                raise ValueError(f"{value!r} is not {PERIOD_FORMS}") from None
+        return value
+
+    return read
+
+
+# What a range bound takes, as the document's pattern: a year (not 0000), a month, or a day
+# that the month has (29 February is allowed in every year: a leap year is beyond a pattern;
+# the input guard refuses 29 February of a common year as not a day of the calendar).
+_YEAR = "([1-9][0-9]{3}|0[0-9]{2}[1-9]|0[0-9][1-9][0-9]|0[1-9][0-9]{2})"
+_MONTH = "(0[1-9]|1[0-2])"
+_MONTH_DAY = (
+    "((0[13578]|1[02])-(0[1-9]|[12][0-9]|3[01])|(0[469]|11)-(0[1-9]|[12][0-9]|30)"
+    "|02-(0[1-9]|1[0-9]|2[0-9]))"
+)
+PERIOD_PATTERN = f"^{_YEAR}(-{_MONTH}|-{_MONTH_DAY})?$"
+PERIOD_SCHEMA = {"type": "string", "pattern": PERIOD_PATTERN}
+PERIOD_BOUND_TEXT = (
+    "A day (`2021-08-24`), a month (`2021-08`) or a year (`2021`); a month or a year {side}."
+)
+
+# `…_from`: a period's first day; `…_to`: its last.
+DateFrom = Annotated[
+    dt.date, PeriodBound("start"), BeforeValidator(_bound("start")), WithJsonSchema(PERIOD_SCHEMA)
+]
+DateTo = Annotated[
+    dt.date, PeriodBound("end"), BeforeValidator(_bound("end")), WithJsonSchema(PERIOD_SCHEMA)
+]
+
+
+def from_description(text: str) -> str:
+    """A `…_from` parameter's description: `text`, then how periods are read."""
+    return f"{text} " + PERIOD_BOUND_TEXT.format(side="counts from its first day")
+
+
+def to_description(text: str) -> str:
+    """A `…_to` parameter's description: `text`, then how periods are read."""
+    return f"{text} " + PERIOD_BOUND_TEXT.format(side="counts to its last day")
