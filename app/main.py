@@ -31,6 +31,8 @@ from app.keys.service import DatabaseKeyStore
 from app.linked_data.router import router as jsonld_router
 from app.locations.router import router as locations_router
 from app.media.router import router as media_router
+from app.ogc.router import TAG as OGC_TAG
+from app.ogc.router import router as ogc_router
 from app.operations.examples import stored_examples
 from app.operations.router import NO_STORE_PATHS, add_operations
 from app.reading.router import router as reading_router
@@ -110,6 +112,12 @@ TAGS = [
     {
         "name": "audit",
         "description": "Who wrote what: every write of a report, for `admin` keys.",
+    },
+    {
+        "name": OGC_TAG,
+        "description": "OGC API - Features at `/ogc`: locations, events, claims and media as "
+        "feature collections that QGIS, GDAL/OGR and OWSLib open directly (Part 1 Core, "
+        "GeoJSON, HTML and OpenAPI 3.0; Part 3 queryables and CQL2 filters).",
     },
     {"name": "service", "description": "Liveness, readiness and metrics of the service."},
 ]
@@ -241,6 +249,7 @@ def create_app(engine: Engine | None = None, *, settings: Settings | None = None
         search_router,
         jsonld_router,
         sync_router,
+        ogc_router,
     ):
         app.include_router(router, dependencies=reads)
     # Writes: each operation states the key scope it needs.

@@ -3,18 +3,15 @@ the app served by uvicorn on a free port. Used by the docs and reading-view test
 
 import os
 import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import pytest
-import uvicorn
 from sqlalchemy import Engine
 
 from app.main import create_app
+from tests.helpers import in_thread
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 # Flags for a sandboxed, offline machine: no background calls home, no GPU.
@@ -29,12 +26,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--disable-dev-shm-usage",
 ]
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def require_chromium(backend: str) -> str:
@@ -52,22 +43,8 @@ def require_chromium(backend: str) -> str:
 @contextmanager
 def serving(engine: Engine) -> Iterator[str]:
     """The app on `engine`, served by uvicorn in a thread; yields its base URL."""
-    port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(engine), host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    for _ in range(100):
-        if server.started:
-            break
-        time.sleep(0.05)
-    assert server.started, "the API did not start"
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+    with in_thread(create_app(engine)) as base:
+        yield base
 
 
 @contextmanager

@@ -3,6 +3,7 @@
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -10,8 +11,11 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import uvicorn
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, event
+
+from app.cli import UVICORN_LIMITS
 
 
 def get_json(client: TestClient, path: str, **params: Any) -> Any:
@@ -114,3 +118,30 @@ def served(
         finally:
             process.terminate()
             process.wait(timeout=30)
+
+
+@contextmanager
+def in_thread(app: Any, **options: Any) -> Iterator[str]:
+    """`app` under a real uvicorn in a thread of the test's process (its engine, its data),
+    with the limits `serve` sets and `options` (uvicorn's): what a client sees on the wire.
+    Its base URL; stopped when the block ends."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = int(probe.getsockname()[1])
+    server = uvicorn.Server(
+        uvicorn.Config(
+            app, host="127.0.0.1", port=port, log_level="critical", **{**UVICORN_LIMITS, **options}
+        )
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    for _ in range(200):
+        if server.started:
+            break
+        time.sleep(0.05)
+    assert server.started
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(10)

@@ -239,8 +239,38 @@ EXPORTS = [
     "/v1/claims/export?q=the",
 ]
 
+# OGC API - Features (app.ogc): the same features from either engine, JSON and HTML.
+OGC = [
+    "/ogc",
+    "/ogc/conformance",
+    "/ogc/collections",
+    "/ogc/collections?f=html",
+    *(f"/ogc/collections/{name}" for name in ("locations", "claims", "media", "events")),
+    *(f"/ogc/collections/{name}/items" for name in ("locations", "claims", "media", "events")),
+    *(f"/ogc/collections/{name}/queryables" for name in ("locations", "claims")),
+    "/ogc/collections/claims/items?limit=3&f=html",
+    "/ogc/collections/claims/items?limit=4&bbox=69.0,35.0,70.5,36.0",
+    "/ogc/collections/claims/items?datetime=2021-08-23/2021-08-24&limit=50",
+    "/ogc/collections/claims/items?datetime=../2021-08-22",
+    "/ogc/collections/events/items?datetime=2021",
+    "/ogc/collections/media/items?datetime=2021-08-22/..&kind=video",
+    "/ogc/collections/claims/items?filter=" + quote("claimant_id = 'taliban' OR kind = 'vow'"),
+    "/ogc/collections/claims/items?filter="
+    + quote("NOT (contested = true) AND stated_on BETWEEN '2021-08' AND '2021-08'"),
+    "/ogc/collections/events/items?filter=" + quote("fatalities > 0"),
+    "/ogc/collections/locations/items?filter=" + quote("kind IN ('valley', 'district')"),
+    "/ogc/collections/claims/items/taliban-panjshir-surrounded%2Fpanjshir-valley",
+    "/ogc/collections/locations/items/kabul?f=html",
+    # Errors: the same problem from either.
+    "/ogc/collections/claims/items?filter=" + quote("kind LIKE 'v%'"),
+    "/ogc/collections/claims/items?datetime=2021-09-01/2021-08-01",
+    "/ogc/collections/claims/items?bbox=1,2,3",
+    "/ogc/collections/claims/items/no-such-claim%2Fkabul",
+]
+
 _LISTED: list[str] = [
     *COLLECTIONS,
+    *OGC,
     *(
         f"{collection}?sort={direction}{field}"
         for collection, fields in SORTS.items()

@@ -378,3 +378,21 @@ def test_missing_items_are_404_problems(client: TestClient, path: str, name: str
     assert response.status_code == 404
     assert response.headers["content-type"] == "application/problem+json"
     assert response.json()["detail"] == f"no {name} with id '{path.rsplit('/', 1)[1]}'"
+
+
+def test_claims_and_media_about_a_place_inside_a_box(client: TestClient) -> None:
+    """`bbox` on claims and media: items naming a place inside the box (any of their places)."""
+    valley = "69.0,35.0,70.5,36.0"
+    inside = id_set(client, "/v1/claims", bbox=valley)
+    assert "taliban-panjshir-surrounded" in inside
+    assert "taliban-panjshir-surrounded-summary" in inside  # the valley, and Kabul outside
+    assert "levy-massoud-only-one-who-resists" not in inside  # France only
+    about_places = id_set(client, "/v1/claims", location_id="panjshir-valley")
+    assert about_places <= inside
+    france = id_set(client, "/v1/claims", bbox="-5,42,8,51")
+    assert "levy-massoud-only-one-who-resists" in france
+    assert not france & {"taliban-panjshir-surrounded"}
+    media = id_set(client, "/v1/media", bbox=valley)
+    assert media
+    assert media < id_set(client, "/v1/media")
+    assert_problem(client.get("/v1/claims", params={"bbox": "69,36,70,35"}), 400, parameter="bbox")

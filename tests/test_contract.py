@@ -208,13 +208,17 @@ def test_parity_requests_and_answers_validate_against_the_document(
     client: TestClient, document: dict[str, Any]
 ) -> None:
     assert len(PARITY_REQUESTS) >= 80
-    # openapi-core reads media types by name: problem+json, geo+json and ld+json are JSON,
-    # CSV and NDJSON text (their schema is a string; tests/test_formats.py reads them).
+    # openapi-core reads media types by name: problem+json, geo+json, ld+json, schema+json
+    # and OpenAPI's are JSON; CSV, NDJSON and HTML text (their schema is a string;
+    # tests/test_formats.py reads them).
     config = Config(
         extra_media_type_deserializers={
             "application/problem+json": json.loads,
             "application/geo+json": json.loads,
             "application/ld+json": json.loads,
+            "application/schema+json": json.loads,
+            "application/vnd.oai.openapi+json": json.loads,
+            "text/html": _text,
             "text/csv": _text,
             "application/x-ndjson": _text,
         }
@@ -244,7 +248,7 @@ def test_parity_requests_and_answers_validate_against_the_document(
             cause = error.__cause__
             details = getattr(cause, "schema_errors", None) or cause
             failures.append(f"answer {answer.status_code} to {target}: {error!r} {details}")
-    assert failures == []
+    assert failures == [], "\n".join(failures)
     assert {200, 400, 404} <= statuses
 
 

@@ -7,18 +7,14 @@ the stream between whole lines; the command writes the same bytes."""
 import csv
 import io
 import json
-import socket
 import subprocess
 import sys
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from typer.testing import CliRunner
@@ -26,12 +22,12 @@ from typer.testing import CliRunner
 import app.core.render.export as export_module
 from app.catalog import BY_NAME
 from app.claims import service as claims_service
-from app.cli import UVICORN_LIMITS, cli
+from app.cli import cli
 from app.core.config import get_settings
 from app.core.db.engine import get_engine
 from app.core.http.errors import QueryTimeout
 from app.main import create_app
-from tests.helpers import assert_problem
+from tests.helpers import assert_problem, in_thread
 
 COLLECTIONS = ["claims", "actors", "locations", "events", "media", "reports"]
 REPORT = "panjshir-last-bastion-2021-08-24"
@@ -255,27 +251,8 @@ def _stand_in(monkeypatch: pytest.MonkeyPatch, collection: str, list_page: Any) 
 @pytest.fixture
 def live_server(engine: Engine) -> Iterator[str]:
     """The app under a real uvicorn (in a thread): what a client sees on the wire."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = int(probe.getsockname()[1])
-    options: dict[str, Any] = {**UVICORN_LIMITS}
-    server = uvicorn.Server(
-        uvicorn.Config(
-            create_app(engine), host="127.0.0.1", port=port, log_level="critical", **options
-        )
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    for _ in range(200):
-        if server.started:
-            break
-        time.sleep(0.05)
-    assert server.started
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(10)
+    with in_thread(create_app(engine)) as base:
+        yield base
 
 
 def _read_into(answer: httpx.Response, received: bytearray) -> None:

@@ -54,8 +54,24 @@ _NOT_EXPRESSIBLE = (
     # Text parameters are any string to the schema; the input guard refuses NUL bytes and
     # bytes that are not UTF-8 in every one of them (app.core.http.guard).
     re.compile(r"contains a NUL byte"),
-    # A range bound's pattern allows 29 February in every year (leap years are beyond it).
-    re.compile(r"-02-29 is not a day of the calendar$"),
+    # OGC API - Features: a CQL2 filter and a `datetime` are text to the schema; what parses
+    # and what a queryable takes is beyond it (app.ogc).
+    re.compile(r"^is not CQL2 (text|JSON)"),
+    re.compile(r"is not a queryable of"),
+    re.compile(r"is not supported; comparisons"),
+    re.compile(r"is not a (condition|value); comparisons"),
+    re.compile(r" is compared with "),
+    re.compile(r"^nests more than \d+ levels"),
+    re.compile(r"a queryable on one side and a value on the other"),
+    re.compile(r"is not a date, a time or an interval"),
+    re.compile(r"is not an RFC 3339 time with its zone"),
+    re.compile(r"^an interval (has one|needs at least)"),
+    re.compile(r"^the interval ends"),
+    re.compile(r"^an instant is a date or a time"),
+    re.compile(r"^is given without a filter"),
+    # A range bound's pattern allows 29 February in every year (leap years are beyond it),
+    # and a filter's DATE('…') is any text.
+    re.compile(r"is not a day of the calendar"),
     re.compile(r"is not valid UTF-8"),
 )
 

@@ -6,7 +6,6 @@ NUL byte or an out-of-range integer used to reach the database and fail there)."
 import base64
 import json
 import socket
-import threading
 import time
 from collections.abc import Iterator
 from functools import cache
@@ -19,13 +18,13 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, create_engine
 from typer.testing import CliRunner
 
-from app.cli import UVICORN_LIMITS, cli
+from app.cli import cli
 from app.core.http.guard import MAX_QUERY_BYTES
 from app.core.query.periods import PERIOD_PATTERN
 from app.importer.bundle import RESERVED_IDS
 from app.main import create_app
 from app.serving.server import HeaderDeadlineProtocol
-from tests.helpers import assert_problem, get_json
+from tests.helpers import assert_problem, get_json, in_thread
 
 
 @cache
@@ -50,8 +49,18 @@ PATH_VALUES = {
 }
 
 
+# A feature's id, by collection (OGC API - Features at /ogc).
+FEATURE_IDS = {
+    "locations": "kabul",
+    "events": "fuj-ambush",
+    "claims": "taliban-panjshir-surrounded%2Fpanjshir-valley",
+    "media": "video-humvees-rolling%2Fpanjshir-valley",
+}
+
+
 def _url(path: str, query: str = "", *, path_values: dict[str, str] | None = None) -> str:
-    values = {**PATH_VALUES, **(path_values or {})}
+    feature = {"featureId": FEATURE_IDS[path.split("/")[3]]} if "{featureId}" in path else {}
+    values = {**PATH_VALUES, **feature, **(path_values or {})}
     for name, value in values.items():
         path = path.replace("{" + name + "}", value)
     given = {part.partition("=")[0] for part in query.split("&")}
@@ -434,27 +443,9 @@ class QuickDeadline(HeaderDeadlineProtocol):
 def live_server(engine: Engine, backend: str) -> Iterator[tuple[str, int]]:
     if backend != "sqlite":
         pytest.skip("the server's protocol does not depend on the engine")
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = int(probe.getsockname()[1])
-    options: dict[str, Any] = {**UVICORN_LIMITS, "http": QuickDeadline}
-    server = uvicorn.Server(
-        uvicorn.Config(
-            create_app(engine), host="127.0.0.1", port=port, log_level="warning", **options
-        )
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    for _ in range(100):
-        if server.started:
-            break
-        time.sleep(0.05)
-    assert server.started
-    try:
-        yield "127.0.0.1", port
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+    with in_thread(create_app(engine), http=QuickDeadline) as base:
+        host, _, port = base.removeprefix("http://").partition(":")
+        yield host, int(port)
 
 
 def _exchange(address: tuple[str, int], request: bytes, *, wait: float = 5) -> tuple[bytes, float]:

@@ -2,6 +2,7 @@
 status, content type and body bytes on SQLite and on PostgreSQL (cursor walks included)."""
 
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -39,13 +40,17 @@ def clients(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Test
 ENGINE_SPECIFIC = {"/healthz"}
 
 
+# A page of OGC features ends with when it was generated (its weak ETag leaves that out).
+_GENERATED = re.compile(rb',"timeStamp":"[0-9T:-]+Z"}$')
+
+
 def _answers(clients: dict[str, TestClient], path: str) -> tuple[bytes, bytes]:
     lite = clients["sqlite"].get(path)
     pg = clients["postgresql"].get(path)
     assert lite.status_code == pg.status_code, path
     assert lite.headers["content-type"] == pg.headers["content-type"], path
     assert lite.status_code < 500, (path, lite.text)
-    return lite.content, pg.content
+    return _GENERATED.sub(b"}", lite.content), _GENERATED.sub(b"}", pg.content)
 
 
 def _first_difference(path: str, lite: bytes, pg: bytes) -> str:

@@ -1,6 +1,6 @@
 """The claims collection, declared once: its parameters and what the kit needs to know of it."""
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from app.claims import service
 from app.claims.schemas import ClaimOut
@@ -8,6 +8,7 @@ from app.core.collection import Collection
 from app.core.http.negotiation import Format
 from app.core.query.params import (
     DATE_MATCH_DESCRIPTION,
+    BBoxMixin,
     DateMatch,
     FacetParams,
     ListParams,
@@ -15,15 +16,16 @@ from app.core.query.params import (
     sort_pattern,
 )
 from app.core.query.periods import DateFrom, DateTo, from_description, to_description
+from app.core.query.queryables import Queryable
 from app.core.render.export import ExportParams, same_field
 from app.core.render.formats import format_field
 from app.linked_data import document as jsonld
-from app.models import Claim
+from app.models import Claim, ClaimLocation
 from app.models.vocab import ClaimChannel, ClaimKind, ClaimStatus, channel_description
 from app.shared.places import coordinates_of
 
 
-class ClaimFilters(BaseModel):
+class ClaimFilters(BBoxMixin):
     model_config = ConfigDict(extra="forbid")
 
     claimant_id: list[str] | None = Field(
@@ -115,4 +117,26 @@ CLAIMS = Collection(
     geometry="locations",
     places=coordinates_of,
     jsonld=jsonld.claims_document,
+    filter_params=ClaimFilters,
+    filters=service.claim_filters,
+    queryables={
+        "claimant_id": Queryable("term", "claimant_id", "Who made the claim (an actor's id)."),
+        "actor_id": Queryable("term", "actor_id", "An actor the claim is about, in any role."),
+        "location_id": Queryable("term", "location_id", "A place the claim is about."),
+        "report_id": Queryable("term", "report_id", "The report the claim comes from."),
+        "kind": Queryable("term", "kind", "Kind of claim.", values=ClaimKind),
+        "status": Queryable("term", "status", "Verification status.", values=ClaimStatus),
+        "channel": Queryable("term", "channel", "How it was said.", values=ClaimChannel),
+        "stated_on": Queryable(
+            "period",
+            "stated_from",
+            "When it was stated (a date known to the month or year is its period).",
+            upper="stated_to",
+        ),
+        "contested": Queryable("flag", "contested", "Whether a claim contradicts it."),
+        "has_quantity": Queryable("flag", "has_quantity", "Whether it states a number."),
+    },
+    temporal="stated_on",
+    place_link=(ClaimLocation.claim_id, ClaimLocation.location_id),
+    dates=(Claim.stated_on, Claim.stated_until),
 )

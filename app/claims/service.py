@@ -12,6 +12,7 @@ from app.core.http.errors import NotFound
 from app.core.query.facets import Facet, FacetSet, facet_answer, month_facet, vocabulary_facet
 from app.core.query.listing import Bindable, collection_page, envelope, facet_scope
 from app.core.query.pagination import SortField
+from app.core.query.params import parse_bbox
 from app.core.query.periods import date_range, period_of
 from app.core.query.sync import updated_at_column
 from app.models import (
@@ -27,7 +28,7 @@ from app.models import (
 from app.models.vocab import ClaimChannel, ClaimKind, ClaimLinkKind, ClaimStatus, label_of
 from app.shared.actors import actor_ref, actors_with_roles_json
 from app.shared.claims import claim_briefs
-from app.shared.places import located_in, places_facet, places_with_roles_json
+from app.shared.places import linked_in_bbox, located_in, places_facet, places_with_roles_json
 
 # The collection's name and what one of its items is called (see `claims.collection`).
 NAME = "claims"
@@ -102,6 +103,11 @@ def claim_filters(session: Session, params: Any) -> list[ColumnElement[bool]]:
         mode=params.date_match,
         names=("stated_from", "stated_to"),
     )
+    if params.bbox:
+        box = parse_bbox(params.bbox)
+        where.append(
+            linked_in_bbox(Claim.id, ClaimLocation.claim_id, ClaimLocation.location_id, box)
+        )
     # Flags the importer keeps (app.importer.derived): index ranges, not anti-joins.
     if params.contested is not None:
         where.append(Claim.contested == params.contested)

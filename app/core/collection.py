@@ -9,15 +9,19 @@ from enum import Enum
 from typing import Any, get_args
 
 from pydantic import BaseModel
+from sqlalchemy import ColumnElement
 from sqlalchemy.orm import Session
 
 from app.core.http.negotiation import Format
 from app.core.query.facets import FacetSet
 from app.core.query.pagination import SortField
+from app.core.query.queryables import Queryable
 from app.core.render.geojson import Geometry, Places
 
 # A list's service: `(session, dialect, params)` to the JSON envelope of one page.
 ListPage = Callable[[Session, str, Any], dict[str, Any]]
+# A list's filters as conditions: `(session, params)`, params a model of `filter_params`.
+Filters = Callable[[Session, Any], list[ColumnElement[bool]]]
 # The coordinates of the places a page's items name (GeoJSON of items with `locations`).
 PlacesOf = Callable[[Session, list[str]], Places]
 # The JSON-LD document of a page's items: `(items, base_url=...)`.
@@ -41,6 +45,14 @@ class Collection:
     - `geometry`: where an item's place is, for GeoJSON (None: no GeoJSON); `places`: the
       coordinates of the places a page names (geometry `locations`).
     - `jsonld`: the JSON-LD document of a page (None: no JSON-LD).
+    - `filter_params`: the model of its filters alone; `filters`: those filters as SQL
+      conditions on `model` (what the list applies, without `q` and `updated_since`).
+    - `queryables`: what a filter expression may compare, each a filter parameter;
+      `temporal`: the property that is its items' date (a `period` queryable), if any.
+    - `place_link`: where an item's places are, as (item column, place column): the link
+      table's for geometry `locations` (one feature per row), the item table's own otherwise
+      (`Event.id, Event.location_id`; a place is its own: `Location.id, Location.id`).
+    - `dates`: the columns of the first and last day of an item's date (its period).
     """
 
     name: str
@@ -57,6 +69,12 @@ class Collection:
     geometry: Geometry | None = None
     places: PlacesOf | None = None
     jsonld: JsonLd | None = None
+    filter_params: type[BaseModel] | None = None
+    filters: Filters | None = None
+    queryables: Mapping[str, Queryable] = field(default_factory=dict)
+    temporal: str | None = None
+    place_link: tuple[Any, Any] | None = None
+    dates: tuple[Any, Any] | None = None
     formats: tuple[Format, ...] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -78,5 +96,16 @@ class Collection:
                 f"{self.name}: the list's `format` takes {values}, the collection offers "
                 f"{[f.value for f in offered]}"
             )
+        if self.temporal is not None and self.queryables[self.temporal].kind != "period":
+            raise ValueError(f"{self.name}: `temporal` must name a period queryable")
+        if self.geometry is not None and self.filters and self.place_link is None:
+            raise ValueError(f"{self.name}: features need `place_link` (where its places are)")
+        if (self.temporal is None) != (self.dates is None):
+            raise ValueError(f"{self.name}: `temporal` and `dates` go together")
+        for name, queryable in self.queryables.items():
+            fields = self.filter_params.model_fields if self.filter_params else {}
+            for param in (queryable.param, queryable.upper):
+                if param is not None and param not in fields:
+                    raise ValueError(f"{self.name}: queryable {name} names no filter {param}")
         if "id" not in self.sort_fields:
             raise ValueError(f"{self.name}: `id` must be a sort field (the keyset tie-breaker)")

@@ -14,6 +14,7 @@ from app.core.query.params import (
     sort_pattern,
 )
 from app.core.query.periods import DateFrom, DateTo, from_description, to_description
+from app.core.query.queryables import Queryable
 from app.core.render.export import ExportParams, same_field
 from app.core.render.formats import format_field
 from app.events import service
@@ -93,4 +94,25 @@ EVENTS = Collection(
     sort_fields=service.SORT_FIELDS,
     facets=service.EVENT_FACETS,
     geometry="location",
+    filter_params=EventFilters,
+    filters=service.event_filters,
+    queryables={
+        "event_type": Queryable("term", "event_type", "ACLED event type."),
+        "sub_event_type": Queryable("term", "sub_event_type", "ACLED sub-event type."),
+        "actor_id": Queryable("term", "actor_id", "An actor that took part."),
+        "location_id": Queryable("term", "location_id", "The place it happened."),
+        "report_id": Queryable("term", "report_id", "The report it comes from."),
+        "date": Queryable(
+            "period",
+            "date_from",
+            "When it happened (a date known to the month or year is its period).",
+            upper="date_to",
+        ),
+        "fatalities": Queryable(
+            "at_least", "min_fatalities", "The best estimate of fatalities (>= or >)."
+        ),
+    },
+    temporal="date",
+    dates=(Event.date, Event.date_until),
+    place_link=(Event.id, Event.location_id),
 )

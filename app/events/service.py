@@ -14,7 +14,7 @@ from app.core.query.sync import updated_at_column
 from app.models import Actor, Event, EventActor, EventClaim, FacetCount, Location
 from app.shared.actors import actors_with_roles
 from app.shared.claims import claim_briefs
-from app.shared.places import in_bbox, located_in
+from app.shared.places import located_in, places_in_bbox
 
 # The collection's name and what one of its items is called (see `events.collection`).
 NAME = "events"
@@ -80,11 +80,7 @@ def event_filters(session: Session, params: Any) -> list[ColumnElement[bool]]:
     )
     if params.bbox:
         box = parse_bbox(params.bbox)
-        where.append(
-            Event.location_id.in_(
-                select(Location.id).where(in_bbox(Location.latitude, Location.longitude, box))
-            )
-        )
+        where.append(Event.location_id.in_(places_in_bbox(box)))
     if params.min_fatalities is not None:
         where.append(Event.fatalities_best >= params.min_fatalities)
     return where

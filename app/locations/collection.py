@@ -12,6 +12,7 @@ from app.core.query.params import (
     sort_description,
     sort_pattern,
 )
+from app.core.query.queryables import Queryable
 from app.core.render.export import ExportParams, same_field
 from app.core.render.formats import format_field
 from app.locations import service
@@ -83,4 +84,13 @@ LOCATIONS = Collection(
     export_params=LocationExportParams,
     sort_fields=service.SORT_FIELDS,
     geometry="self",
+    filter_params=LocationFilters,
+    filters=service.location_filters,
+    queryables={
+        "kind": Queryable("term", "kind", "Kind of place.", values=LocationKind),
+        "country": Queryable("term", "country", "ISO 3166-1 alpha-2 country code."),
+        "parent_id": Queryable("term", "parent_id", "The place it lies directly in."),
+        "report_id": Queryable("term", "report_id", "A report that mentions it."),
+    },
+    place_link=(Location.id, Location.id),
 )

@@ -77,8 +77,7 @@ def near_box(near: Near) -> BBox:
     )
 
 
-def list_locations(session: Session, dialect: str, params: Any) -> dict[str, Any]:
-    statement = select(*LOCATION_COLUMNS, updated_at_column(Location))
+def location_filters(session: Session, params: Any) -> list[ColumnElement[bool]]:
     where: list[ColumnElement[bool]] = []
     if params.kind:
         where.append(Location.kind.in_(params.kind))
@@ -96,13 +95,20 @@ def list_locations(session: Session, dialect: str, params: Any) -> dict[str, Any
         )
     if params.bbox:
         where.append(in_bbox(Location.latitude, Location.longitude, parse_bbox(params.bbox)))
-    fields = dict(SORT_FIELDS)
     if params.near:
         near = parse_near(params.near)
-        distance = distance_km(Location.latitude, Location.longitude, near)
-        statement = statement.add_columns(distance.label("distance_km"))
         where.append(in_bbox(Location.latitude, Location.longitude, near_box(near)))
-        where.append(distance <= near.km)
+        where.append(distance_km(Location.latitude, Location.longitude, near) <= near.km)
+    return where
+
+
+def list_locations(session: Session, dialect: str, params: Any) -> dict[str, Any]:
+    statement = select(*LOCATION_COLUMNS, updated_at_column(Location))
+    where = location_filters(session, params)
+    fields = dict(SORT_FIELDS)
+    if params.near:
+        distance = distance_km(Location.latitude, Location.longitude, parse_near(params.near))
+        statement = statement.add_columns(distance.label("distance_km"))
         fields["distance"] = SortField(distance, "float")
     result = search_and_paginate(
         session,

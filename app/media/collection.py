@@ -1,12 +1,13 @@
 """The media collection, declared once: its parameters and what the kit needs to know of it."""
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 from sqlalchemy import func
 
 from app.core.collection import Collection
 from app.core.http.negotiation import GeoFormat
 from app.core.query.params import (
     DATE_MATCH_DESCRIPTION,
+    BBoxMixin,
     DateMatch,
     FacetParams,
     ListParams,
@@ -14,16 +15,17 @@ from app.core.query.params import (
     sort_pattern,
 )
 from app.core.query.periods import DateFrom, DateTo, from_description, to_description
+from app.core.query.queryables import Queryable
 from app.core.render.export import ExportParams, same_field
 from app.core.render.formats import format_field
 from app.media import service
 from app.media.schemas import MediaOut
-from app.models import Media
+from app.models import Media, MediaLocation
 from app.models.vocab import MediaKind
 from app.shared.places import coordinates_of
 
 
-class MediaFilters(BaseModel):
+class MediaFilters(BBoxMixin):
     model_config = ConfigDict(extra="forbid")
 
     kind: list[MediaKind] | None = Field(
@@ -98,4 +100,23 @@ MEDIA = Collection(
     facets=service.MEDIA_FACETS,
     geometry="locations",
     places=coordinates_of,
+    filter_params=MediaFilters,
+    filters=service.media_filters,
+    queryables={
+        "kind": Queryable("term", "kind", "photo, video, map or tweet.", values=MediaKind),
+        "posted_by": Queryable("term", "posted_by", "Who posted it (an actor's id)."),
+        "actor_id": Queryable("term", "actor_id", "An actor it shows, mentions or was posted by."),
+        "location_id": Queryable("term", "location_id", "A place it shows."),
+        "report_id": Queryable("term", "report_id", "The report it comes from."),
+        "platform": Queryable("term", "platform", "Where it was posted."),
+        "posted_on": Queryable(
+            "period",
+            "posted_from",
+            "When it was posted or taken (a date known to the month or year is its period).",
+            upper="posted_to",
+        ),
+    },
+    temporal="posted_on",
+    place_link=(MediaLocation.media_id, MediaLocation.location_id),
+    dates=(Media.posted_on, Media.posted_until),
 )

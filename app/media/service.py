@@ -9,12 +9,13 @@ from app.core.http.errors import NotFound
 from app.core.query.facets import Facet, FacetSet, facet_answer, month_facet, vocabulary_facet
 from app.core.query.listing import Bindable, collection_page, envelope, facet_scope, grouped
 from app.core.query.pagination import SortField
+from app.core.query.params import parse_bbox
 from app.core.query.periods import date_range, period_of
 from app.core.query.sync import updated_at_column
 from app.models import Actor, FacetCount, Location, Media, MediaActor, MediaLocation
 from app.models.vocab import MediaKind, label_of
 from app.shared.actors import actors_with_roles
-from app.shared.places import located_in, places_facet
+from app.shared.places import linked_in_bbox, located_in, places_facet
 
 # The collection's name and what one of its items is called (see `media.collection`).
 NAME = "media"
@@ -77,6 +78,11 @@ def media_filters(session: Session, params: Any) -> list[ColumnElement[bool]]:
         where.append(Media.report_id.in_(params.report_id))
     if params.platform:
         where.append(Media.platform.in_(params.platform))
+    if params.bbox:
+        box = parse_bbox(params.bbox)
+        where.append(
+            linked_in_bbox(Media.id, MediaLocation.media_id, MediaLocation.location_id, box)
+        )
     where += date_range(
         Media.posted_on,
         Media.posted_until,

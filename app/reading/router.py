@@ -7,10 +7,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse, Response
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from app.core.db.deps import DatabaseDep
 from app.core.http.errors import NotFound
+from app.core.render.html import templates_of
 from app.reading import service
 from app.reading.page import index_page, report_page
 
@@ -18,14 +18,7 @@ router = APIRouter(include_in_schema=False)
 
 CSS_PATH = "/static/reading/reading.css"
 
-templates = Environment(
-    loader=PackageLoader("app.reading", "templates"),
-    autoescape=select_autoescape(default=True, default_for_string=True),
-    undefined=StrictUndefined,
-    trim_blocks=True,
-    lstrip_blocks=True,
-    keep_trailing_newline=True,
-)
+templates = templates_of("app.reading")
 
 
 def html(template: str, context: dict[str, Any], *, status_code: int = 200) -> HTMLResponse:

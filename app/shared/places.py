@@ -3,7 +3,7 @@ coordinates of the places a page names (GeoJSON) and counts by place (facets).""
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, select
+from sqlalchemy import ColumnElement, Select, and_, or_, select
 from sqlalchemy.orm import Session
 
 from app.core.db.dialect import json_objects
@@ -35,9 +35,25 @@ def located_in(
 
 
 def in_bbox(latitude: Any, longitude: Any, box: BBox) -> ColumnElement[bool]:
+    if box.crosses_antimeridian:
+        # East of min_lon to 180, and from -180 to west of max_lon.
+        across = or_(longitude >= box.min_lon, longitude <= box.max_lon)
+        return and_(latitude.between(box.min_lat, box.max_lat), across)
     return and_(
         latitude.between(box.min_lat, box.max_lat),
         longitude.between(box.min_lon, box.max_lon),
+    )
+
+
+def places_in_bbox(box: BBox) -> Select[str]:
+    """The ids of the places inside the box (places without coordinates never are)."""
+    return select(Location.id).where(in_bbox(Location.latitude, Location.longitude, box))
+
+
+def linked_in_bbox(item_id: Any, link_item: Any, link_place: Any, box: BBox) -> ColumnElement[bool]:
+    """Items that name, through a link table, a place inside the box."""
+    return item_id.in_(  # type: ignore[no-any-return]
+        select(link_item).where(link_place.in_(places_in_bbox(box)))
     )
 
 

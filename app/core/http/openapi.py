@@ -251,3 +251,101 @@ def openapi_with_problems(
         return schema
 
     return openapi
+
+
+# --- OpenAPI 3.0 (what OGC API - Features' conformance class "OpenAPI 3.0" asks for) ------
+
+OPENAPI_30 = "3.0.3"
+
+
+def _schema_30(node: Any) -> Any:
+    """A JSON Schema (OpenAPI 3.1) as OpenAPI 3.0's schema object says it: `nullable`
+    rather than a `null` type, `enum` rather than `const`, one `example` rather than
+    `examples`, boolean exclusive bounds."""
+    if isinstance(node, list):
+        return [_schema_30(value) for value in node]
+    if not isinstance(node, dict):
+        return node
+    schema = {key: _schema_30(value) for key, value in node.items()}
+    for combinator in ("anyOf", "oneOf"):
+        branches = schema.get(combinator)
+        if isinstance(branches, list) and {"type": "null"} in branches:
+            kept = [branch for branch in branches if branch != {"type": "null"}]
+            del schema[combinator]
+            if len(kept) == 1:
+                # 3.0 ignores a `$ref`'s siblings: a nullable reference is an allOf of one.
+                only = kept[0]
+                schema = {**({"allOf": [only]} if "$ref" in only else only), **schema}
+            else:
+                schema[combinator] = kept
+            schema["nullable"] = True
+    kind = schema.get("type")
+    if isinstance(kind, list):
+        others = [name for name in kind if name != "null"]
+        schema["type"] = others[0] if len(others) == 1 else others
+        if "null" in kind:
+            schema["nullable"] = True
+    if "const" in schema:
+        schema["enum"] = [schema.pop("const")]
+    if isinstance(schema.get("examples"), list) and "in" not in schema:
+        examples = schema.pop("examples")
+        if examples:
+            schema["example"] = examples[0]
+    for bound, plain in (("exclusiveMinimum", "minimum"), ("exclusiveMaximum", "maximum")):
+        value = schema.get(bound)
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            schema[plain] = value
+            schema[bound] = True
+    for unknown in ("contentMediaType", "contentEncoding", "$schema", "$id"):
+        schema.pop(unknown, None)
+    return schema
+
+
+def _references(node: Any) -> set[str]:
+    found: set[str] = set()
+    if isinstance(node, dict):
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#/components/schemas/"):
+            found.add(ref.rsplit("/", 1)[1])
+        for value in node.values():
+            found |= _references(value)
+    elif isinstance(node, list):
+        for value in node:
+            found |= _references(value)
+    return found
+
+
+def openapi_30(
+    document: dict[str, Any], *, prefix: str, title: str, description: str
+) -> dict[str, Any]:
+    """The part of `document` under the paths starting with `prefix`, as OpenAPI 3.0: its
+    operations, and the component schemas they reach."""
+    paths = {path: ops for path, ops in document["paths"].items() if path.startswith(prefix)}
+    schemas = document.get("components", {}).get("schemas", {})
+    wanted = _references(paths)
+    pending = list(wanted)
+    while pending:
+        for name in _references(schemas.get(pending.pop(), {})) - wanted:
+            wanted.add(name)
+            pending.append(name)
+    parts: dict[str, Any] = {"paths": paths}
+    if wanted:
+        parts["components"] = {"schemas": {name: schemas[name] for name in sorted(wanted)}}
+    converted = _schema_30(copy.deepcopy(parts))
+    # Parameters keep `examples` as 3.0 has it (a map) only if it is one; a list becomes one
+    # `example`.
+    for methods in converted["paths"].values():
+        for operation in methods.values():
+            for parameter in operation.get("parameters", []):
+                examples = parameter.get("examples")
+                if isinstance(examples, list):
+                    parameter.pop("examples")
+                    if examples:
+                        parameter["example"] = examples[0]
+    info = {key: value for key, value in document.get("info", {}).items() if key != "license"}
+    return {
+        "openapi": OPENAPI_30,
+        "info": {**info, "title": title, "description": description},
+        "servers": document.get("servers", [{"url": "/"}]),
+        **converted,
+    }

@@ -234,7 +234,7 @@ def search_and_paginate(
 ) -> PageResult:
     """A collection's page: its filters and `updated_since`, `q` joined in (with
     `sort=relevance`), its sort."""
-    where = [*where, *since_filter(params, id_column)]
+    where = [*where, *getattr(params, "_also", ()), *since_filter(params, id_column)]
     relevance = None
     base = statement
     counted: Select[*tuple[Any, ...]] | None = None
@@ -332,7 +332,7 @@ def collection_page(
         "updated_since": Bindable(updated_at_of(id_column), many=False, at_least=True),
     }
     given = params.model_fields_set - LIST_PARAMETERS
-    if not TEMPLATES_ENABLED or params.q or not given <= bindable.keys():
+    if not TEMPLATES_ENABLED or params.q or params._also or not given <= bindable.keys():
         return search_and_paginate(
             session,
             dialect,

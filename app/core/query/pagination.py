@@ -153,7 +153,11 @@ def bound_to(sort: Sort, collection: str, params: Any) -> Sort:
         for name in sorted(params.model_fields_set - PAGING_PARAMETERS)
         if getattr(params, name) is not None
     }
-    text = json.dumps([collection, filters], default=str, sort_keys=True, ensure_ascii=False)
+    bound: list[Any] = [collection, filters]
+    also = getattr(params, "_also_key", "")
+    if also:
+        bound.append(also)  # conditions added above the filters (see ListParams.narrowed)
+    text = json.dumps(bound, default=str, sort_keys=True, ensure_ascii=False)
     digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest()[:9]
     return replace(sort, scope=base64.urlsafe_b64encode(digest).decode("ascii"))
 
@@ -177,15 +181,22 @@ def _cursor_value(value: Any) -> Any:
     return value
 
 
+# A cursor holds a sort, a digest and one value per term: a few hundred bytes, a few KB with
+# long text values (a title). Longer is not ours; nested JSON in one is caught as it recurses.
+MAX_CURSOR_LENGTH = 16_384
+
+
 def decode_cursor(cursor: str, sort: Sort) -> list[Any]:
     """The term values a cursor carries; a 400 naming `cursor` if it is not one of ours."""
     try:
+        if len(cursor) > MAX_CURSOR_LENGTH:
+            raise ValueError("longer than any cursor of ours")
         padded = cursor + "=" * (-len(cursor) % 4)
         payload = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
         stored_sort = payload["s"]
         stored_scope = payload.get("k", "")
         raw_values = payload["v"]
-    except (ValueError, KeyError, TypeError, binascii.Error, UnicodeError):
+    except (ValueError, KeyError, TypeError, binascii.Error, UnicodeError, RecursionError):
         raise BadParameter(
             "cursor", "not a cursor this API issued; use next_cursor as given"
         ) from None

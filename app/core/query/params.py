@@ -7,8 +7,9 @@ query parameter (a typo) is a 400 naming it, never a silently unfiltered answer.
 import re
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
 from pydantic.config import JsonDict
 
 from app.core.query.search_language import MAX_QUERY_LENGTH, MAX_QUERY_WORDS
@@ -76,6 +77,17 @@ class ListParams(UpdatedSinceMixin):
     q: str | None = Field(
         default=None, min_length=1, max_length=MAX_QUERY_LENGTH, description=Q_DESCRIPTION
     )
+    # Conditions added by a caller above the collections (a filter expression: app.ogc), on
+    # top of the filters, and a text naming them, to which cursors are bound.
+    _also: tuple[Any, ...] = PrivateAttr(default=())
+    _also_key: str = PrivateAttr(default="")
+
+    def narrowed(self, conditions: tuple[Any, ...], key: str) -> "ListParams":
+        """A copy with `conditions` added to its filters, its cursors bound to `key`."""
+        copy = self.model_copy()
+        copy._also = conditions
+        copy._also_key = key
+        return copy
 
 
 class FacetParams(UpdatedSinceMixin):
@@ -107,10 +119,24 @@ def sort_description(fields: list[str], default: str = "id") -> str:
 
 @dataclass(frozen=True, slots=True)
 class BBox:
+    """A box in WGS84 degrees; west of east unless it crosses the antimeridian (RFC 7946
+    5.2: `min_lon` > `max_lon`, a box from 170 to -170 is 20 degrees wide)."""
+
     min_lon: float
     min_lat: float
     max_lon: float
     max_lat: float
+
+    @property
+    def crosses_antimeridian(self) -> bool:
+        return self.min_lon > self.max_lon
+
+    def holds(self, lon: float, lat: float) -> bool:
+        if not self.min_lat <= lat <= self.max_lat:
+            return False
+        if self.crosses_antimeridian:
+            return lon >= self.min_lon or lon <= self.max_lon
+        return self.min_lon <= lon <= self.max_lon
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,10 +174,7 @@ def parse_bbox(value: str) -> BBox:
             raise ValueError(f"latitude {lat} is outside -90..90")
     if min_lat > max_lat:
         raise ValueError("minLat is greater than maxLat")
-    if min_lon > max_lon:
-        raise ValueError(
-            "minLon is greater than maxLon (boxes across the antimeridian are not supported)"
-        )
+    # minLon > maxLon: the box crosses the antimeridian (RFC 7946 5.2, OGC API - Features).
     return BBox(min_lon, min_lat, max_lon, max_lat)
 
 
@@ -167,7 +190,8 @@ def parse_near(value: str) -> Near:
 
 
 BBOX_DESCRIPTION = (
-    "Bounding box `minLon,minLat,maxLon,maxLat` in WGS84 degrees (OGC API - Features order). "
+    "Bounding box `minLon,minLat,maxLon,maxLat` in WGS84 degrees (OGC API - Features order); "
+    "a `minLon` greater than `maxLon` is a box across the antimeridian (`170,-20,-170,0`). "
     "Places without coordinates never match."
 )
 

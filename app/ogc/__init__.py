@@ -1,0 +1,1 @@
+"""OGC API - Features over the collections that have places (`/ogc`)."""
