@@ -10,6 +10,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -41,11 +42,14 @@ needs_redis = pytest.mark.skipif(
 )
 
 
-def _settings(**given: str) -> Settings:
+def _settings(**given: Any) -> Settings:
+    # Counting tests wait for the store as long as it takes: a busy machine's first connection
+    # to Redis can pass 250 ms, and a request let through uncounted would be a flake.
     return Settings(
         rate_limit_reads=given.pop("reads", "off"),
         rate_limit_writes=given.pop("writes", "off"),
-        **given,  # type: ignore[arg-type]
+        rate_limit_store_timeout_ms=given.pop("store_timeout_ms", 10_000),
+        **given,
     )
 
 
@@ -122,7 +126,9 @@ def test_a_store_that_does_not_answer_lets_requests_through(engine: Engine) -> N
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]  # closed once the block ends: nothing listens there
-    settings = _settings(reads="1/minute", redis_url=f"redis://127.0.0.1:{port}/0")
+    settings = _settings(
+        reads="1/minute", redis_url=f"redis://127.0.0.1:{port}/0", store_timeout_ms=250
+    )
     with TestClient(create_app(engine, settings=settings)) as client:
         started = time.monotonic()
         answers = [client.get(CLAIMS) for _ in range(3)]
@@ -144,6 +150,7 @@ def two_workers(tmp_path: Path) -> Iterator[str]:
         "REDIS_URL": REDIS_URL,
         "RATE_LIMIT_READS": "20/minute",
         "RATE_LIMIT_NAMESPACE": f"test-{uuid.uuid4().hex}",
+        "RATE_LIMIT_STORE_TIMEOUT_MS": "10000",
     }
     arguments = ["--workers", "2", "--no-access-log"]
     with served(arguments, env, tmp_path / "serve.log", ready="/healthz") as (base, _):

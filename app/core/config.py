@@ -74,6 +74,13 @@ class Settings(BaseSettings):
         description="The prefix of the rate-limit counters in Redis (two deployments sharing "
         "one Redis keep apart by it).",
     )
+    rate_limit_store_timeout_ms: int = Field(
+        default=250,
+        ge=1,
+        le=60_000,
+        description="How long a request waits for the rate-limit store (Redis) to count it; "
+        "past it the request passes uncounted (a metric counts how often).",
+    )
     cors_allow_origins: str = Field(
         default="",
         max_length=4000,

@@ -11,9 +11,10 @@ how many seconds the window frees it.
   with one another.
 - Counted with the `limits` package's sliding window counter, through its async API: in this
   worker's memory by default, in Redis with `REDIS_URL` (every worker and host then shares a
-  client's budget). A store that does not answer within STORE_TIMEOUT_S lets the request
-  through without headers (counted in `conflict_reports_rate_limit_store_errors_total`):
-  the limiter never stalls or fails the API.
+  client's budget). A store that does not answer within `RATE_LIMIT_STORE_TIMEOUT_MS`
+  (250 ms) lets the request through without headers (counted in
+  `conflict_reports_rate_limit_store_errors_total`): the limiter never stalls or fails the
+  API.
 - Liveness, readiness and metrics are never limited (a probe must not be throttled).
 """
 
@@ -37,7 +38,6 @@ logger = logging.getLogger("conflict_reports.ratelimit")
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 EXEMPT_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
-STORE_TIMEOUT_S = 0.25
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +62,7 @@ class RateLimits:
     """The two policies and the store that counts them."""
 
     def __init__(self, settings: Settings) -> None:
+        self.timeout_s = settings.rate_limit_store_timeout_ms / 1000
         self.reads = _policy("reads", settings.rate_limit_reads)
         self.writes = _policy("writes", settings.rate_limit_writes)
         if settings.redis_url:
@@ -85,7 +86,7 @@ class RateLimits:
         """Count one request of `client`: (allowed, remaining, seconds until reset), or None
         when the store did not answer in time."""
         try:
-            async with asyncio.timeout(STORE_TIMEOUT_S):
+            async with asyncio.timeout(self.timeout_s):
                 allowed = await self.limiter.hit(policy.item, policy.name, client)
                 stats = await self.limiter.get_window_stats(policy.item, policy.name, client)
         except Exception as exc:
