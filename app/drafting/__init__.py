@@ -1,0 +1,1 @@
+"""From a raw article to a draft bundle (issue 19): quotations first."""

@@ -1,0 +1,209 @@
+"""Who said it, and how: the attribution of direct quotations (app.drafting.quotes) and
+indirect speech ("X said that …", "according to X, …"), with the channel and venue the cue
+names.
+
+- `“…,” he said` / `“…,” said Massoud` / `“…,” Massoud told Reuters`: the cue after the
+  closing mark, in the same sentence.
+- `Massoud said: “…”` / `He told Reuters: ‘…’` / `The ministry said in a statement: “…”`: the
+  cue before the opening mark.
+- A quotation split by its cue (`“We will fight,” he said, “to the end.”`) is one claim: the
+  second part takes the first's speaker.
+- Channels: `told Reuters`, `in an interview with Reuters` → an interview, Reuters the venue;
+  `tweeted`, `wrote on Twitter`, `in a tweet` → a tweet; `said in a statement` → a statement;
+  `posted on Facebook` (Telegram, Instagram …) → a social media post; otherwise unspecified,
+  for a person to say.
+
+A speaker is the words that name it: a name (`Ahmad Massoud`), a pronoun (`he`) or a role
+(`the spokesman`, `a Taliban commander`, `the ministry`); resolving pronouns and roles to an
+actor is the draft's work (app.drafting.draft), which knows the actors.
+"""
+
+import re
+from dataclasses import dataclass
+
+from app.drafting.quotes import Quotation, find_quotations
+
+VERBS = (
+    "said|says|told|tells|added|adds|tweeted|wrote|writes|warned|warns|insisted|insists|"
+    "claimed|claims|vowed|vows|stated|declared|announced|announces|explained|posted|posts|"
+    "continued|replied|urged|urges|argued|confirmed|confirms|denied|denies|promised"
+)
+_NAME_WORD = r"[A-Z][\w’'.-]*"
+_NAME = rf"{_NAME_WORD}(?:\s+(?:{_NAME_WORD}|al|bin|ibn|de|van|von|la|el))*"
+_ROLE_NOUNS = (
+    "spokesman|spokeswoman|spokesperson|ministry|minister|official|officials|aide|"
+    "commander|source|sources|leader|group|militia|government|army|police|president|general|"
+    "statement|movement|office|embassy|witness|witnesses|resident|residents"
+)
+_DETERMINER = r"(?:[Tt]he|[Aa]n?|[Oo]ne|[Ii]ts|[Hh]is|[Hh]er|[Tt]heir)"
+_ROLE = rf"{_DETERMINER}\s+(?:[\w’'-]+\s+){{0,3}}?(?:{_ROLE_NOUNS})"
+_PRONOUN = r"(?:he|she|they|it|we|I|He|She|They|It|We)"
+SPEAKER = rf"(?:{_ROLE}|{_PRONOUN}|(?:[Tt]he\s+)?{_NAME})"
+
+_AFTER = re.compile(
+    rf"^[\s,—–-]*(?:(?P<speaker>{SPEAKER})\s+(?P<verb>{VERBS})\b|(?P<verb2>said|says|added|adds|told|tweeted|wrote|insisted|warned)\s+(?P<speaker2>{SPEAKER}))(?P<rest>[^.!?\n“‘\"]*)"
+)
+_BEFORE = re.compile(
+    rf"(?P<speaker>{SPEAKER})\s+(?P<verb>{VERBS})\b(?P<rest>[^.!?\n“”‘\"]*?)[:,]?\s*$"
+)
+_OUTLET = r"(?P<venue>(?:the\s+)?[A-Z][\w&.-]*(?:\s+[A-Z][\w&.-]*)*)"
+_TOLD = re.compile(rf"\btold\s+{_OUTLET}")
+_INTERVIEW = re.compile(rf"\bin an interview with\s+{_OUTLET}")
+_PLATFORM = re.compile(r"\bon (?P<platform>Facebook|Telegram|Instagram|TikTok|YouTube|X)\b")
+
+
+def _speaker(words: str) -> str:
+    """The speaker's words without the sentence's full stop (`said Ahmad Massoud.`)."""
+    return words.rstrip(".,")
+
+
+@dataclass(frozen=True, slots=True)
+class Attribution:
+    """Who said a quotation, and how: `speaker` is the words naming it (at `speaker_at`)."""
+
+    speaker: str
+    speaker_at: int
+    verb: str
+    channel: str
+    venue: str | None
+    confidence: float
+    rule: str
+
+
+@dataclass(frozen=True, slots=True)
+class Speech:
+    """A claim's words: their span, whether quoted (`direct`), and who said them."""
+
+    start: int
+    end: int
+    direct: bool
+    attribution: Attribution | None
+    confidence: float
+    rule: str
+
+
+def channel_of(verb: str, rest: str) -> tuple[str, str | None, str]:
+    """(channel, venue, why) from the cue's verb and the words after it."""
+    told = _TOLD.search(f"{verb} {rest}")
+    if told is not None:
+        return "interview", told.group("venue"), f"'told {told.group('venue')}'"
+    interview = _INTERVIEW.search(rest)
+    if interview is not None:
+        return "interview", interview.group("venue"), "'in an interview with'"
+    if verb == "tweeted" or re.search(r"\b(on Twitter|in a tweet)\b", rest):
+        return "tweet", None, "a tweet"
+    if re.search(r"\bin a (written )?statement\b", rest):
+        return "statement", None, "'in a statement'"
+    platform = _PLATFORM.search(rest)
+    if verb in ("posted", "posts", "wrote") and platform is not None:
+        return "social_media_post", None, f"posted on {platform.group('platform')}"
+    return "unspecified", None, "no channel in the cue"
+
+
+def _sentence_before(text: str, at: int) -> int:
+    """Where the sentence holding `at` begins (after the last full stop or line break)."""
+    start = at
+    while start > 0 and text[start - 1] not in ".!?\n":
+        start -= 1
+    return start
+
+
+def attribute(text: str, quotation: Quotation) -> Attribution | None:
+    """Who said `quotation`, from the cue after its closing mark or before its opening one."""
+    line_end = text.find("\n", quotation.closed)
+    after = text[quotation.closed + 1 : line_end if line_end != -1 else len(text)]
+    found = _AFTER.match(after)
+    if found is not None:
+        speaker = found.group("speaker") or found.group("speaker2")
+        verb = found.group("verb") or found.group("verb2")
+        offset = (
+            quotation.closed + 1 + found.start("speaker" if found.group("speaker") else "speaker2")
+        )
+        channel, venue, why = channel_of(verb, found.group("rest"))
+        return Attribution(
+            _speaker(speaker), offset, verb, channel, venue, 0.9, f"cue after: {why}"
+        )
+    begin = _sentence_before(text, quotation.opened)
+    before = text[begin : quotation.opened]
+    found = _BEFORE.search(before)
+    if found is not None:
+        channel, venue, why = channel_of(found.group("verb"), found.group("rest"))
+        offset = begin + found.start("speaker")
+        return Attribution(
+            _speaker(found.group("speaker")),
+            offset,
+            found.group("verb"),
+            channel,
+            venue,
+            0.85,
+            f"cue before: {why}",
+        )
+    return None
+
+
+_THAT_VERBS = (
+    r"said|says|claimed|claims|told [A-Z][\w.-]*(?: [A-Z][\w.-]*)*|added|warned|insisted|"
+    r"believes|believed|confirmed|denied"
+)
+_THAT = re.compile(
+    rf"(?P<speaker>{SPEAKER})\s+(?P<verb>{_THAT_VERBS})\s+that\s+(?P<content>[^.!?\n“”‘\"]+)"
+)
+_ACCORDING = re.compile(
+    rf"(?:^|(?<=[.!?]\s))[Aa]ccording to (?P<speaker>{SPEAKER}),\s+(?P<content>[^.!?\n“”‘\"]+)"
+    rf"|(?P<content2>[A-Z][^.!?\n“”‘\"]+),\s+according to (?P<speaker2>{SPEAKER})"
+)
+
+
+def find_speech(text: str) -> list[Speech]:
+    """Every direct quotation with its attribution (split quotations joined), and indirect
+    speech the cues above introduce, in the text's order."""
+    found: list[Speech] = []
+    quotations = find_quotations(text)
+    previous: Attribution | None = None
+    previous_end = -1
+    for quotation in quotations:
+        attribution = attribute(text, quotation)
+        rule = quotation.rule
+        if attribution is None and previous is not None and _joined(text, previous_end, quotation):
+            attribution, rule = previous, f"{rule}; the second part of a split quotation"
+        found.append(
+            Speech(
+                quotation.start,
+                quotation.end,
+                True,
+                attribution,
+                quotation.confidence if attribution else min(quotation.confidence, 0.4),
+                rule if attribution else f"{rule}; no speaker found",
+            )
+        )
+        previous, previous_end = attribution, quotation.closed
+    quoted = [(q.opened, q.closed) for q in quotations]
+    for pattern in (_THAT, _ACCORDING):
+        for match in pattern.finditer(text):
+            key = "content" if match.group("content") else "content2"
+            start, end = match.span(key)
+            if any(opened <= start <= closed for opened, closed in quoted):
+                continue
+            speaker_key = "speaker" if match.group("speaker") else "speaker2"
+            verb = match.groupdict().get("verb") or "according to"
+            channel, venue, _ = channel_of(verb.split()[0], verb)
+            attribution = Attribution(
+                _speaker(match.group(speaker_key)),
+                match.start(speaker_key),
+                verb,
+                channel,
+                venue,
+                0.7,
+                f"indirect speech: '{verb}{' that' if pattern is _THAT else ''}'",
+            )
+            found.append(Speech(start, end, False, attribution, 0.7, attribution.rule))
+    return sorted(found, key=lambda speech: speech.start)
+
+
+def _joined(text: str, previous_end: int, quotation: Quotation) -> bool:
+    """The quotation continues the one closed at `previous_end`: only its cue between them
+    (`“We will fight,” he said, “to the end.”`)."""
+    if previous_end < 0:
+        return False
+    between = text[previous_end + 1 : quotation.opened]
+    return "\n" not in between and bool(_AFTER.match(between)) and len(between) < 80
