@@ -16,12 +16,15 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 
 from app.catalog import BY_NAME, CHANGES, NAMES
 from app.core.config import get_settings
 from app.core.db.engine import get_engine
 from app.core.http.auth import Scope
 from app.core.render.export import ExportFormat
+from app.drafting.draft import DraftRefused, known_actors, make_draft, read_article, to_yaml
 from app.importer import ImportFailed, import_paths, prepare
 from app.importer.bundle import bundle_json_schema
 from app.importer.load import entity_count
@@ -401,6 +404,36 @@ def schema(
         typer.echo(text, nl=False)
     else:
         output.write_text(text, encoding="utf-8")
+
+
+@cli.command()
+def draft(
+    article: Annotated[Path, typer.Argument(help="The article's text (UTF-8).")],
+    published: Annotated[
+        str, typer.Option(help="The publication day, YYYY-MM-DD: relative dates resolve to it.")
+    ],
+    outlet: Annotated[str | None, typer.Option(help="The outlet that published it.")] = None,
+    title: Annotated[str | None, typer.Option(help="Its title (default: its first line).")] = None,
+) -> None:
+    """Print a draft bundle of an article (YAML): who said what, with exact spans, for a
+    person to check, correct and load. Nothing is written to the database."""
+    try:
+        text, day = read_article(article.read_bytes(), published)
+    except OSError as exc:
+        errors.print(f"{article}: {exc.strerror or exc}", markup=False, highlight=False)
+        raise typer.Exit(2) from None
+    except DraftRefused as exc:
+        name = "article" if exc.field == "text" else f"--{exc.field}"
+        errors.print(f"{name}: {exc.detail}", markup=False, highlight=False)
+        raise typer.Exit(2) from None
+    try:
+        with Session(get_engine()) as session:
+            actors = known_actors(session)
+    except SQLAlchemyError:
+        errors.print("no database to match speakers against: every speaker is proposed new")
+        actors = []
+    made = make_draft(text, published=day, actors=actors, outlet=outlet, title=title)
+    typer.echo(to_yaml(made), nl=False)
 
 
 keys = typer.Typer(help="API keys: create, list and revoke them.", no_args_is_help=True)

@@ -13,7 +13,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, make_url, text
 
-from app.core.db.engine import build_engine
+from app.core.config import get_settings
+from app.core.db.engine import build_engine, get_engine
 from app.core.query.sync import FIXED_TIME
 from app.importer import import_paths
 from app.main import create_app
@@ -125,3 +126,18 @@ def seed_copy(tmp_path: Path) -> Path:
             destination = target / source.relative_to(SEED_DIR)
             destination.write_bytes(source.read_bytes())
     return target
+
+
+@pytest.fixture
+def cli_database(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """The command line's database is the test's (`DATABASE_URL`), its caches cleared."""
+    url = engine.url.render_as_string(hide_password=False)
+    monkeypatch.setenv("DATABASE_URL", url)
+    get_settings.cache_clear()
+    get_engine.cache_clear()
+    try:
+        yield url
+    finally:
+        get_engine().dispose()
+        get_engine.cache_clear()
+        get_settings.cache_clear()

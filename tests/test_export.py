@@ -23,8 +23,6 @@ import app.core.render.export as export_module
 from app.catalog import BY_NAME
 from app.claims import service as claims_service
 from app.cli import cli
-from app.core.config import get_settings
-from app.core.db.engine import get_engine
 from app.core.http.errors import QueryTimeout
 from app.main import create_app
 from tests.helpers import assert_problem, in_thread
@@ -304,20 +302,6 @@ def test_a_failing_first_chunk_is_a_503_problem(
 
 
 # --- the command ---------------------------------------------------------------------------
-
-
-@pytest.fixture
-def cli_database(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    url = engine.url.render_as_string(hide_password=False)
-    monkeypatch.setenv("DATABASE_URL", url)
-    get_settings.cache_clear()
-    get_engine.cache_clear()
-    try:
-        yield url
-    finally:
-        get_engine().dispose()
-        get_engine.cache_clear()
-        get_settings.cache_clear()
 
 
 @pytest.mark.parametrize(

@@ -39,6 +39,7 @@ _DETERMINER = r"(?:[Tt]he|[Aa]n?|[Oo]ne|[Ii]ts|[Hh]is|[Hh]er|[Tt]heir)"
 _ROLE = rf"{_DETERMINER}\s+(?:[\w’'-]+\s+){{0,3}}?(?:{_ROLE_NOUNS})"
 _PRONOUN = r"(?:he|she|they|it|we|I|He|She|They|It|We)"
 SPEAKER = rf"(?:{_ROLE}|{_PRONOUN}|(?:[Tt]he\s+)?{_NAME})"
+PRONOUNS = frozenset({"he", "she", "they", "it", "we", "I", "He", "She", "They", "It", "We"})
 
 _AFTER = re.compile(
     rf"^[\s,—–-]*(?:(?P<speaker>{SPEAKER})\s+(?P<verb>{VERBS})\b|(?P<verb2>said|says|added|adds|told|tweeted|wrote|insisted|warned)\s+(?P<speaker2>{SPEAKER}))(?P<rest>[^.!?\n“‘\"]*)"

@@ -1,0 +1,342 @@
+"""A draft bundle from a raw article: the claims its speech makes (app.drafting.speech), each
+with its claimant matched to a known actor or proposed new, its channel and venue, and the
+date it was stated (app.drafting.dates); every proposal with the rule that made it and a
+confidence, and what a person must decide marked in the YAML beside it.
+
+Precision first: a quotation with no speaker is left out, a speaker that matches no actor
+is proposed as a new one and marked, and nothing the text does not say is filled in but the
+fields a bundle requires, each marked for a person (`kind`, `statement`).
+"""
+
+import datetime as dt
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.drafting.dates import resolve
+from app.drafting.speech import PRONOUNS, Speech, find_speech
+from app.models import Actor
+
+# The longest article a draft is made of (characters); longer is refused, not cut.
+MAX_ARTICLE_CHARS = 200_000
+
+
+class DraftRefused(ValueError):
+    """Input a draft cannot be made of; `field` names it (`text`, `published`)."""
+
+    def __init__(self, field_name: str, detail: str) -> None:
+        super().__init__(f"{field_name}: {detail}")
+        self.field = field_name
+        self.detail = detail
+
+
+def read_article(raw: bytes, published: str) -> tuple[str, dt.date]:
+    """The article's text and its publication day, or DraftRefused naming what is wrong."""
+    if len(raw) > 4 * MAX_ARTICLE_CHARS:
+        raise DraftRefused("text", f"is over {MAX_ARTICLE_CHARS:,} characters")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise DraftRefused("text", f"is not UTF-8 (byte {exc.start} cannot be read)") from None
+    if "\x00" in text:
+        raise DraftRefused("text", "contains a NUL character")
+    if not text.strip():
+        raise DraftRefused("text", "is empty")
+    if len(text) > MAX_ARTICLE_CHARS:
+        raise DraftRefused("text", f"is {len(text):,} characters; at most {MAX_ARTICLE_CHARS:,}")
+    try:
+        day = dt.date.fromisoformat(published) if len(published) == 10 else None
+    except ValueError:
+        day = None
+    if day is None:
+        raise DraftRefused("published", f"{published!r} is not a day: use YYYY-MM-DD")
+    return text, day
+
+
+@dataclass(frozen=True, slots=True)
+class KnownActor:
+    id: str
+    name: str
+    kind: str
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass
+class Proposal:
+    """One thing the draft proposes: where in the text, what, how sure, and why."""
+
+    start: int
+    end: int
+    what: str
+    confidence: float
+    rule: str
+    marked: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Draft:
+    bundle: dict[str, Any]
+    proposals: list[Proposal]
+    # Per claim id: its fields a person must decide, and why.
+    marks: dict[str, dict[str, str]]
+
+
+def known_actors(session: Session) -> list[KnownActor]:
+    """The actors of every report loaded: what a draft matches speakers against."""
+    rows = session.execute(
+        select(Actor.id, Actor.name, Actor.kind, Actor.aliases).order_by(Actor.id)
+    )
+    return [KnownActor(row.id, row.name, row.kind, tuple(row.aliases or ())) for row in rows]
+
+
+def slug(words: str) -> str:
+    """`Zabihullah Mujahid` as `zabihullah-mujahid`."""
+    ascii_words = unicodedata.normalize("NFKD", words).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_words.lower()).strip("-") or "unnamed"
+
+
+def _key(words: str) -> str:
+    words = re.sub(r"^(the|a|an)\s+", "", words.strip().lower())
+    return re.sub(r"[’']s$", "", words)
+
+
+class Speakers:
+    """Speakers resolved to actors: by name or alias, pronouns and roles to the last fitting
+    named one before them."""
+
+    def __init__(self, actors: Sequence[KnownActor]) -> None:
+        self.by_key: dict[str, KnownActor] = {}
+        for actor in actors:
+            for words in (actor.name, *actor.aliases):
+                self.by_key.setdefault(_key(words), actor)
+        self.new: dict[str, KnownActor] = {}
+        self.last_person: KnownActor | None = None
+        self.last_other: KnownActor | None = None
+
+    def resolve(self, words: str) -> tuple[KnownActor | None, float, str]:
+        key = _key(words)
+        if words in PRONOUNS:
+            fitting = self.last_person if key in ("he", "she", "i") else self.last_other
+            if fitting is None and key in ("they", "we"):
+                fitting = self.last_person
+            if fitting is None:
+                return None, 0.0, f"'{words}': no named speaker before it"
+            return fitting, 0.7, f"'{words}': the last fitting speaker named ({fitting.name})"
+        actor = self.by_key.get(key) or self.new.get(key)
+        if actor is not None:
+            self._seen(actor)
+            return actor, 0.9, f"'{words}': {actor.name}"
+        if words[:1].isupper() and not key.startswith(("one ", "its ", "his ", "her ")):
+            proposed = KnownActor(
+                slug(key), words.strip(), "person" if " " in key else "organization"
+            )
+            self.new[key] = proposed
+            self._seen(proposed)
+            return proposed, 0.6, f"'{words}': a new actor"
+        fitting = self.last_other or self.last_person
+        if fitting is None:
+            return None, 0.0, f"'{words}': a role with no named actor before it"
+        return fitting, 0.4, f"'{words}': a role, taken as the last speaker named ({fitting.name})"
+
+    def _seen(self, actor: KnownActor) -> None:
+        if actor.kind == "person":
+            self.last_person = actor
+        else:
+            self.last_other = actor
+
+
+_KINDS = (
+    ("territorial_control", r"\b(surround\w*|captur\w*|retak\w*|seiz\w*|control\w*|fall|fell)\b"),
+    ("casualties", r"\b(kill\w*|dead|died|wounded|casualt\w*)\b"),
+    ("negotiation", r"\bnegotiat\w*|\btalks\b"),
+    ("vow", r"\b(will not|won't|never|vow\w*|fight to)\b"),
+    ("appeal", r"\b(must help|help us|appeal\w*|call\w* on)\b"),
+)
+
+
+def _kind(words: str) -> tuple[str, str]:
+    for kind, pattern in _KINDS:
+        if re.search(pattern, words, re.IGNORECASE):
+            return kind, f"guessed from its words ({kind})"
+    return "stance", "no rule fits: a stance until a person says otherwise"
+
+
+def make_draft(
+    text: str,
+    *,
+    published: dt.date,
+    actors: Sequence[KnownActor],
+    outlet: str | None = None,
+    title: str | None = None,
+) -> Draft:
+    """The draft bundle of `text`, published on `published` (see the module's docstring)."""
+    speakers = Speakers(actors)
+    first_line = next((line.strip() for line in text.splitlines() if line.strip()), "Untitled")
+    report_title = title or first_line[:200]
+    report_id = f"{slug(report_title)[:80].strip('-')}-{published.isoformat()}"
+    claims: list[dict[str, Any]] = []
+    proposals: list[Proposal] = []
+    marks: dict[str, dict[str, str]] = {}
+    used: dict[str, KnownActor] = {}
+    for speech in find_speech(text):
+        proposal = Proposal(speech.start, speech.end, "claim", speech.confidence, speech.rule)
+        proposals.append(proposal)
+        if speech.attribution is None:
+            proposal.marked.append("no speaker: left out")
+            continue
+        claimant, how_sure, why = speakers.resolve(speech.attribution.speaker)
+        if claimant is None:
+            proposal.marked.append(f"left out: {why}")
+            continue
+        used[claimant.id] = claimant
+        quote = text[speech.start : speech.end]
+        claim_id = _unique(f"{claimant.id}-{slug(' '.join(quote.split()[:5]))}", claims)
+        kind, kind_why = _kind(quote)
+        statement = " ".join(quote.split()).strip(" ,")
+        claim: dict[str, Any] = {
+            "id": claim_id,
+            "claimant": claimant.id,
+            "quote": quote,
+            "statement": statement,
+            "kind": kind,
+            "channel": speech.attribution.channel,
+        }
+        claim_marks = {
+            "kind": kind_why,
+            "statement": "the quote itself; say the claim in one line",
+        }
+        occurrence = text.count(quote, 0, speech.start) + 1
+        if text.count(quote) > 1:
+            claim["occurrence"] = occurrence
+        venue = speech.attribution.venue
+        if venue:
+            venue_actor, _, _ = speakers.resolve(venue)
+            if venue_actor is not None:
+                claim["venue"] = venue_actor.id
+                used[venue_actor.id] = venue_actor
+        if speech.attribution.channel == "unspecified":
+            claim_marks["channel"] = "the cue names no channel"
+        cue = _cue_words(text, speech)
+        stated = resolve(cue, published) if cue else None
+        if stated is not None and stated.value is not None:
+            claim["stated_on"] = stated.value
+            claim["stated_on_text"] = stated.text
+        elif stated is not None:
+            claim_marks["stated_on"] = f"'{stated.text}': no precision a bundle can write"
+        if how_sure < 0.8:
+            claim_marks["claimant"] = why
+        proposal.confidence = min(proposal.confidence, how_sure) if how_sure else 0.0
+        proposal.rule = f"{speech.rule}; claimant {why}"
+        proposal.marked.extend(claim_marks)
+        claims.append(claim)
+        marks[claim_id] = claim_marks
+    report: dict[str, Any] = {
+        "id": report_id,
+        "title": report_title,
+        "publisher": outlet or "unknown",
+        "published_on": published.isoformat(),
+        "published_on_note": "given when the draft was made",
+        "language": "en",
+        "text": text,
+    }
+    if outlet:
+        outlet_actor, _, _ = speakers.resolve(outlet)
+        if outlet_actor is not None:
+            if outlet_actor.id not in {a.id for a in actors}:
+                outlet_actor = KnownActor(outlet_actor.id, outlet_actor.name, "media_outlet")
+            report["outlet"] = outlet_actor.id
+            used[outlet_actor.id] = outlet_actor
+    bundle = {
+        "format": "conflict-reports/1",
+        "report": report,
+        "actors": [
+            {
+                "id": a.id,
+                "name": a.name,
+                "kind": a.kind,
+                **({"aliases": list(a.aliases)} if a.aliases else {}),
+            }
+            for a in sorted(used.values(), key=lambda a: a.id)
+        ],
+        "claims": claims,
+    }
+    return Draft(bundle, sorted(proposals, key=lambda p: p.start), marks)
+
+
+def _actor_entry(actor: KnownActor) -> dict[str, Any]:
+    entry: dict[str, Any] = {"id": actor.id, "name": actor.name, "kind": actor.kind}
+    if actor.aliases:
+        entry["aliases"] = list(actor.aliases)
+    return entry
+
+
+def _unique(candidate: str, claims: list[dict[str, Any]]) -> str:
+    taken = {claim["id"] for claim in claims}
+    if candidate not in taken:
+        return candidate
+    number = 2
+    while f"{candidate}-{number}" in taken:
+        number += 1
+    return f"{candidate}-{number}"
+
+
+def _cue_words(text: str, speech: Speech) -> str:
+    """The words of the speech's cue (outside any quotation): its sentence around the
+    speaker, where a date says when it was said."""
+    assert speech.attribution is not None
+    at = speech.attribution.speaker_at
+    start = (
+        max(
+            text.rfind(".", 0, at),
+            text.rfind("\n", 0, at),
+            text.rfind("”", 0, at),
+            text.rfind("’", 0, at),
+        )
+        + 1
+    )
+    ends = [i for i in (text.find(mark, at) for mark in ".\n“‘") if i != -1]
+    return text[start : min(ends) if ends else len(text)]
+
+
+class _Dumper(yaml.SafeDumper):
+    """Text of several lines (the report's) as a literal block, the rest as PyYAML writes it."""
+
+
+def _text(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
+    style = "|" if "\n" in value and len(value) > 200 else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(str, _text)
+
+
+def to_yaml(draft: Draft) -> str:
+    """The draft as a YAML bundle, each field a person must decide marked in a comment."""
+    body = yaml.dump(
+        draft.bundle, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=1_000_000
+    )
+    out: list[str] = [
+        "# A draft made by `conflict-reports draft`: check every claim against the text,",
+        "# decide each field marked `# check`, then load it (`conflict-reports seed` or",
+        "# POST /v1/reports).",
+    ]
+    current: str | None = None
+    in_claims = False
+    for line in body.splitlines():
+        if not line.startswith((" ", "-")):
+            in_claims = line.startswith("claims:")
+        item = re.match(r"^- id: (\S+)$", line)
+        if item is not None:
+            current = item.group(1) if in_claims else None
+        field_name = re.match(r"^  (\w+):", line)
+        marks = draft.marks.get(current or "", {})
+        if in_claims and field_name is not None and field_name.group(1) in marks:
+            line = f"{line}  # check: {marks[field_name.group(1)]}"
+        out.append(line)
+    return "\n".join(out) + "\n"

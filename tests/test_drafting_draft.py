@@ -1,0 +1,112 @@
+"""A draft bundle of the seed's article (app.drafting.draft): valid against the bundle schema,
+its claimants the seed's actors, its quotes exact, its marks where a person must decide."""
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from app.cli import cli
+from app.drafting.draft import KnownActor, make_draft, to_yaml
+from app.importer.bundle import Bundle
+
+ROOT = Path(__file__).resolve().parents[1]
+SEED = ROOT / "seed" / "000_panjshir-last-bastion.yaml"
+TEXT = (ROOT / "seed" / "texts" / "000_54838b346df77719.txt").read_text(encoding="utf-8")
+TUESDAY = dt.date(2021, 8, 24)
+
+
+def _seed_actors() -> list[KnownActor]:
+    bundle = yaml.safe_load(SEED.read_text(encoding="utf-8"))
+    return [
+        KnownActor(a["id"], a["name"], a["kind"], tuple(a.get("aliases") or ()))
+        for a in bundle["actors"]
+    ]
+
+
+def test_the_seed_articles_draft_is_a_valid_bundle_of_its_speech() -> None:
+    draft = make_draft(TEXT, published=TUESDAY, actors=_seed_actors(), outlet="MailOnline")
+    text = to_yaml(draft)
+    loaded = yaml.safe_load(text)
+    bundle = Bundle.model_validate(loaded)  # the schema, with the marked guesses in place
+    assert bundle.report.outlet == "mailonline"
+    assert bundle.report.text == TEXT
+    claims = {claim.id: claim for claim in bundle.claims}
+    assert len(claims) >= 6
+    declared = {actor.id for actor in bundle.actors}
+    for claim in bundle.claims:
+        assert claim.claimant in declared
+        assert claim.quote in TEXT  # exact characters of the text
+    interview = next(c for c in bundle.claims if c.quote.startswith("They want to defend"))
+    assert (interview.claimant, interview.channel, interview.venue) == (
+        "ahmad-massoud",
+        "interview",
+        "reuters",
+    )
+    assert (interview.stated_on, interview.stated_on_text) == ("2021-08-22", "on Sunday")
+    by_levy = [c for c in bundle.claims if c.claimant == "bernard-henri-levy"]
+    assert any(c.stated_on == "2020-10" for c in by_levy)
+    # What a person must decide is marked beside it.
+    assert "kind: stance  # check:" in text
+    assert "# check: 'he': the last fitting speaker named (Ahmad Massoud)" in text
+
+
+def test_a_quotation_with_no_speaker_is_left_out_not_guessed() -> None:
+    text = "The sign read: ‘Welcome to the valley.’\n\n“We hold it,” Massoud said.\n"
+    draft = make_draft(text, published=TUESDAY, actors=_seed_actors())
+    assert [claim["quote"] for claim in draft.bundle["claims"]] == ["We hold it,"]
+    left = [p for p in draft.proposals if any("left out" in m for m in p.marked)]
+    assert [text[p.start : p.end] for p in left] == ["Welcome to the valley."]
+
+
+def test_an_unknown_speaker_is_proposed_as_a_new_actor_and_marked() -> None:
+    text = "“The road is open,” said Zabihullah Mujahid on Monday.\n"
+    draft = make_draft(text, published=TUESDAY, actors=_seed_actors())
+    [claim] = draft.bundle["claims"]
+    assert claim["claimant"] == "zabihullah-mujahid"
+    assert claim["stated_on"] == "2021-08-23"
+    assert {"id": "zabihullah-mujahid", "name": "Zabihullah Mujahid", "kind": "person"} in (
+        draft.bundle["actors"]
+    )
+    assert "claimant" in draft.marks[claim["id"]]
+
+
+def test_the_command_prints_a_draft_matched_to_the_databases_actors(
+    cli_database: str, tmp_path: Path
+) -> None:
+    article = tmp_path / "article.txt"
+    article.write_text("“The road is open,” Massoud told Reuters on Monday.\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["draft", str(article), "--published", "2021-08-24"])
+    assert result.exit_code == 0, result.output
+    bundle = Bundle.model_validate(yaml.safe_load(result.stdout))
+    [claim] = bundle.claims
+    assert (claim.claimant, claim.channel, claim.venue, claim.stated_on) == (
+        "ahmad-massoud",
+        "interview",
+        "reuters",
+        "2021-08-23",
+    )
+
+
+@pytest.mark.parametrize(
+    ("content", "published", "message"),
+    [
+        (b"", "2021-08-24", "article: is empty"),
+        (b"  \n\n ", "2021-08-24", "article: is empty"),
+        (b"\xff\xfe bad", "2021-08-24", "article: is not UTF-8"),
+        (b'"Ok," he said.', "2021-8-24", "--published: '2021-8-24' is not a day"),
+        (b'"Ok," he said.', "yesterday", "--published: 'yesterday' is not a day"),
+        (b"x" * 1_000_001, "2021-08-24", "article: is over 200,000 characters"),
+    ],
+)
+def test_bad_input_exits_2_naming_it(
+    cli_database: str, tmp_path: Path, content: bytes, published: str, message: str
+) -> None:
+    article = tmp_path / "article.txt"
+    article.write_bytes(content)
+    result = CliRunner().invoke(cli, ["draft", str(article), "--published", published])
+    assert result.exit_code == 2
+    assert message in result.stderr
+    assert result.stdout == ""
