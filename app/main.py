@@ -25,6 +25,7 @@ from app.core.http.middleware import RequestContext
 from app.core.http.openapi import openapi_with_problems
 from app.core.http.ratelimit import RateLimiting, RateLimits
 from app.core.http.security import SecurityHeaders
+from app.drafting.router import router as drafts_router
 from app.events.router import router as events_router
 from app.ingest.router import router as ingest_router
 from app.keys.service import DatabaseKeyStore
@@ -98,6 +99,10 @@ TAGS = [
     {"name": "events", "description": "What happened, coded with ACLED's event types."},
     {"name": "media", "description": "Photos, videos, maps and tweets, with captions verbatim."},
     {"name": "reports", "description": "Source documents, their text kept verbatim."},
+    {
+        "name": "drafts",
+        "description": "A draft bundle from a raw article, for a person to check and load.",
+    },
     {"name": "search", "description": "Full-text search across every collection."},
     {
         "name": "linked data",
@@ -250,6 +255,7 @@ def create_app(engine: Engine | None = None, *, settings: Settings | None = None
         jsonld_router,
         sync_router,
         ogc_router,
+        drafts_router,
     ):
         app.include_router(router, dependencies=reads)
     # Writes: each operation states the key scope it needs.

@@ -6,11 +6,13 @@ from pathlib import Path
 
 import pytest
 import yaml
+from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from app.cli import cli
 from app.drafting.draft import KnownActor, make_draft, to_yaml
 from app.importer.bundle import Bundle
+from tests.helpers import assert_problem
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "seed" / "000_panjshir-last-bastion.yaml"
@@ -110,3 +112,46 @@ def test_bad_input_exits_2_naming_it(
     assert result.exit_code == 2
     assert message in result.stderr
     assert result.stdout == ""
+
+
+def test_the_endpoint_drafts_without_writing(client: TestClient) -> None:
+    article = "“The road is open,” Massoud told Reuters on Monday.\n"
+    before = client.get("/v1/claims", params={"count": "exact", "limit": 1}).json()["total"]
+    response = client.post("/v1/drafts", json={"text": article, "published": "2021-08-24"})
+    assert response.status_code == 200, response.text
+    body = response.json()
+    [claim] = body["bundle"]["claims"]
+    assert claim["claimant"] == "ahmad-massoud"
+    assert claim["venue"] == "reuters"
+    [proposal] = body["proposals"]
+    assert article[proposal["start"] : proposal["end"]] == "The road is open,"
+    assert "kind" in proposal["check"]
+    Bundle.model_validate(yaml.safe_load(body["yaml"]))
+    as_yaml = client.post(
+        "/v1/drafts",
+        json={"text": article, "published": "2021-08-24"},
+        headers={"Accept": "application/yaml"},
+    )
+    assert as_yaml.headers["content-type"] == "application/yaml"
+    assert as_yaml.text == body["yaml"]
+    after = client.get("/v1/claims", params={"count": "exact", "limit": 1}).json()["total"]
+    assert after == before
+
+
+@pytest.mark.parametrize(
+    ("body", "name"),
+    [
+        ({"text": "", "published": "2021-08-24"}, "text"),
+        ({"text": " \n ", "published": "2021-08-24"}, "text"),
+        ({"text": "x", "published": "2021-8-24"}, "published"),
+        ({"text": "x", "published": "2021-02-30"}, "published"),
+        ({"text": "x"}, "published"),
+        ({"text": "x" * 200_001, "published": "2021-08-24"}, "text"),
+        ({"text": "x", "published": "2021-08-24", "author": "me"}, "author"),
+    ],
+)
+def test_the_endpoint_refuses_bad_input_naming_it(
+    client: TestClient, body: dict[str, str], name: str
+) -> None:
+    problem = assert_problem(client.post("/v1/drafts", json=body), 400)
+    assert name in problem["detail"]

@@ -72,6 +72,9 @@ _NOT_EXPRESSIBLE = (
     # A range bound's pattern allows 29 February in every year (leap years are beyond it),
     # and a filter's DATE('…') is any text.
     re.compile(r"is not a day of the calendar"),
+    # A draft's article: blank text, or a date of the right form that is no day (2021-02-30).
+    re.compile(r"^is empty$"),
+    re.compile(r"^'[0-9-]+' is not a day: use YYYY-MM-DD$"),
     re.compile(r"is not valid UTF-8"),
 )
 

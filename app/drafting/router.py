@@ -1,0 +1,122 @@
+"""`POST /v1/drafts`: an article in, its draft bundle out (app.drafting.draft); nothing is
+written to the database."""
+
+from functools import partial
+from typing import Any
+
+import anyio
+import orjson
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.core.db.deps import DatabaseDep
+from app.core.http.errors import BadRequest
+from app.core.http.negotiation import parse_accept
+from app.core.schemas import problem_responses
+from app.drafting.draft import (
+    MAX_ARTICLE_CHARS,
+    Draft,
+    DraftRefused,
+    KnownActor,
+    known_actors,
+    make_draft,
+    read_article,
+    to_yaml,
+)
+
+router = APIRouter(prefix="/v1/drafts", tags=["drafts"])
+
+YAML = "application/yaml"
+
+
+class DraftRequest(BaseModel):
+    """An article to draft a bundle of."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = Field(
+        min_length=1,
+        max_length=MAX_ARTICLE_CHARS,
+        description=f"The article's text, verbatim (at most {MAX_ARTICLE_CHARS:,} characters).",
+    )
+    published: str = Field(
+        pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
+        description="The publication day, `YYYY-MM-DD`: relative dates ('on Monday') resolve "
+        "to it.",
+        examples=["2021-08-24"],
+    )
+    outlet: str | None = Field(
+        default=None,
+        max_length=200,
+        description="The outlet that published it.",
+        examples=["MailOnline"],
+    )
+    title: str | None = Field(
+        default=None, max_length=300, description="Its title (default: its first line)."
+    )
+
+
+def _answer(draft: Draft) -> dict[str, Any]:
+    return {
+        "bundle": draft.bundle,
+        "yaml": to_yaml(draft),
+        "proposals": [
+            {
+                "start": proposal.start,
+                "end": proposal.end,
+                "what": proposal.what,
+                "confidence": round(proposal.confidence, 2),
+                "rule": proposal.rule,
+                "check": proposal.marked,
+            }
+            for proposal in draft.proposals
+        ],
+        "checks": draft.marks,
+    }
+
+
+def _wants_yaml(request: Request) -> bool:
+    ranges = parse_accept(request.headers.get("accept", ""))
+    yaml_q = max((r.q for r in ranges if (r.type, r.subtype) == ("application", "yaml")), default=0)
+    json_q = max((r.q for r in ranges if r.subtype in ("json", "*")), default=0)
+    return yaml_q > 0 and yaml_q >= json_q
+
+
+@router.post(
+    "",
+    summary="Draft a bundle from an article",
+    responses={
+        200: {
+            "description": "The draft: `bundle` (the seed format), `yaml` (the same, with "
+            "`# check` beside what a person must decide), `proposals` (every quotation and "
+            "speech found, with its span, confidence, rule and what to check) and `checks` "
+            "(per claim). With `Accept: application/yaml`, the YAML alone.",
+            "content": {"application/json": {}, YAML: {"schema": {"type": "string"}}},
+        },
+        **problem_responses(400),
+    },
+)
+async def draft_article(body: DraftRequest, request: Request, db: DatabaseDep) -> Response:
+    """Who said what in an article, with exact spans, for a person to check, correct and
+    load (`POST /v1/reports`): claims from its direct and indirect speech, claimants matched
+    to the actors the database knows, channels, venues and stated dates. Nothing is
+    written."""
+    try:
+        text, day = read_article(body.text.encode("utf-8", "surrogatepass"), body.published)
+    except DraftRefused as exc:
+        raise BadRequest(
+            f"{exc.field}: {exc.detail}",
+            extra={"errors": [{"in": "body", "name": exc.field, "detail": exc.detail}]},
+        ) from None
+    actors: list[KnownActor] = await db.run(known_actors)
+    made = await anyio.to_thread.run_sync(
+        partial(
+            make_draft, text, published=day, actors=actors, outlet=body.outlet, title=body.title
+        )
+    )
+    if _wants_yaml(request):
+        return Response(to_yaml(made), media_type=YAML, headers={"Vary": "Accept"})
+    return Response(
+        orjson.dumps(_answer(made)), media_type="application/json", headers={"Vary": "Accept"}
+    )
