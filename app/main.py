@@ -25,6 +25,7 @@ from app.core.http.middleware import RequestContext
 from app.core.http.openapi import openapi_with_problems
 from app.core.http.ratelimit import RateLimiting, RateLimits
 from app.core.http.security import SecurityHeaders
+from app.drafting.router import page_router as drafts_page_router
 from app.drafting.router import router as drafts_router
 from app.events.router import router as events_router
 from app.ingest.router import router as ingest_router
@@ -263,6 +264,7 @@ def create_app(engine: Engine | None = None, *, settings: Settings | None = None
     app.include_router(audit_router)
     # The reading view for people (HTML at `/` and `/reports/{id}`): not part of the API.
     app.include_router(reading_router, include_in_schema=False, dependencies=reads)
+    app.include_router(drafts_page_router, include_in_schema=False, dependencies=reads)
     add_operations(app)
 
     return app

@@ -155,3 +155,38 @@ def test_the_endpoint_refuses_bad_input_naming_it(
 ) -> None:
     problem = assert_problem(client.post("/v1/drafts", json=body), 400)
     assert name in problem["detail"]
+
+
+def test_the_page_is_a_form_that_shows_the_draft_highlighted(client: TestClient) -> None:
+    form = client.get("/drafts")
+    assert form.status_code == 200
+    assert '<form method="post" action="/drafts">' in form.text
+    assert "<script" not in form.text
+    page = client.post(
+        "/drafts", data={"text": TEXT, "published": "2021-08-24", "outlet": "MailOnline"}
+    )
+    assert page.status_code == 200
+    assert '<mark class="hl hl-claim" title=' in page.text
+    # The quotation with no speaker (a caption's) is shown as one to check.
+    assert '<mark class="hl hl-media" title=' in page.text
+    assert "# check:" in page.text
+    assert "They want to defend, they want to fight" in page.text
+    assert "<pre>" in page.text
+    assert "format: conflict-reports/1" in page.text
+
+
+@pytest.mark.parametrize(
+    ("body", "says"),
+    [
+        (b"text=&published=2021-08-24", "text: is empty"),
+        (b"text=x&published=24%2F08%2F2021", "published: &#39;24/08/2021&#39; is not a day"),
+        (b"text=%FF&published=2021-08-24", "the form was not sent as UTF-8"),
+    ],
+)
+def test_the_page_says_what_is_wrong(client: TestClient, body: bytes, says: str) -> None:
+    page = client.post(
+        "/drafts", content=body, headers={"Content-Type": "application/x-www-form-urlencoded"}
+    )
+    assert page.status_code == 400
+    assert says in page.text
+    assert '<form method="post" action="/drafts">' in page.text

@@ -3,16 +3,18 @@ written to the database."""
 
 from functools import partial
 from typing import Any
+from urllib.parse import parse_qs
 
 import anyio
 import orjson
 from fastapi import APIRouter, Request
-from fastapi.responses import Response
+from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.core.db.deps import DatabaseDep
 from app.core.http.errors import BadRequest
 from app.core.http.negotiation import parse_accept
+from app.core.render.html import templates_of
 from app.core.schemas import problem_responses
 from app.drafting.draft import (
     MAX_ARTICLE_CHARS,
@@ -119,4 +121,92 @@ async def draft_article(body: DraftRequest, request: Request, db: DatabaseDep) -
         return Response(to_yaml(made), media_type=YAML, headers={"Vary": "Accept"})
     return Response(
         orjson.dumps(_answer(made)), media_type="application/json", headers={"Vary": "Accept"}
+    )
+
+
+# --- The page for people ------------------------------------------------------------------
+
+page_router = APIRouter(include_in_schema=False)
+templates = templates_of("app.drafting")
+UNSURE = 0.8
+FORM_FIELDS = ("text", "published", "outlet", "title")
+
+
+def _segments(text: str, draft: Draft) -> list[dict[str, str]]:
+    """The text cut at every proposal, each proposal marked (claims, or unsure ones)."""
+    segments: list[dict[str, str]] = []
+    at = 0
+    for proposal in draft.proposals:
+        if proposal.start < at:
+            continue  # overlapping another: the first one is shown
+        segments.append({"text": text[at : proposal.start], "kind": "", "title": ""})
+        unsure = proposal.confidence < UNSURE or any("left out" in m for m in proposal.marked)
+        title = proposal.rule + (
+            f" — check: {', '.join(proposal.marked)}" if proposal.marked else ""
+        )
+        segments.append(
+            {
+                "text": text[proposal.start : proposal.end],
+                "kind": "hl-media" if unsure else "hl-claim",
+                "title": title,
+            }
+        )
+        at = proposal.end
+    segments.append({"text": text[at:], "kind": "", "title": ""})
+    return segments
+
+
+def _page(context: dict[str, Any], status_code: int = 200) -> HTMLResponse:
+    defaults = {
+        "problem": "",
+        "published": "",
+        "outlet": "",
+        "title": "",
+        "text": "",
+        "segments": [],
+    }
+    body = templates.get_template("drafts.html").render(**{**defaults, **context})
+    return HTMLResponse(body, status_code=status_code)
+
+
+@page_router.get("/drafts", response_class=HTMLResponse)
+async def drafts_form() -> HTMLResponse:
+    """A form: an article in, its draft highlighted beneath (no JavaScript)."""
+    return _page({})
+
+
+@page_router.post("/drafts", response_class=HTMLResponse)
+async def drafts_page(request: Request, db: DatabaseDep) -> HTMLResponse:
+    raw = await request.body()
+    if len(raw) > 8 * MAX_ARTICLE_CHARS:
+        return _page({"problem": f"the article is over {MAX_ARTICLE_CHARS:,} characters"}, 400)
+    try:
+        pairs = parse_qs(raw.decode("utf-8"), keep_blank_values=True, errors="strict")
+    except UnicodeDecodeError:
+        return _page({"problem": "the form was not sent as UTF-8"}, 400)
+    given = {name: (pairs.get(name) or [""])[-1] for name in FORM_FIELDS}
+    try:
+        text, day = read_article(given["text"].encode("utf-8", "surrogatepass"), given["published"])
+    except DraftRefused as exc:
+        return _page({**given, "problem": f"{exc.field}: {exc.detail}"}, 400)
+    actors: list[KnownActor] = await db.run(known_actors)
+    work = partial(
+        make_draft,
+        text,
+        published=day,
+        actors=actors,
+        outlet=given["outlet"] or None,
+        title=given["title"] or None,
+    )
+    made = await anyio.to_thread.run_sync(work)
+    segments = _segments(text, made)
+    unsure = sum(1 for segment in segments if segment["kind"] == "hl-media")
+    return _page(
+        {
+            **given,
+            "segments": segments,
+            "yaml": to_yaml(made),
+            "claims": len(made.bundle["claims"]),
+            "unsure": unsure,
+        }
     )
