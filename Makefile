@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: install run serve migrate seed test lint typecheck docs pytest schema examples bench bench-smoke bench-ab soak soak-smoke clean
+.PHONY: install run serve migrate seed test lint typecheck docs pytest schema examples eval-draft bench bench-smoke bench-ab soak soak-smoke clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "conflict-reports needs Python 3.11 or newer (set PYTHON=python3.11)")'
@@ -56,6 +56,11 @@ schema: install
 ## examples: regenerate the OpenAPI examples (app/operations/examples.json) from the seed
 examples: install
 	$(BIN)/python -m app.examples
+
+## eval-draft: score `conflict-reports draft` against the gold bundles (precision, recall
+## and F1 of direct and indirect speech, channels, stated dates), into bench/results/eval-draft/
+eval-draft: install
+	$(BIN)/python -m bench.eval_draft --save
 
 ## bench: the full benchmark (10k and 1M claims on SQLite and PostgreSQL; about 40 min)
 ## bench-smoke: the same harness on 10k claims with short loads (CI runs it)

@@ -106,3 +106,51 @@ def test_a_quotation_is_never_also_indirect_speech() -> None:
     found = find_speech(text)
     assert [text[s.start : s.end] for s in found] == ["the valley will not fall"]
     assert found[0].direct
+
+
+def test_more_cues_name_the_channel() -> None:
+    cases = {
+        "Speaking to Politico last week, Lévy said: ‘France must help.’": (
+            "France must help.",
+            "Lévy",
+            "interview",
+            "Politico",
+        ),
+        "In an appeal published in a French magazine, Massoud urged the French: ‘Join us.’": (
+            "Join us.",
+            "Massoud",
+            "published_appeal",
+            None,
+        ),
+        "The Northern Alliance shared video of the valley today, tweeting: ‘Look at it’": (
+            "Look at it",
+            "The Northern Alliance",
+            "tweet",
+            None,
+        ),
+    }
+    for text, expected in cases.items():
+        [speech] = find_speech(text)
+        assert speech.attribution is not None
+        found = (
+            text[speech.start : speech.end],
+            speech.attribution.speaker,
+            speech.attribution.channel,
+            speech.attribution.venue,
+        )
+        assert found == expected, text
+
+
+def test_a_quotation_over_two_paragraphs_is_a_claim_per_paragraph() -> None:
+    text = (
+        "The Northern Alliance tweeted: ‘Earlier this morning, support arrived.\n"
+        "\n"
+        "‘The morale of the resistance is high.’\n"
+    )
+    found = find_speech(text)
+    assert [text[s.start : s.end] for s in found] == [
+        "Earlier this morning, support arrived.",
+        "The morale of the resistance is high.",
+    ]
+    assert {s.attribution.speaker for s in found if s.attribution} == {"The Northern Alliance"}
+    assert all(s.attribution and s.attribution.channel == "tweet" for s in found)

@@ -57,6 +57,24 @@ class Quotation:
     def text(self, source: str) -> str:
         return source[self.start : self.end]
 
+    def parts(self, source: str) -> list[tuple[int, int]]:
+        """Its words paragraph by paragraph, (start, end) each, without the reopening marks
+        and the spaces at the ends: a quotation over paragraphs is a claim per paragraph."""
+        found: list[tuple[int, int]] = []
+        at = self.start
+        while at < self.end:
+            stop = source.find("\n", at, self.end)
+            stop = self.end if stop == -1 else stop
+            start, end = at, stop
+            while start < end and (source[start].isspace() or source[start] in _OPENS):
+                start += 1
+            while end > start and source[end - 1].isspace():
+                end -= 1
+            if end > start:
+                found.append((start, end))
+            at = stop + 1
+        return found
+
 
 def paragraphs(text: str) -> Iterator[tuple[int, int]]:
     """(start, end) of each paragraph: a run of characters between line breaks."""

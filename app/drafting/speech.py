@@ -26,7 +26,8 @@ from app.drafting.quotes import Quotation, find_quotations
 VERBS = (
     "said|says|told|tells|added|adds|tweeted|wrote|writes|warned|warns|insisted|insists|"
     "claimed|claims|vowed|vows|stated|declared|announced|announces|explained|posted|posts|"
-    "continued|replied|urged|urges|argued|confirmed|confirms|denied|denies|promised"
+    "continued|replied|urged|urges|argued|confirmed|confirms|denied|denies|promised|"
+    "tweeting|saying|writing|adding|telling|warning|insisting|posting"
 )
 _NAME_WORD = r"[A-Z][\w’'.-]*"
 _NAME = rf"{_NAME_WORD}(?:\s+(?:{_NAME_WORD}|al|bin|ibn|de|van|von|la|el))*"
@@ -47,9 +48,17 @@ _AFTER = re.compile(
 _BEFORE = re.compile(
     rf"(?P<speaker>{SPEAKER})\s+(?P<verb>{VERBS})\b(?P<rest>[^.!?\n“”‘\"]*?)[:,]?\s*$"
 )
+# "The Northern Alliance shared video of the valley today, tweeting: ‘…’": the subject
+# opens the sentence, a participle after a comma introduces the quotation.
+_PARTICIPLE = re.compile(
+    rf"^\s*(?P<speaker>{SPEAKER})\b[^.!?\n“”‘\"]*?,\s*(?P<verb>tweeting|saying|adding|"
+    rf"writing|posting|insisting|warning)\b(?P<rest>[^.!?\n“”‘\"]*?)[:,]?\s*$"
+)
 _OUTLET = r"(?P<venue>(?:the\s+)?[A-Z][\w&.-]*(?:\s+[A-Z][\w&.-]*)*)"
 _TOLD = re.compile(rf"\btold\s+{_OUTLET}")
 _INTERVIEW = re.compile(rf"\bin an interview with\s+{_OUTLET}")
+_SPEAKING = re.compile(rf"\b(?:[Ss]peaking|[Tt]alking) to\s+{_OUTLET}")
+_APPEAL = re.compile(r"\b(?:an|the|his|her|their) appeal\b|\bappeal published\b")
 _PLATFORM = re.compile(r"\bon (?P<platform>Facebook|Telegram|Instagram|TikTok|YouTube|X)\b")
 
 
@@ -88,10 +97,12 @@ def channel_of(verb: str, rest: str) -> tuple[str, str | None, str]:
     told = _TOLD.search(f"{verb} {rest}")
     if told is not None:
         return "interview", told.group("venue"), f"'told {told.group('venue')}'"
-    interview = _INTERVIEW.search(rest)
+    interview = _INTERVIEW.search(rest) or _SPEAKING.search(rest)
     if interview is not None:
-        return "interview", interview.group("venue"), "'in an interview with'"
-    if verb == "tweeted" or re.search(r"\b(on Twitter|in a tweet)\b", rest):
+        return "interview", interview.group("venue"), f"'{interview.group(0)}'"
+    if _APPEAL.search(rest):
+        return "published_appeal", None, "an appeal"
+    if verb in ("tweeted", "tweeting") or re.search(r"\b(on Twitter|in a tweet)\b", rest):
         return "tweet", None, "a tweet"
     if re.search(r"\bin a (written )?statement\b", rest):
         return "statement", None, "'in a statement'"
@@ -126,9 +137,12 @@ def attribute(text: str, quotation: Quotation) -> Attribution | None:
         )
     begin = _sentence_before(text, quotation.opened)
     before = text[begin : quotation.opened]
-    found = _BEFORE.search(before)
+    found = _PARTICIPLE.match(before) or _BEFORE.search(before)
     if found is not None:
-        channel, venue, why = channel_of(found.group("verb"), found.group("rest"))
+        # The whole sentence before the quotation may name the channel ("Speaking to
+        # Politico …, Lévy said:").
+        context = f"{before[: found.start()]} {found.group('rest')}"
+        channel, venue, why = channel_of(found.group("verb"), context)
         offset = begin + found.start("speaker")
         return Attribution(
             _speaker(found.group("speaker")),
@@ -167,16 +181,17 @@ def find_speech(text: str) -> list[Speech]:
         rule = quotation.rule
         if attribution is None and previous is not None and _joined(text, previous_end, quotation):
             attribution, rule = previous, f"{rule}; the second part of a split quotation"
-        found.append(
-            Speech(
-                quotation.start,
-                quotation.end,
-                True,
-                attribution,
-                quotation.confidence if attribution else min(quotation.confidence, 0.4),
-                rule if attribution else f"{rule}; no speaker found",
+        for start, end in quotation.parts(text):
+            found.append(
+                Speech(
+                    start,
+                    end,
+                    True,
+                    attribution,
+                    quotation.confidence if attribution else min(quotation.confidence, 0.4),
+                    rule if attribution else f"{rule}; no speaker found",
+                )
             )
-        )
         previous, previous_end = attribution, quotation.closed
     quoted = [(q.opened, q.closed) for q in quotations]
     for pattern in (_THAT, _ACCORDING):

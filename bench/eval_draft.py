@@ -1,0 +1,211 @@
+"""How good a draft is: `make eval-draft` scores `conflict-reports draft` against gold bundles.
+
+Per claim the draft proposes, a match is the gold claim with the same span, ignoring the
+punctuation, quotation marks and spaces around it; a match is right when its claimant is
+too (the target's measure), and its channel and stated date are scored apart. Direct speech
+(a gold quote between quotation marks) and indirect speech (anything else: "X said that …",
+the report's own assertions) are scored apart, with precision, recall and F1 each.
+
+The gold: the seed's bundle and its text (the database knows the actors of the reports
+loaded, so the draft knows the gold's), and the hand-annotated articles under
+`tests/drafting_gold/` when there are any.
+
+    python -m bench.eval_draft [--save]
+"""
+
+import argparse
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from app.drafting.draft import KnownActor, make_draft
+from app.importer.spans import TextIndex
+
+ROOT = Path(__file__).resolve().parents[1]
+SEED = ROOT / "seed" / "000_panjshir-last-bastion.yaml"
+GOLD = ROOT / "tests" / "drafting_gold"
+RESULTS = ROOT / "bench" / "results" / "eval-draft"
+_AROUND = " \t\n.,;:!?\"'“”‘’()[]—–-…"
+_OPENING = "\"'“‘"
+
+
+@dataclass
+class Scores:
+    proposed: int = 0
+    gold: int = 0
+    right: int = 0  # exact span and claimant
+
+    def add(self, other: "Scores") -> None:
+        self.proposed += other.proposed
+        self.gold += other.gold
+        self.right += other.right
+
+    def precision(self) -> float | None:
+        return self.right / self.proposed if self.proposed else None
+
+    def recall(self) -> float | None:
+        return self.right / self.gold if self.gold else None
+
+    def f1(self) -> float | None:
+        p, r = self.precision(), self.recall()
+        if not p or not r:
+            return None if p is None or r is None else 0.0
+        return 2 * p * r / (p + r)
+
+
+@dataclass
+class Article:
+    name: str
+    direct: Scores = field(default_factory=Scores)
+    indirect: Scores = field(default_factory=Scores)
+    spans: int = 0  # matched spans, whatever the claimant
+    channels: int = 0  # of the matched, the channel right
+    dates_proposed: int = 0
+    dates_right: int = 0
+
+
+def _bare(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start] in _AROUND:
+        start += 1
+    while end > start and text[end - 1] in _AROUND:
+        end -= 1
+    return start, end
+
+
+def _is_direct(text: str, start: int, end: int) -> bool:
+    """Between quotation marks: the mark right before the words (spaces aside)."""
+    before = text[:start].rstrip(" \t")
+    return bool(before) and before[-1] in _OPENING
+
+
+def score(name: str, text: str, bundle: dict[str, Any]) -> Article:
+    report = bundle["report"]
+    actors = [
+        KnownActor(a["id"], a["name"], a["kind"], tuple(a.get("aliases") or ()))
+        for a in bundle.get("actors", [])
+    ]
+    published = dt.date.fromisoformat(str(report["published_on"]))
+    index = TextIndex(text)
+    gold: dict[tuple[int, int], dict[str, Any]] = {}
+    for claim in bundle.get("claims", []):
+        span = index.locate(claim["quote"], occurrence=claim.get("occurrence"))
+        gold[_bare(text, span.start, span.end)] = claim
+    draft = make_draft(text, published=published, actors=actors, outlet=report.get("publisher"))
+    article = Article(name)
+    for key in gold:
+        (article.direct if _is_direct(text, *key) else article.indirect).gold += 1
+    for claim in draft.bundle["claims"]:
+        span = index.locate(claim["quote"], occurrence=claim.get("occurrence"))
+        key = _bare(text, span.start, span.end)
+        kind = article.direct if _is_direct(text, *key) else article.indirect
+        kind.proposed += 1
+        expected = gold.get(key)
+        if expected is None:
+            continue
+        article.spans += 1
+        if expected["claimant"] == claim["claimant"]:
+            kind.right += 1
+        if expected.get("channel") == claim["channel"]:
+            article.channels += 1
+        if "stated_on" in claim:
+            article.dates_proposed += 1
+            if str(expected.get("stated_on")) == str(claim["stated_on"]):
+                article.dates_right += 1
+    return article
+
+
+def gold_articles() -> list[tuple[str, str, dict[str, Any]]]:
+    """(name, text, bundle) of every gold article: the seed's, then tests/drafting_gold/."""
+    found = []
+    for path in [SEED, *sorted(GOLD.glob("*.yaml"))] if GOLD.exists() else [SEED]:
+        bundle = yaml.safe_load(path.read_text(encoding="utf-8"))
+        report = bundle["report"]
+        text = report.get("text")
+        if text is None:
+            text = (path.parent / report["text_file"]).read_text(encoding="utf-8")
+        found.append((path.stem, text, bundle))
+    return found
+
+
+def _figure(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2f}"
+
+
+def table(articles: list[Article]) -> tuple[str, dict[str, Any]]:
+    total = Article("overall")
+    for article in articles:
+        total.direct.add(article.direct)
+        total.indirect.add(article.indirect)
+        total.spans += article.spans
+        total.channels += article.channels
+        total.dates_proposed += article.dates_proposed
+        total.dates_right += article.dates_right
+    lines = [
+        "| article | direct P | direct R | direct F1 | indirect P | indirect R | indirect F1 "
+        "| channel right | stated dates right |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    figures: dict[str, Any] = {}
+    for article in [*articles, total]:
+        d, i = article.direct, article.indirect
+        dates = article.dates_right / article.dates_proposed if article.dates_proposed else None
+        channels = article.channels / article.spans if article.spans else None
+        lines.append(
+            f"| {article.name} | {_figure(d.precision())} ({d.right}/{d.proposed}) "
+            f"| {_figure(d.recall())} ({d.right}/{d.gold}) | {_figure(d.f1())} "
+            f"| {_figure(i.precision())} ({i.right}/{i.proposed}) "
+            f"| {_figure(i.recall())} ({i.right}/{i.gold}) | {_figure(i.f1())} "
+            f"| {_figure(channels)} | {_figure(dates)} ({article.dates_right}/"
+            f"{article.dates_proposed}) |"
+        )
+        figures[article.name] = {
+            "direct": {
+                "precision": d.precision(),
+                "recall": d.recall(),
+                "f1": d.f1(),
+                "proposed": d.proposed,
+                "gold": d.gold,
+                "right": d.right,
+            },
+            "indirect": {
+                "precision": i.precision(),
+                "recall": i.recall(),
+                "f1": i.f1(),
+                "proposed": i.proposed,
+                "gold": i.gold,
+                "right": i.right,
+            },
+            "channel_right": channels,
+            "dates_right": dates,
+            "dates_proposed": article.dates_proposed,
+        }
+    return "\n".join(lines), figures
+
+
+def evaluate() -> tuple[str, dict[str, Any]]:
+    return table([score(name, text, bundle) for name, text, bundle in gold_articles()])
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--save", action="store_true", help="write bench/results/eval-draft/")
+    args = parser.parse_args(argv)
+    text, figures = evaluate()
+    print(text)
+    print(
+        "\ntargets: direct P >= 0.90, R >= 0.80; indirect P >= 0.70, R >= 0.50; "
+        "stated dates >= 0.90 right"
+    )
+    if args.save:
+        RESULTS.mkdir(parents=True, exist_ok=True)
+        target = RESULTS / f"{dt.date.today().isoformat()}.json"
+        target.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
+        print(f"results in {target.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
