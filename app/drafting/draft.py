@@ -20,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.drafting.dates import resolve
+from app.drafting.quantities import find_quantities
 from app.drafting.speech import PRONOUNS, Speech, find_speech
 from app.models import Actor
 
@@ -211,6 +212,19 @@ def make_draft(
             "kind": kind_why,
             "statement": "the quote itself; say the claim in one line",
         }
+        quantities = [
+            {
+                "value": quantity.value,
+                "unit": quantity.unit,
+                "counted": quantity.unit,
+                "qualifier": quantity.qualifier,
+                "text": quantity.text,
+            }
+            for quantity in find_quantities(quote)
+        ]
+        if quantities:
+            claim["quantities"] = quantities
+            claim_marks["quantities"] = "say what each number counts (`counted`)"
         occurrence = text.count(quote, 0, speech.start) + 1
         if text.count(quote) > 1:
             claim["occurrence"] = occurrence
