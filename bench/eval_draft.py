@@ -22,8 +22,8 @@ from typing import Any
 
 import yaml
 
+from app.core.spans import TextIndex
 from app.drafting.draft import KnownActor, make_draft
-from app.importer.spans import TextIndex
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "seed" / "000_panjshir-last-bastion.yaml"

@@ -2,8 +2,8 @@
 
 import pytest
 
+from app.core.spans import SpanError, TextIndex
 from app.importer.bundle import parse_fuzzy_date
-from app.importer.spans import SpanError, TextIndex
 
 TEXT = (
     "He said: \u2018We will\u00a0fight.\u2019 Then:  \u2018We will fight.\u2019"

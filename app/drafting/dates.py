@@ -30,10 +30,10 @@ _WEEKDAY = "|".join(name.capitalize() for name in WEEKDAYS)
 _MONTH = "|".join(name.capitalize() for name in MONTHS)
 
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
-    ("day month year", re.compile(rf"\b(?:on\s+)?(\d{{1,2}})\s+({_MONTH})\s+(\d{{4}})\b")),
-    ("month day year", re.compile(rf"\b(?:on\s+)?({_MONTH})\s+(\d{{1,2}}),?\s+(\d{{4}})\b")),
-    ("day month", re.compile(rf"\b(?:on\s+)?(\d{{1,2}})\s+({_MONTH})\b")),
-    ("month day", re.compile(rf"\b(?:on\s+)?({_MONTH})\s+(\d{{1,2}})\b(?!,?\s+\d{{4}})")),
+    ("day month year", re.compile(rf"\b(?:on\s+)?([0-9]{{1,2}})\s+({_MONTH})\s+([0-9]{{4}})\b")),
+    ("month day year", re.compile(rf"\b(?:on\s+)?({_MONTH})\s+([0-9]{{1,2}}),?\s+([0-9]{{4}})\b")),
+    ("day month", re.compile(rf"\b(?:on\s+)?([0-9]{{1,2}})\s+({_MONTH})\b")),
+    ("month day", re.compile(rf"\b(?:on\s+)?({_MONTH})\s+([0-9]{{1,2}})\b(?!,?\s+[0-9]{{4}})")),
     (
         "weekday",
         re.compile(rf"\b(?:on\s+)?({_WEEKDAY})(?:\s+(?:morning|afternoon|evening|night))?\b"),
@@ -43,8 +43,8 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("week", re.compile(r"\b((?:earlier\s+)?this week|last week)\b", re.I)),
     ("this month", re.compile(r"\b((?:earlier\s+|later\s+)?this month)\b", re.I)),
     ("last month", re.compile(r"\b(last month)\b", re.I)),
-    ("named month", re.compile(rf"\b(?:last|in|earlier in)\s+({_MONTH})\b(?!\s+\d)")),
-    ("year", re.compile(r"\bin\s+(\d{4})\b")),
+    ("named month", re.compile(rf"\b(?:last|in|earlier in)\s+({_MONTH})\b(?!\s+[0-9])")),
+    ("year", re.compile(r"\bin\s+([0-9]{4})\b")),
 ]
 
 
@@ -100,6 +100,8 @@ def resolve(words: str, published: dt.date) -> StatedDate | None:
     precision: str | None = "day"
     confidence = 0.9
     groups = found.groups()
+    if rule == "year" and int(groups[0]) < 1:
+        return None
     if rule == "day month year":
         value = _day(published, int(groups[0]), MONTHS[groups[1].lower()], int(groups[2]))
     elif rule == "month day year":

@@ -11,6 +11,7 @@ fields a bundle requires, each marked for a person (`kind`, `statement`).
 import datetime as dt
 import re
 import unicodedata
+from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,11 +20,17 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.core.spans import TextIndex
 from app.drafting.dates import resolve
 from app.drafting.quantities import find_quantities
 from app.drafting.speech import PRONOUNS, Speech, find_speech
 from app.models import Actor
 
+# Ids the API's paths use for themselves (app.importer.bundle.RESERVED_IDS).
+RESERVED = frozenset({"export", "facets"})
+# The most claims a draft proposes (an article has dozens): the rest of a text of thousands
+# of quotations is not drafted.
+MAX_CLAIMS = 1000
 # The longest article a draft is made of (characters); longer is refused, not cut.
 MAX_ARTICLE_CHARS = 200_000
 
@@ -99,7 +106,10 @@ def known_actors(session: Session) -> list[KnownActor]:
 def slug(words: str) -> str:
     """`Zabihullah Mujahid` as `zabihullah-mujahid`."""
     ascii_words = unicodedata.normalize("NFKD", words).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_words.lower()).strip("-") or "unnamed"
+    found = re.sub(r"[^a-z0-9]+", "-", ascii_words.lower()).strip("-")[:100].strip("-")
+    if found in RESERVED:
+        found += "-actor"
+    return found or "unnamed"
 
 
 def _key(words: str) -> str:
@@ -145,6 +155,20 @@ class Speakers:
             return None, 0.0, f"'{words}': a role with no named actor before it"
         return fitting, 0.4, f"'{words}': a role, taken as the last speaker named ({fitting.name})"
 
+    def outlet(self, words: str) -> KnownActor | None:
+        """An outlet named in a cue or given (`Reuters`, `the BBC`): a known actor that is
+        no person, else a new media outlet; it is not a speaker (pronouns never point to it)."""
+        key = _key(words)
+        actor = self.by_key.get(key) or self.new.get(key)
+        if actor is not None and actor.kind != "person":
+            return actor
+        name = re.sub(r"^(the|a|an)\s+", "", words.strip(), flags=re.IGNORECASE)
+        if not name[:1].isupper():
+            return None
+        proposed = KnownActor(slug(name), name, "media_outlet")
+        self.new.setdefault(key, proposed)
+        return self.new[key]
+
     def _seen(self, actor: KnownActor) -> None:
         if actor.kind == "person":
             self.last_person = actor
@@ -178,6 +202,8 @@ def make_draft(
 ) -> Draft:
     """The draft bundle of `text`, published on `published` (see the module's docstring)."""
     speakers = Speakers(actors)
+    index = TextIndex(text)
+    starts_of: dict[str, list[int]] = {}  # where each quote's words begin, found once
     first_line = next((line.strip() for line in text.splitlines() if line.strip()), "Untitled")
     report_title = title or first_line[:200]
     report_id = f"{slug(report_title)[:80].strip('-')}-{published.isoformat()}"
@@ -185,7 +211,10 @@ def make_draft(
     proposals: list[Proposal] = []
     marks: dict[str, dict[str, str]] = {}
     used: dict[str, KnownActor] = {}
+    taken: set[str] = set()
     for speech in find_speech(text):
+        if len(claims) >= MAX_CLAIMS:
+            break
         proposal = Proposal(speech.start, speech.end, "claim", speech.confidence, speech.rule)
         proposals.append(proposal)
         if speech.attribution is None:
@@ -197,7 +226,8 @@ def make_draft(
             continue
         used[claimant.id] = claimant
         quote = text[speech.start : speech.end]
-        claim_id = _unique(f"{claimant.id}-{slug(' '.join(quote.split()[:5]))}", claims)
+        claim_id = _unique(f"{claimant.id}-{slug(' '.join(quote.split()[:5]))}"[:100], taken)
+        taken.add(claim_id)
         kind, kind_why = _kind(quote)
         statement = " ".join(quote.split()).strip(" ,")
         claim: dict[str, Any] = {
@@ -225,12 +255,18 @@ def make_draft(
         if quantities:
             claim["quantities"] = quantities
             claim_marks["quantities"] = "say what each number counts (`counted`)"
-        occurrence = text.count(quote, 0, speech.start) + 1
-        if text.count(quote) > 1:
-            claim["occurrence"] = occurrence
+        starts = starts_of.get(quote)
+        if starts is None:
+            starts = starts_of[quote] = index.starts_of(quote)
+        where = bisect_left(starts, speech.start)
+        if where == len(starts) or starts[where] != speech.start:
+            proposal.marked.append("left out: the importer would find these words elsewhere")
+            continue
+        if len(starts) > 1:
+            claim["occurrence"] = where + 1
         venue = speech.attribution.venue
         if venue:
-            venue_actor, _, _ = speakers.resolve(venue)
+            venue_actor = speakers.outlet(venue)
             if venue_actor is not None:
                 claim["venue"] = venue_actor.id
                 used[venue_actor.id] = venue_actor
@@ -247,7 +283,7 @@ def make_draft(
             claim_marks["claimant"] = why
         proposal.confidence = min(proposal.confidence, how_sure) if how_sure else 0.0
         proposal.rule = f"{speech.rule}; claimant {why}"
-        proposal.marked.extend(claim_marks)
+        proposal.marked.extend(f"{name}: {why}" for name, why in claim_marks.items())
         claims.append(claim)
         marks[claim_id] = claim_marks
     report: dict[str, Any] = {
@@ -260,10 +296,8 @@ def make_draft(
         "text": text,
     }
     if outlet:
-        outlet_actor, _, _ = speakers.resolve(outlet)
+        outlet_actor = speakers.outlet(outlet)
         if outlet_actor is not None:
-            if outlet_actor.id not in {a.id for a in actors}:
-                outlet_actor = KnownActor(outlet_actor.id, outlet_actor.name, "media_outlet")
             report["outlet"] = outlet_actor.id
             used[outlet_actor.id] = outlet_actor
     bundle = {
@@ -290,8 +324,8 @@ def _actor_entry(actor: KnownActor) -> dict[str, Any]:
     return entry
 
 
-def _unique(candidate: str, claims: list[dict[str, Any]]) -> str:
-    taken = {claim["id"] for claim in claims}
+def _unique(candidate: str, taken: set[str]) -> str:
+    candidate = candidate.strip("-") or "claim"
     if candidate not in taken:
         return candidate
     number = 2
@@ -300,22 +334,21 @@ def _unique(candidate: str, claims: list[dict[str, Any]]) -> str:
     return f"{candidate}-{number}"
 
 
+# Where a cue ends: a sentence's end, a line's, or a quotation mark of any style (a date
+# inside a quotation is what was spoken of, not when it was said).
+_CUE_ENDS = ".!?\n“”‘’\"'"
+
+
 def _cue_words(text: str, speech: Speech) -> str:
     """The words of the speech's cue (outside any quotation): its sentence around the
-    speaker, where a date says when it was said."""
+    speaker, at most a few hundred characters, where a date says when it was said."""
     assert speech.attribution is not None
     at = speech.attribution.speaker_at
-    start = (
-        max(
-            text.rfind(".", 0, at),
-            text.rfind("\n", 0, at),
-            text.rfind("”", 0, at),
-            text.rfind("’", 0, at),
-        )
-        + 1
-    )
-    ends = [i for i in (text.find(mark, at) for mark in ".\n“‘") if i != -1]
-    return text[start : min(ends) if ends else len(text)]
+    floor = max(0, at - 200)
+    start = max(floor, *(text.rfind(mark, floor, at) + 1 for mark in _CUE_ENDS))
+    ceiling = min(len(text), at + 200)
+    ends = [found for found in (text.find(mark, at, ceiling) for mark in _CUE_ENDS) if found != -1]
+    return text[start : min(ends) if ends else ceiling]
 
 
 class _Dumper(yaml.SafeDumper):
@@ -342,8 +375,9 @@ def to_yaml(draft: Draft) -> str:
     ]
     current: str | None = None
     in_claims = False
-    for line in body.splitlines():
-        if not line.startswith((" ", "-")):
+    # Only "\n" ends a line: U+2028 and its kind stay inside the scalars PyYAML wrote them in.
+    for line in body.split("\n")[:-1] if body.endswith("\n") else body.split("\n"):
+        if line and not line.startswith((" ", "-")):
             in_claims = line.startswith("claims:")
         item = re.match(r"^- id: (\S+)$", line)
         if item is not None:

@@ -23,7 +23,7 @@ _WORDS = (
     "eighty|ninety|hundred|thousand|million"
 )
 _SPELLED = rf"(?:(?:{_WORDS})(?:[\s-]+(?:and\s+)?(?:{_WORDS}))*)"
-_DIGITS = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+_DIGITS = r"[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?|[0-9]+(?:\.[0-9]+)?"
 _VAGUE = {
     "dozens": 24.0,
     "scores": 40.0,

@@ -19,6 +19,7 @@ closes is not proposed at all (nothing is invented).
 """
 
 import re
+from bisect import bisect_left
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -115,18 +116,48 @@ def _closing_strength(text: str, at: int, start: int, end: int, mark: str) -> in
     return 2
 
 
-def _closing(text: str, begin: int, start: int, end: int, mark: str) -> tuple[int, int] | None:
-    """Where the quotation opened before `begin` closes in its paragraph, and how surely."""
-    weak = None
-    at = text.find(mark, begin, end)
-    while at != -1:
-        strength = _closing_strength(text, at, start, end, mark)
-        if strength == 2:
-            return at, 2
-        if strength == 1 and weak is None:
-            weak = at
-        at = text.find(mark, at + 1, end)
-    return (weak, 1) if weak is not None else None
+# A quotation closes within this many characters of a paragraph, and runs over at most this
+# many paragraphs: the search for its end never rescans a whole text (or a long paragraph)
+# for every opening mark.
+MAX_QUOTATION = 3000
+MAX_PARAGRAPHS = 6
+
+
+class _Closings:
+    """Every closing mark of a paragraph, by mark and strength, found in one pass: where a
+    quotation opened at any point closes is then a binary search, not a rescan."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.found: dict[tuple[int, str], tuple[list[int], list[int]]] = {}
+
+    def of(self, start: int, end: int, mark: str) -> tuple[list[int], list[int]]:
+        key = (start, mark)
+        cached = self.found.get(key)
+        if cached is None:
+            strong: list[int] = []
+            weak: list[int] = []
+            at = self.text.find(mark, start, end)
+            while at != -1:
+                strength = _closing_strength(self.text, at, start, end, mark)
+                if strength == 2:
+                    strong.append(at)
+                elif strength == 1:
+                    weak.append(at)
+                at = self.text.find(mark, at + 1, end)
+            cached = self.found[key] = (strong, weak)
+        return cached
+
+    def after(self, begin: int, start: int, end: int, mark: str) -> tuple[int, int] | None:
+        """Where a quotation opened before `begin` closes in its paragraph, and how surely:
+        the first closing mark, or else the first that may be a possessive's."""
+        strong, weak = self.of(start, end, mark)
+        limit = min(end, begin + MAX_QUOTATION)
+        for positions, strength in ((strong, 2), (weak, 1)):
+            index = bisect_left(positions, begin)
+            if index < len(positions) and positions[index] < limit:
+                return positions[index], strength
+        return None
 
 
 def _worded(words: str) -> bool:
@@ -138,6 +169,7 @@ def find_quotations(text: str) -> list[Quotation]:
     """Every quotation in `text`, in order (see the module's docstring)."""
     found: list[Quotation] = []
     spans = list(paragraphs(text))
+    closings = _Closings(text)
     index = 0
     while index < len(spans):
         start, end = spans[index]
@@ -150,13 +182,13 @@ def find_quotations(text: str) -> list[Quotation]:
                 continue
             opening, closing, name = style
             first = at + 1
-            closed = _closing(text, first, start, end, closing)
+            closed = closings.after(first, start, end, closing)
             paragraph_count = 1
             last_start, last_end = start, end
             following = index
             while closed is None:
                 # Wire style: the paragraph ends inside the quotation, the next reopens it.
-                if following + 1 >= len(spans):
+                if following + 1 >= len(spans) or paragraph_count >= MAX_PARAGRAPHS:
                     break
                 next_start, next_end = spans[following + 1]
                 if text[next_start] != opening or not _opens_at(
@@ -166,7 +198,7 @@ def find_quotations(text: str) -> list[Quotation]:
                 following += 1
                 paragraph_count += 1
                 last_start, last_end = next_start, next_end
-                closed = _closing(text, next_start + 1, next_start, next_end, closing)
+                closed = closings.after(next_start + 1, next_start, next_end, closing)
             if closed is None:
                 at = first  # never closes: not a quotation of ours
                 continue

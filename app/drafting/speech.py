@@ -29,15 +29,18 @@ VERBS = (
     "continued|replied|urged|urges|argued|confirmed|confirms|denied|denies|promised|"
     "tweeting|saying|writing|adding|telling|warning|insisting|posting"
 )
+# How far around a quotation its cue is looked for: a sentence's worth, never the whole text.
+CUE_WINDOW = 300
 _NAME_WORD = r"[A-Z][\w’'.-]*"
-_NAME = rf"{_NAME_WORD}(?:\s+(?:{_NAME_WORD}|al|bin|ibn|de|van|von|la|el))*"
+# At most five words: a name, never a run of capitalised words (which would backtrack).
+_NAME = rf"{_NAME_WORD}(?:\s+(?:{_NAME_WORD}|al|bin|ibn|de|van|von|la|el)){{0,4}}"
 _ROLE_NOUNS = (
     "spokesman|spokeswoman|spokesperson|ministry|minister|official|officials|aide|"
     "commander|source|sources|leader|group|militia|government|army|police|president|general|"
     "statement|movement|office|embassy|witness|witnesses|resident|residents"
 )
 _DETERMINER = r"(?:[Tt]he|[Aa]n?|[Oo]ne|[Ii]ts|[Hh]is|[Hh]er|[Tt]heir)"
-_ROLE = rf"{_DETERMINER}\s+(?:[\w’'-]+\s+){{0,3}}?(?:{_ROLE_NOUNS})"
+_ROLE = rf"{_DETERMINER}\s+(?:[\w’'-]+\s+){{0,3}}?(?:{_ROLE_NOUNS})\b"
 _PRONOUN = r"(?:he|she|they|it|we|I|He|She|They|It|We)"
 SPEAKER = rf"(?:{_ROLE}|{_PRONOUN}|(?:[Tt]he\s+)?{_NAME})"
 PRONOUNS = frozenset({"he", "she", "they", "it", "we", "I", "He", "She", "They", "It", "We"})
@@ -62,9 +65,15 @@ _APPEAL = re.compile(r"\b(?:an|the|his|her|their) appeal\b|\bappeal published\b"
 _PLATFORM = re.compile(r"\bon (?P<platform>Facebook|Telegram|Instagram|TikTok|YouTube|X)\b")
 
 
+_LEADING = re.compile(r"^(?:Later|And|But|Then|Meanwhile|However|Now|So|Yet|Also),?\s+")
+
+
 def _speaker(words: str) -> str:
-    """The speaker's words without the sentence's full stop (`said Ahmad Massoud.`)."""
-    return words.rstrip(".,")
+    """The speaker's words without the sentence's full stop (`said Ahmad Massoud.`) or a
+    capitalised word that opens the sentence (`Later Massoud`)."""
+    words = words.rstrip(".,")
+    trimmed = _LEADING.sub("", words)
+    return trimmed or words
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,18 +122,24 @@ def channel_of(verb: str, rest: str) -> tuple[str, str | None, str]:
 
 
 def _sentence_before(text: str, at: int) -> int:
-    """Where the sentence holding `at` begins (after the last full stop or line break)."""
-    start = at
-    while start > 0 and text[start - 1] not in ".!?\n":
-        start -= 1
-    return start
+    """Where the sentence holding `at` begins (after the last full stop or line break), at
+    most CUE_WINDOW characters back."""
+    floor = max(0, at - CUE_WINDOW)
+    return max(floor, *(text.rfind(mark, floor, at) + 1 for mark in ".!?\n"))
 
 
 def attribute(text: str, quotation: Quotation) -> Attribution | None:
     """Who said `quotation`, from the cue after its closing mark or before its opening one."""
-    line_end = text.find("\n", quotation.closed)
-    after = text[quotation.closed + 1 : line_end if line_end != -1 else len(text)]
+    line_end = text.find("\n", quotation.closed, quotation.closed + CUE_WINDOW)
+    stop = line_end if line_end != -1 else min(len(text), quotation.closed + CUE_WINDOW)
+    after = text[quotation.closed + 1 : stop]
     found = _AFTER.match(after)
+    ended = text[quotation.end - 1 : quotation.end] in (".", "!", "?")
+    introduces = found is not None and (
+        found.group("rest").rstrip().endswith(":") or after[found.end() :].lstrip()[:1] == ":"
+    )
+    if found is not None and ended and introduces:
+        found = None  # the next sentence's cue, introducing the next quotation
     if found is not None:
         speaker = found.group("speaker") or found.group("speaker2")
         verb = found.group("verb") or found.group("verb2")
@@ -161,11 +176,14 @@ _THAT_VERBS = (
     r"believes|believed|confirmed|denied"
 )
 _THAT = re.compile(
-    rf"(?P<speaker>{SPEAKER})\s+(?P<verb>{_THAT_VERBS})\s+that\s+(?P<content>[^.!?\n“”‘\"]+)"
+    rf"(?P<speaker>{SPEAKER})\s+(?P<verb>{_THAT_VERBS})\s+that\s+"
+    rf"(?P<content>[^.!?\n“”‘\"]{{1,{CUE_WINDOW}}})"
 )
 _ACCORDING = re.compile(
-    rf"(?:^|(?<=[.!?]\s))[Aa]ccording to (?P<speaker>{SPEAKER}),\s+(?P<content>[^.!?\n“”‘\"]+)"
-    rf"|(?P<content2>[A-Z][^.!?\n“”‘\"]+),\s+according to (?P<speaker2>{SPEAKER})"
+    rf"(?:^|(?<=[.!?]\s))[Aa]ccording to (?P<speaker>{SPEAKER}),\s+"
+    rf"(?P<content>[^.!?\n“”‘\"]{{1,{CUE_WINDOW}}})"
+    rf"|(?:^|(?<=[.!?]\s)|(?<=\n))(?P<content2>[A-Z][^.!?\n“”‘\"]{{1,{CUE_WINDOW}}}?),\s+"
+    rf"according to (?P<speaker2>{SPEAKER})"
 )
 
 
@@ -198,6 +216,8 @@ def find_speech(text: str) -> list[Speech]:
         for match in pattern.finditer(text):
             key = "content" if match.group("content") else "content2"
             start, end = match.span(key)
+            while end > start and text[end - 1].isspace():
+                end -= 1
             if any(opened <= start <= closed for opened, closed in quoted):
                 continue
             speaker_key = "speaker" if match.group("speaker") else "speaker2"

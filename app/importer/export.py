@@ -19,9 +19,9 @@ from typing import Any
 import orjson
 from sqlalchemy import Connection, or_, select
 
+from app.core.spans import TextIndex
 from app.importer.bundle import FORMAT_VERSION, INLINE
 from app.importer.derived import DERIVED_NOTE
-from app.importer.spans import TextIndex
 from app.models import (
     Actor,
     ActorRelation,

@@ -18,8 +18,8 @@ import yaml
 from pydantic import ValidationError
 from sqlalchemy import Connection, select
 
+from app.core.spans import Span, SpanError, TextIndex
 from app.importer.bundle import Bundle, FuzzyDate, parse_fuzzy_date
-from app.importer.spans import Span, SpanError, TextIndex
 from app.importer.yaml_source import parse_yaml, position_of
 from app.models import Actor, ActorRelation, Claim, Event, Location, Media
 from app.models.vocab import ActorKind, ClaimChannel

@@ -3,7 +3,8 @@
 Seed files may write a quote with plain spaces and straight quotes where the article has
 no-break spaces and curly quotes, and with single spaces where it has runs of white space.
 The importer finds the quote in a folded copy of the text, then maps the match back to code
-point offsets into the raw text, so `text[start:end]` is what gets stored.
+point offsets into the raw text, so `text[start:end]` is what gets stored; a draft
+(app.drafting) says which occurrence it means the same way.
 """
 
 from dataclasses import dataclass
@@ -96,6 +97,10 @@ class TextIndex:
             chosen = starts[occurrence - 1]
         last = chosen + len(needle) - 1
         return Span(start=self._origin[chosen], end=self._origin[last] + 1)
+
+    def starts_of(self, quote: str) -> list[int]:
+        """The raw offsets where `quote` begins, in order (as `locate` counts them)."""
+        return [self._origin[found] for found in self._starts(fold(quote).strip())]
 
     def occurrence_at(self, quote: str, start: int) -> int | None:
         """Which occurrence of `quote` (1-based) begins at raw offset `start`: what
