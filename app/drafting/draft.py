@@ -21,6 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.core.spans import TextIndex
+from app.drafting.captions import find_captions
 from app.drafting.dates import resolve
 from app.drafting.quantities import find_quantities
 from app.drafting.speech import PRONOUNS, Speech, find_speech
@@ -286,6 +287,25 @@ def make_draft(
         proposal.marked.extend(f"{name}: {why}" for name, why in claim_marks.items())
         claims.append(claim)
         marks[claim_id] = claim_marks
+    media: list[dict[str, Any]] = []
+    for caption in find_captions(text):
+        words = text[caption.start : caption.end]
+        starts = starts_of.get(words)
+        if starts is None:
+            starts = starts_of[words] = index.starts_of(words)
+        where = bisect_left(starts, caption.start)
+        if where == len(starts) or starts[where] != caption.start:
+            continue
+        media_id = _unique(f"{caption.kind}-{slug(' '.join(words.split()[:5]))}"[:100], taken)
+        taken.add(media_id)
+        item: dict[str, Any] = {"id": media_id, "kind": caption.kind, "caption": words}
+        if len(starts) > 1:
+            item["occurrence"] = where + 1
+        media.append(item)
+        marks[media_id] = {"kind": f"{caption.rule}: a {caption.kind}? say which"}
+        proposals.append(
+            Proposal(caption.start, caption.end, "media", caption.confidence, caption.rule)
+        )
     report: dict[str, Any] = {
         "id": report_id,
         "title": report_title,
@@ -313,6 +333,7 @@ def make_draft(
             for a in sorted(used.values(), key=lambda a: a.id)
         ],
         "claims": claims,
+        "media": media,
     }
     return Draft(bundle, sorted(proposals, key=lambda p: p.start), marks)
 
@@ -378,7 +399,7 @@ def to_yaml(draft: Draft) -> str:
     # Only "\n" ends a line: U+2028 and its kind stay inside the scalars PyYAML wrote them in.
     for line in body.split("\n")[:-1] if body.endswith("\n") else body.split("\n"):
         if line and not line.startswith((" ", "-")):
-            in_claims = line.startswith("claims:")
+            in_claims = line.startswith(("claims:", "media:"))
         item = re.match(r"^- id: (\S+)$", line)
         if item is not None:
             current = item.group(1) if in_claims else None
