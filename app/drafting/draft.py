@@ -54,7 +54,7 @@ def read_article(raw: bytes, published: str) -> tuple[str, dt.date]:
     except UnicodeDecodeError as exc:
         raise DraftRefused("text", f"is not UTF-8 (byte {exc.start} cannot be read)") from None
     if "\x00" in text:
-        raise DraftRefused("text", "contains a NUL character")
+        raise DraftRefused("text", "contains a NUL byte")
     if not text.strip():
         raise DraftRefused("text", "is empty")
     if len(text) > MAX_ARTICLE_CHARS:
