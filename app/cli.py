@@ -24,7 +24,7 @@ from app.core.config import get_settings
 from app.core.db.engine import get_engine
 from app.core.http.auth import Scope
 from app.core.render.export import ExportFormat
-from app.drafting.draft import DraftRefused, known_actors, make_draft, read_article, to_yaml
+from app.drafting.draft import DraftRefused, Known, known, make_draft, read_article, to_yaml
 from app.importer import ImportFailed, import_paths, prepare
 from app.importer.bundle import bundle_json_schema
 from app.importer.load import entity_count
@@ -428,11 +428,18 @@ def draft(
         raise typer.Exit(2) from None
     try:
         with Session(get_engine()) as session:
-            actors = known_actors(session)
+            found = known(session)
     except SQLAlchemyError:
         errors.print("no database to match speakers against: every speaker is proposed new")
-        actors = []
-    made = make_draft(text, published=day, actors=actors, outlet=outlet, title=title)
+        found = Known([], [])
+    made = make_draft(
+        text,
+        published=day,
+        actors=found.actors,
+        places=found.places,
+        outlet=outlet,
+        title=title,
+    )
     typer.echo(to_yaml(made), nl=False)
 
 

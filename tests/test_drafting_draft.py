@@ -129,6 +129,14 @@ def test_the_endpoint_drafts_without_writing(client: TestClient) -> None:
     assert article[proposal["start"] : proposal["end"]] == "The road is open,"
     assert any(check.startswith("kind: ") for check in proposal["check"])
     Bundle.model_validate(yaml.safe_load(body["yaml"]))
+    # Places come from the database's locations, coordinates and all.
+    placed = client.post(
+        "/v1/drafts",
+        json={"text": "Massoud said the fighters held the Panjshir.", "published": "2021-08-24"},
+    ).json()
+    assert [(p["id"], p["latitude"]) for p in placed["bundle"]["locations"]] == [
+        ("panjshir-province", 35.42)
+    ]
     as_yaml = client.post(
         "/v1/drafts",
         json={"text": article, "published": "2021-08-24"},
@@ -169,6 +177,9 @@ def test_the_page_is_a_form_that_shows_the_draft_highlighted(client: TestClient)
     )
     assert page.status_code == 200
     assert '<mark class="hl hl-claim" title=' in page.text
+    # A place outside any claim, here from the database's locations.
+    place = '<mark class="hl hl-relation" title="&#39;Kabul&#39;: Kabul">Kabul</mark>'
+    assert place in page.text
     # The quotation with no speaker (a caption's) is shown as one to check.
     assert '<mark class="hl hl-media" title=' in page.text
     assert "# check:" in page.text

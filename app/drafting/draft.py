@@ -23,9 +23,10 @@ from sqlalchemy.orm import Session
 from app.core.spans import TextIndex
 from app.drafting.captions import find_captions
 from app.drafting.dates import resolve
+from app.drafting.places import KnownPlace, Mention, find_places, fold
 from app.drafting.quantities import find_quantities
 from app.drafting.speech import PRONOUNS, Speech, find_speech
-from app.models import Actor
+from app.models import Actor, Location
 
 # Ids the API's paths use for themselves (app.importer.bundle.RESERVED_IDS).
 RESERVED = frozenset({"export", "facets"})
@@ -94,6 +95,37 @@ class Draft:
     proposals: list[Proposal]
     # Per claim id: its fields a person must decide, and why.
     marks: dict[str, dict[str, str]]
+
+
+@dataclass(frozen=True, slots=True)
+class Known:
+    """What the database knows that a draft matches against."""
+
+    actors: list[KnownActor]
+    places: list[KnownPlace]
+
+
+def known(session: Session) -> Known:
+    """The actors and locations of every report loaded."""
+    return Known(known_actors(session), known_places(session))
+
+
+def known_places(session: Session) -> list[KnownPlace]:
+    """The locations of every report loaded: what a draft matches place names against."""
+    rows = session.execute(select(Location).order_by(Location.id)).scalars()
+    return [
+        KnownPlace(
+            row.id,
+            row.name,
+            row.kind,
+            row.precision,
+            row.latitude,
+            row.longitude,
+            row.country_code,
+            tuple(row.aliases or ()),
+        )
+        for row in rows
+    ]
 
 
 def known_actors(session: Session) -> list[KnownActor]:
@@ -198,6 +230,7 @@ def make_draft(
     *,
     published: dt.date,
     actors: Sequence[KnownActor],
+    places: Sequence[KnownPlace] = (),
     outlet: str | None = None,
     title: str | None = None,
 ) -> Draft:
@@ -306,6 +339,7 @@ def make_draft(
         proposals.append(
             Proposal(caption.start, caption.end, "media", caption.confidence, caption.rule)
         )
+    locations = _locations(index, places, actors, speakers, claims, proposals, marks, taken)
     report: dict[str, Any] = {
         "id": report_id,
         "title": report_title,
@@ -323,19 +357,76 @@ def make_draft(
     bundle = {
         "format": "conflict-reports/1",
         "report": report,
-        "actors": [
-            {
-                "id": a.id,
-                "name": a.name,
-                "kind": a.kind,
-                **({"aliases": list(a.aliases)} if a.aliases else {}),
-            }
-            for a in sorted(used.values(), key=lambda a: a.id)
-        ],
+        "actors": [_actor_entry(a) for a in sorted(used.values(), key=lambda a: a.id)],
+        "locations": locations,
         "claims": claims,
         "media": media,
     }
     return Draft(bundle, sorted(proposals, key=lambda p: p.start), marks)
+
+
+def _locations(
+    index: TextIndex,
+    places: Sequence[KnownPlace],
+    actors: Sequence[KnownActor],
+    speakers: Speakers,
+    claims: list[dict[str, Any]],
+    proposals: list[Proposal],
+    marks: dict[str, dict[str, str]],
+    taken: set[str],
+) -> list[dict[str, Any]]:
+    """The places the text names, as the bundle's locations, each claim linked to those its
+    quote names (role `mentioned`); what has no coordinates is marked for a person."""
+    names = [words for a in actors for words in (a.name, *a.aliases)]
+    names += [a.name for a in speakers.new.values()]
+    mentions = find_places(index.text, places=places, actor_names=names)
+    entries: dict[str, dict[str, Any]] = {}
+    ids: dict[tuple[str, str], str] = {}  # (source, name) to the id given
+    spans: list[tuple[Mention, str]] = []
+    for mention in mentions:
+        place = mention.place
+        key = (mention.source, place.id or fold(place.name))
+        place_id = ids.get(key)
+        if place_id is None:
+            place_id = place.id or _unique(slug(place.name), taken)
+            taken.add(place_id)
+            ids[key] = place_id
+            entry: dict[str, Any] = {
+                "id": place_id,
+                "name": place.name,
+                "kind": place.kind,
+                "precision": place.precision,
+            }
+            if place.latitude is not None and place.longitude is not None:
+                entry["latitude"] = place.latitude
+                entry["longitude"] = place.longitude
+            if place.country_code:
+                entry["country_code"] = place.country_code
+            entries[place_id] = entry
+            if mention.source == "new":
+                marks[place_id] = {
+                    "precision": mention.rule,
+                    "kind": "say what kind of place it is",
+                }
+            elif mention.source == "gazetteer":
+                marks[place_id] = {"precision": f"{mention.rule}: check it is this one"}
+        proposal = Proposal(mention.start, mention.end, "place", mention.confidence, mention.rule)
+        if mention.source != "database":
+            proposal.marked.append(mention.rule)
+        proposals.append(proposal)
+        spans.append((mention, place_id))
+    for claim in claims:
+        span = index.locate(claim["quote"], occurrence=claim.get("occurrence"))
+        named = list(
+            dict.fromkeys(
+                place_id
+                for mention, place_id in spans
+                if span.start <= mention.start and mention.end <= span.end
+            )
+        )
+        if named:
+            claim["locations"] = [{"id": place_id, "role": "mentioned"} for place_id in named]
+    return list(entries.values())
 
 
 def _actor_entry(actor: KnownActor) -> dict[str, Any]:
@@ -399,7 +490,7 @@ def to_yaml(draft: Draft) -> str:
     # Only "\n" ends a line: U+2028 and its kind stay inside the scalars PyYAML wrote them in.
     for line in body.split("\n")[:-1] if body.endswith("\n") else body.split("\n"):
         if line and not line.startswith((" ", "-")):
-            in_claims = line.startswith(("claims:", "media:"))
+            in_claims = line.startswith(("claims:", "media:", "locations:"))
         item = re.match(r"^- id: (\S+)$", line)
         if item is not None:
             current = item.group(1) if in_claims else None

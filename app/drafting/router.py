@@ -20,8 +20,8 @@ from app.drafting.draft import (
     MAX_ARTICLE_CHARS,
     Draft,
     DraftRefused,
-    KnownActor,
-    known_actors,
+    Known,
+    known,
     make_draft,
     read_article,
     to_yaml,
@@ -111,10 +111,16 @@ async def draft_article(body: DraftRequest, request: Request, db: DatabaseDep) -
             f"{exc.field}: {exc.detail}",
             extra={"errors": [{"in": "body", "name": exc.field, "detail": exc.detail}]},
         ) from None
-    actors: list[KnownActor] = await db.run(known_actors)
+    found: Known = await db.run(known)
     made = await anyio.to_thread.run_sync(
         partial(
-            make_draft, text, published=day, actors=actors, outlet=body.outlet, title=body.title
+            make_draft,
+            text,
+            published=day,
+            actors=found.actors,
+            places=found.places,
+            outlet=body.outlet,
+            title=body.title,
         )
     )
     if _wants_yaml(request):
@@ -132,8 +138,13 @@ UNSURE = 0.8
 FORM_FIELDS = ("text", "published", "outlet", "title")
 
 
+# The reading view's highlights: a claim's, a place's (its relations' colour), an unsure one's.
+_HIGHLIGHT = {"claim": "hl-claim", "media": "hl-claim", "place": "hl-relation"}
+
+
 def _segments(text: str, draft: Draft) -> list[dict[str, str]]:
-    """The text cut at every proposal, each proposal marked (claims, or unsure ones)."""
+    """The text cut at every proposal, each marked as a claim, a place or an unsure one; a
+    place inside a claim is shown as the claim."""
     segments: list[dict[str, str]] = []
     at = 0
     for proposal in draft.proposals:
@@ -147,7 +158,7 @@ def _segments(text: str, draft: Draft) -> list[dict[str, str]]:
         segments.append(
             {
                 "text": text[proposal.start : proposal.end],
-                "kind": "hl-media" if unsure else "hl-claim",
+                "kind": "hl-media" if unsure else _HIGHLIGHT.get(proposal.what, "hl-claim"),
                 "title": title,
             }
         )
@@ -189,12 +200,13 @@ async def drafts_page(request: Request, db: DatabaseDep) -> HTMLResponse:
         text, day = read_article(given["text"].encode("utf-8", "surrogatepass"), given["published"])
     except DraftRefused as exc:
         return _page({**given, "problem": f"{exc.field}: {exc.detail}"}, 400)
-    actors: list[KnownActor] = await db.run(known_actors)
+    found: Known = await db.run(known)
     work = partial(
         make_draft,
         text,
         published=day,
-        actors=actors,
+        actors=found.actors,
+        places=found.places,
         outlet=given["outlet"] or None,
         title=given["title"] or None,
     )
