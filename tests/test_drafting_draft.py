@@ -54,7 +54,7 @@ def test_the_seed_articles_draft_is_a_valid_bundle_of_its_speech() -> None:
     assert any(c.stated_on == "2020-10" for c in by_levy)
     # What a person must decide is marked beside it.
     assert "kind: stance  # check:" in text
-    assert "# check: 'he': the last fitting speaker named (Ahmad Massoud)" in text
+    assert "# check: 'he': the last fitting actor named (Ahmad Massoud)" in text
 
 
 def test_a_quotation_with_no_speaker_is_left_out_not_guessed() -> None:

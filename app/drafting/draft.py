@@ -150,11 +150,35 @@ def _key(words: str) -> str:
     return re.sub(r"[’']s$", "", words)
 
 
-class Speakers:
-    """Speakers resolved to actors: by name or alias, pronouns and roles to the last fitting
-    named one before them."""
+def mentions_of(
+    text: str, actors: Sequence[KnownActor], quoted: Sequence[tuple[int, int]]
+) -> list[tuple[int, KnownActor]]:
+    """Where the text names each known actor (by name or alias), outside quotations, in
+    the text's order: what a pronoun may point back to."""
+    found: list[tuple[int, KnownActor]] = []
+    starts = [start for start, _ in quoted]
+    for actor in actors:
+        for words in (actor.name, *actor.aliases):
+            words = words.strip()
+            if len(words) < 3 or words.split()[-1] not in text and words[:1].isupper():
+                continue
+            flags = 0 if words[:1].isupper() else re.IGNORECASE
+            for match in re.finditer(rf"(?<!\w){re.escape(words)}(?!\w)", text, flags):
+                at = match.start()
+                where = bisect_left(starts, at + 1) - 1
+                if where >= 0 and at < quoted[where][1]:
+                    continue  # inside a quotation: spoken of, not speaking
+                found.append((at, actor))
+    return sorted(found, key=lambda pair: pair[0])
 
-    def __init__(self, actors: Sequence[KnownActor]) -> None:
+
+class Speakers:
+    """Speakers resolved to actors: by name or alias, pronouns to the last fitting actor
+    named before them (as a speaker or not), roles to the last fitting speaker."""
+
+    def __init__(
+        self, actors: Sequence[KnownActor], mentions: Sequence[tuple[int, KnownActor]] = ()
+    ) -> None:
         self.by_key: dict[str, KnownActor] = {}
         for actor in actors:
             for words in (actor.name, *actor.aliases):
@@ -162,26 +186,50 @@ class Speakers:
         self.new: dict[str, KnownActor] = {}
         self.last_person: KnownActor | None = None
         self.last_other: KnownActor | None = None
+        self.last_person_at = self.last_other_at = -1
+        self.mentions = list(mentions)
+        self.mention_starts = [at for at, _ in self.mentions]
 
-    def resolve(self, words: str) -> tuple[KnownActor | None, float, str]:
+    def _last_mentioned(self, at: int, person: bool) -> tuple[int, KnownActor | None]:
+        where = bisect_left(self.mention_starts, at) - 1
+        while where >= 0:
+            mentioned_at, actor = self.mentions[where]
+            if (actor.kind == "person") == person:
+                return mentioned_at, actor
+            where -= 1
+        return -1, None
+
+    def _last(self, at: int, person: bool) -> KnownActor | None:
+        spoke_at, spoke = (
+            (self.last_person_at, self.last_person)
+            if person
+            else (self.last_other_at, self.last_other)
+        )
+        named_at, named = self._last_mentioned(at, person)
+        return named if named is not None and named_at > spoke_at else spoke
+
+    def resolve(self, words: str, at: int = -1) -> tuple[KnownActor | None, float, str]:
         key = _key(words)
         if words in PRONOUNS:
-            fitting = self.last_person if key in ("he", "she", "i") else self.last_other
+            person = key in ("he", "she", "i")
+            fitting = self._last(at, person)
             if fitting is None and key in ("they", "we"):
-                fitting = self.last_person
+                fitting = self._last(at, True)
             if fitting is None:
-                return None, 0.0, f"'{words}': no named speaker before it"
-            return fitting, 0.7, f"'{words}': the last fitting speaker named ({fitting.name})"
+                return None, 0.0, f"'{words}': no one named before it"
+            if at >= 0:
+                self._seen(fitting, at)
+            return fitting, 0.7, f"'{words}': the last fitting actor named ({fitting.name})"
         actor = self.by_key.get(key) or self.new.get(key)
         if actor is not None:
-            self._seen(actor)
+            self._seen(actor, at)
             return actor, 0.9, f"'{words}': {actor.name}"
         if words[:1].isupper() and not key.startswith(("one ", "its ", "his ", "her ")):
             proposed = KnownActor(
                 slug(key), words.strip(), "person" if " " in key else "organization"
             )
             self.new[key] = proposed
-            self._seen(proposed)
+            self._seen(proposed, at)
             return proposed, 0.6, f"'{words}': a new actor"
         fitting = self.last_other or self.last_person
         if fitting is None:
@@ -202,11 +250,11 @@ class Speakers:
         self.new.setdefault(key, proposed)
         return self.new[key]
 
-    def _seen(self, actor: KnownActor) -> None:
+    def _seen(self, actor: KnownActor, at: int) -> None:
         if actor.kind == "person":
-            self.last_person = actor
+            self.last_person, self.last_person_at = actor, at
         else:
-            self.last_other = actor
+            self.last_other, self.last_other_at = actor, at
 
 
 _KINDS = (
@@ -235,7 +283,9 @@ def make_draft(
     title: str | None = None,
 ) -> Draft:
     """The draft bundle of `text`, published on `published` (see the module's docstring)."""
-    speakers = Speakers(actors)
+    speeches = find_speech(text)
+    quoted = [(speech.start, speech.end) for speech in speeches if speech.direct]
+    speakers = Speakers(actors, mentions_of(text, actors, quoted))
     index = TextIndex(text)
     starts_of: dict[str, list[int]] = {}  # where each quote's words begin, found once
     first_line = next((line.strip() for line in text.splitlines() if line.strip()), "Untitled")
@@ -246,7 +296,7 @@ def make_draft(
     marks: dict[str, dict[str, str]] = {}
     used: dict[str, KnownActor] = {}
     taken: set[str] = set()
-    for speech in find_speech(text):
+    for speech in speeches:
         if len(claims) >= MAX_CLAIMS:
             break
         proposal = Proposal(speech.start, speech.end, "claim", speech.confidence, speech.rule)
@@ -254,7 +304,9 @@ def make_draft(
         if speech.attribution is None:
             proposal.marked.append("no speaker: left out")
             continue
-        claimant, how_sure, why = speakers.resolve(speech.attribution.speaker)
+        claimant, how_sure, why = speakers.resolve(
+            speech.attribution.speaker, speech.attribution.speaker_at
+        )
         if claimant is None:
             proposal.marked.append(f"left out: {why}")
             continue

@@ -42,14 +42,19 @@ _ROLE_NOUNS = (
 _DETERMINER = r"(?:[Tt]he|[Aa]n?|[Oo]ne|[Ii]ts|[Hh]is|[Hh]er|[Tt]heir)"
 _ROLE = rf"{_DETERMINER}\s+(?:[\w’'-]+\s+){{0,3}}?(?:{_ROLE_NOUNS})\b"
 _PRONOUN = r"(?:he|she|they|it|we|I|He|She|They|It|We)"
-SPEAKER = rf"(?:{_ROLE}|{_PRONOUN}|(?:[Tt]he\s+)?{_NAME})"
+# "DPF spokesman Nadir Kestel", "rebel commander Arman Keshevi": a role before a name.
+_TITLED = rf"(?:{_NAME_WORD}\s+)?(?:[a-z]+\s+)?(?:{_ROLE_NOUNS})\s+{_NAME}"
+SPEAKER = rf"(?:{_TITLED}|{_ROLE}|{_PRONOUN}|(?:[Tt]he\s+)?{_NAME})"
+# A speaker with an aside between commas: "Johanna Lind, a spokeswoman for the U.N. office,"
+# or "the movement's commander, Nuri Sadek,". At most 150 characters, in one sentence.
+_ASIDE = r"(?:,\s+[^,!?\n]{1,150}?,)?"
 PRONOUNS = frozenset({"he", "she", "they", "it", "we", "I", "He", "She", "They", "It", "We"})
 
 _AFTER = re.compile(
-    rf"^[\s,—–-]*(?:(?P<speaker>{SPEAKER})\s+(?P<verb>{VERBS})\b|(?P<verb2>said|says|added|adds|told|tweeted|wrote|insisted|warned)\s+(?P<speaker2>{SPEAKER}))(?P<rest>[^.!?\n“‘\"]*)"
+    rf"^[\s,—–-]*(?:(?P<speaker>{SPEAKER}{_ASIDE})\s+(?P<verb>{VERBS})\b|(?P<verb2>said|says|added|adds|told|tweeted|wrote|insisted|warned)\s+(?P<speaker2>{SPEAKER}))(?P<rest>[^.!?\n“‘\"]*)"
 )
 _BEFORE = re.compile(
-    rf"(?P<speaker>{SPEAKER})\s+(?P<verb>{VERBS})\b(?P<rest>[^.!?\n“”‘\"]*?)[:,]?\s*$"
+    rf"(?P<speaker>{SPEAKER}{_ASIDE})\s+(?P<verb>{VERBS})\b(?P<rest>[^.!?\n“”‘\"]*?)[:,]?\s*$"
 )
 # "The Northern Alliance shared video of the valley today, tweeting: ‘…’": the subject
 # opens the sentence, a participle after a comma introduces the quotation.
@@ -68,12 +73,24 @@ _PLATFORM = re.compile(r"\bon (?P<platform>Facebook|Telegram|Instagram|TikTok|Yo
 _LEADING = re.compile(r"^(?:Later|And|But|Then|Meanwhile|However|Now|So|Yet|Also),?\s+")
 
 
+_NAME_ONLY = re.compile(rf"(?:[Tt]he\s+)?{_NAME}")
+_ROLE_THEN_NAME = re.compile(rf"\b(?:{_ROLE_NOUNS})\s+(?P<name>{_NAME})$")
+
+
 def _speaker(words: str) -> str:
-    """The speaker's words without the sentence's full stop (`said Ahmad Massoud.`) or a
-    capitalised word that opens the sentence (`Later Massoud`)."""
+    """The words that name the speaker: without the sentence's full stop (`said Ahmad
+    Massoud.`) or a word that opens the sentence (`Later Massoud`); of a role and a name
+    (`DPF spokesman Nadir Kestel`, `the commander, Nuri Sadek,`), the name."""
     words = words.rstrip(".,")
-    trimmed = _LEADING.sub("", words)
-    return trimmed or words
+    head, _, aside = (part.strip() for part in words.partition(","))
+    aside = aside.rstrip(",").strip()
+    if aside and _NAME_ONLY.fullmatch(aside) and not _NAME_ONLY.fullmatch(head):
+        head = aside  # a role, then the name in the aside
+    titled = _ROLE_THEN_NAME.search(head)
+    if titled is not None:
+        head = titled.group("name")
+    trimmed = _LEADING.sub("", head)
+    return trimmed or head
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,6 +169,13 @@ def attribute(text: str, quotation: Quotation) -> Attribution | None:
         )
     begin = _sentence_before(text, quotation.opened)
     before = text[begin : quotation.opened]
+    if not before.strip():
+        # The quotation opens its paragraph: the cue may end the one before with a colon
+        # ("The spokeswoman tweeted on Sunday:").
+        ended = text[:begin].rstrip()
+        if ended.endswith(":") and len(text[:begin]) - len(ended) <= 4:
+            begin = _sentence_before(text, len(ended) - 1)
+            before = text[begin : len(ended)]
     found = _PARTICIPLE.match(before) or _BEFORE.search(before)
     if found is not None:
         # The whole sentence before the quotation may name the channel ("Speaking to
@@ -242,4 +266,8 @@ def _joined(text: str, previous_end: int, quotation: Quotation) -> bool:
     if previous_end < 0:
         return False
     between = text[previous_end + 1 : quotation.opened]
-    return "\n" not in between and bool(_AFTER.match(between)) and len(between) < 80
+    if "\n" in between:
+        return False
+    cue = _AFTER.match(between)
+    # Only the cue between them, ending the sentence or not: `“…,” she said. “…”`.
+    return cue is not None and not between[cue.end() :].strip(" .,;:\u00a0")
