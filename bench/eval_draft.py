@@ -6,9 +6,15 @@ too (the target's measure), and its channel and stated date are scored apart. Di
 (a gold quote between quotation marks) and indirect speech (anything else: "X said that …",
 the report's own assertions) are scored apart, with precision, recall and F1 each.
 
-The gold: the seed's bundle and its text (the database knows the actors of the reports
-loaded, so the draft knows the gold's), and the hand-annotated articles under
-`tests/drafting_gold/` when there are any.
+The gold, in two sets scored apart:
+
+- tuned: the seed's bundle and the hand-annotated articles under `tests/drafting_gold/`,
+  which the rules were written against;
+- held out: the articles under `tests/drafting_gold/unseen/`, written by another hand and
+  not read by the rules' author: the figures on articles not seen.
+
+Each draft is given its gold's actors, as the database knows the actors of the reports
+loaded on a conflict before; its places it finds alone.
 
     python -m bench.eval_draft [--save]
 """
@@ -28,6 +34,8 @@ from app.drafting.draft import KnownActor, make_draft
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "seed" / "000_panjshir-last-bastion.yaml"
 GOLD = ROOT / "tests" / "drafting_gold"
+UNSEEN = GOLD / "unseen"
+SETS = {"tuned": "the seed and tests/drafting_gold/", "held_out": "tests/drafting_gold/unseen/"}
 RESULTS = ROOT / "bench" / "results" / "eval-draft"
 _AROUND = " \t\n.,;:!?\"'“”‘’()[]—–-…"
 _OPENING = "\"'“‘"
@@ -118,10 +126,13 @@ def score(name: str, text: str, bundle: dict[str, Any]) -> Article:
     return article
 
 
-def gold_articles() -> list[tuple[str, str, dict[str, Any]]]:
-    """(name, text, bundle) of every gold article: the seed's, then tests/drafting_gold/."""
+def gold_articles(which: str = "tuned") -> list[tuple[str, str, dict[str, Any]]]:
+    """(name, text, bundle) of every gold article of a set (`tuned` or `held_out`)."""
     found = []
-    for path in [SEED, *sorted(GOLD.glob("*.yaml"))] if GOLD.exists() else [SEED]:
+    paths = (
+        [SEED, *sorted(GOLD.glob("*.yaml"))] if which == "tuned" else sorted(UNSEEN.glob("*.yaml"))
+    )
+    for path in paths:
         bundle = yaml.safe_load(path.read_text(encoding="utf-8"))
         report = bundle["report"]
         text = report.get("text")
@@ -186,16 +197,19 @@ def table(articles: list[Article]) -> tuple[str, dict[str, Any]]:
     return "\n".join(lines), figures
 
 
-def evaluate() -> tuple[str, dict[str, Any]]:
-    return table([score(name, text, bundle) for name, text, bundle in gold_articles()])
+def evaluate(which: str = "tuned") -> tuple[str, dict[str, Any]]:
+    """The table and figures of one set of gold articles."""
+    return table([score(name, text, bundle) for name, text, bundle in gold_articles(which)])
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--save", action="store_true", help="write bench/results/eval-draft/")
     args = parser.parse_args(argv)
-    text, figures = evaluate()
-    print(text)
+    figures: dict[str, Any] = {}
+    for which, where in SETS.items():
+        text, figures[which] = evaluate(which)
+        print(f"\n{which.replace('_', ' ')} ({where}):\n\n{text}")
     print(
         "\ntargets: direct P >= 0.90, R >= 0.80; indirect P >= 0.70, R >= 0.50; "
         "stated dates >= 0.90 right"

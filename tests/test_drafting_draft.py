@@ -255,8 +255,26 @@ def test_ids_are_never_reserved_or_too_long_and_text_stays_verbatim() -> None:
 
 @pytest.mark.parametrize(
     "recipe",
-    ["A " * 100_000, '"ab" ' * 40_000, '"a ' * 66_000, "A " * 4000 + '"ab" ' * 20_000],
-    ids=["capitals", "quotes", "unclosed", "names-then-quotes"],
+    [
+        "A " * 100_000,
+        '"ab" ' * 40_000,
+        '"a ' * 66_000,
+        "A " * 4000 + '"ab" ' * 20_000,
+        "X, " * 66_000,
+        "  • Rebels say they took it\n" * 7000,
+        "Text here\n— Name (@h) June 4, 2025\n" * 5000,
+        "He said the army took the town. " * 6000,
+    ],
+    ids=[
+        "capitals",
+        "quotes",
+        "unclosed",
+        "names-then-quotes",
+        "asides",
+        "bullets",
+        "posts",
+        "sentences",
+    ],
 )
 def test_long_adversarial_articles_are_drafted_in_bounded_time(recipe: str) -> None:
     """Runs of names and marks once took minutes (backtracking, rescans); a generous bound

@@ -3,7 +3,7 @@
 
 import pytest
 
-from app.drafting.speech import find_speech
+from app.drafting.indirect import find_speech
 
 # (text, [(words, direct, speaker, channel, venue)])
 CASES = {
@@ -56,19 +56,51 @@ CASES = {
     ),
     "said-that": (
         "The Taliban said that they had surrounded the Panjshir.",
-        [("they had surrounded the Panjshir", False, "The Taliban", "unspecified", None)],
+        [
+            (
+                "The Taliban said that they had surrounded the Panjshir",
+                False,
+                "The Taliban",
+                "unspecified",
+                None,
+            )
+        ],
     ),
     "told-that": (
         "Massoud told Reuters that no fighter would pass.",
-        [("no fighter would pass", False, "Massoud", "interview", "Reuters")],
+        [
+            (
+                "Massoud told Reuters that no fighter would pass",
+                False,
+                "Massoud",
+                "interview",
+                "Reuters",
+            )
+        ],
     ),
     "according-to-first": (
         "According to the Taliban, three districts were retaken.",
-        [("three districts were retaken", False, "the Taliban", "unspecified", None)],
+        [
+            (
+                "According to the Taliban, three districts were retaken",
+                False,
+                "the Taliban",
+                "unspecified",
+                None,
+            )
+        ],
     ),
     "according-to-last": (
         "Three districts were retaken, according to the Taliban.",
-        [("Three districts were retaken", False, "the Taliban", "unspecified", None)],
+        [
+            (
+                "Three districts were retaken, according to the Taliban",
+                False,
+                "the Taliban",
+                "unspecified",
+                None,
+            )
+        ],
     ),
 }
 

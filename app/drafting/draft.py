@@ -23,9 +23,10 @@ from sqlalchemy.orm import Session
 from app.core.spans import TextIndex
 from app.drafting.captions import find_captions
 from app.drafting.dates import resolve
+from app.drafting.indirect import find_speech
 from app.drafting.places import KnownPlace, Mention, find_places, fold
 from app.drafting.quantities import find_quantities
-from app.drafting.speech import PRONOUNS, Speech, find_speech
+from app.drafting.speech import PRONOUNS, Speech
 from app.models import Actor, Location
 
 # Ids the API's paths use for themselves (app.importer.bundle.RESERVED_IDS).
@@ -146,7 +147,7 @@ def slug(words: str) -> str:
 
 
 def _key(words: str) -> str:
-    words = re.sub(r"^(the|a|an)\s+", "", words.strip().lower())
+    words = re.sub(r"^(the|a|an)\s+", "", words.strip().lower()).replace(".", "")
     return re.sub(r"[’']s$", "", words)
 
 
@@ -160,7 +161,7 @@ def mentions_of(
     for actor in actors:
         for words in (actor.name, *actor.aliases):
             words = words.strip()
-            if len(words) < 3 or words.split()[-1] not in text and words[:1].isupper():
+            if len(words) < 3 or (words[:1].isupper() and words.split()[-1] not in text):
                 continue
             flags = 0 if words[:1].isupper() else re.IGNORECASE
             for match in re.finditer(rf"(?<!\w){re.escape(words)}(?!\w)", text, flags):
@@ -224,6 +225,12 @@ class Speakers:
         if actor is not None:
             self._seen(actor, at)
             return actor, 0.9, f"'{words}': {actor.name}"
+        # "Varkesh’s defence ministry": the defence ministry, if the database knows one.
+        owned = re.match(r"^[\w-]+[’']s\s+(.+)$", key)
+        actor = self.by_key.get(owned.group(1)) if owned else None
+        if actor is not None:
+            self._seen(actor, at)
+            return actor, 0.8, f"'{words}': {actor.name}"
         if words[:1].isupper() and not key.startswith(("one ", "its ", "his ", "her ")):
             proposed = KnownActor(
                 slug(key), words.strip(), "person" if " " in key else "organization"
@@ -508,6 +515,15 @@ def _cue_words(text: str, speech: Speech) -> str:
     speaker, at most a few hundred characters, where a date says when it was said."""
     assert speech.attribution is not None
     at = speech.attribution.speaker_at
+    if speech.attribution.cue_end is not None:
+        # The cue's own words, a few more after its verb ("said on Tuesday that"), and no
+        # further than "that" or a comma: the claim's words are not when it was said.
+        cue = text[at : min(len(text), speech.attribution.cue_end + 30)]
+        cut = re.search(
+            r"\s+(?:that|it|its|they|he|she|the|a|an)\s|,|\n",
+            cue[speech.attribution.cue_end - at :],
+        )
+        return cue[: speech.attribution.cue_end - at + (cut.start() if cut else len(cue))]
     floor = max(0, at - 200)
     start = max(floor, *(text.rfind(mark, floor, at) + 1 for mark in _CUE_ENDS))
     ceiling = min(len(text), at + 200)

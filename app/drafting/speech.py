@@ -37,14 +37,29 @@ _NAME = rf"{_NAME_WORD}(?:\s+(?:{_NAME_WORD}|al|bin|ibn|de|van|von|la|el)){{0,4}
 _ROLE_NOUNS = (
     "spokesman|spokeswoman|spokesperson|ministry|minister|official|officials|aide|"
     "commander|source|sources|leader|group|militia|government|army|police|president|general|"
-    "statement|movement|office|embassy|witness|witnesses|resident|residents"
+    "statement|movement|office|embassy|witness|witnesses|resident|residents|officer|"
+    "officers|rebels|fighters|troops|forces|insurgents|agencies|agency|observers|monitors|"
+    "doctors|doctor|medics|nurse|activists|diplomat|diplomats|mediators|authorities|"
+    "observatory|charity|council|delegation|envoy|mayor|governor|analyst|analysts|expert|"
+    "experts|military|regime|junta|coalition|alliance"
 )
 _DETERMINER = r"(?:[Tt]he|[Aa]n?|[Oo]ne|[Ii]ts|[Hh]is|[Hh]er|[Tt]heir)"
 _ROLE = rf"{_DETERMINER}\s+(?:[\w’'-]+\s+){{0,3}}?(?:{_ROLE_NOUNS})\b"
+# "Varkesh’s defence ministry", "Aid agencies", "Rebel fighters in Varkesh": a role with no
+# determiner, after a possessive or capitalised first.
+_BARE_ROLE = (
+    rf"(?:{_NAME_WORD}[’']s\s+(?:[\w-]+\s+){{0,2}}?|{_NAME_WORD}\s+(?:[a-z-]+\s+)?)"
+    rf"(?:{_ROLE_NOUNS})\b(?:\s+in\s+{_NAME_WORD})?"
+    rf"|(?:Rebels|Officials|Troops|Insurgents|Militants|Fighters|Residents|Witnesses)\b"
+)
 _PRONOUN = r"(?:he|she|they|it|we|I|He|She|They|It|We)"
 # "DPF spokesman Nadir Kestel", "rebel commander Arman Keshevi": a role before a name.
 _TITLED = rf"(?:{_NAME_WORD}\s+)?(?:[a-z]+\s+)?(?:{_ROLE_NOUNS})\s+{_NAME}"
-SPEAKER = rf"(?:{_TITLED}|{_ROLE}|{_PRONOUN}|(?:[Tt]he\s+)?{_NAME})"
+# A name may carry its initials: "The Dunmar Liberation Army (DLA)".
+SPEAKER = (
+    rf"(?:{_TITLED}|{_ROLE}|{_BARE_ROLE}|{_PRONOUN}|(?:[Tt]he\s+)?{_NAME}(?:\s+\([A-Z]{{2,8}}\))?)"
+    rf"(?:\s+who\s+[a-z][^,.;!?“”‘\"]{{0,60}}?(?=\s+(?:{VERBS})\b))?"
+)
 # A speaker with an aside between commas: "Johanna Lind, a spokeswoman for the U.N. office,"
 # or "the movement's commander, Nuri Sadek,". At most 150 characters, in one sentence.
 _ASIDE = r"(?:,\s+[^,!?\n]{1,150}?,)?"
@@ -81,7 +96,7 @@ def _speaker(words: str) -> str:
     """The words that name the speaker: without the sentence's full stop (`said Ahmad
     Massoud.`) or a word that opens the sentence (`Later Massoud`); of a role and a name
     (`DPF spokesman Nadir Kestel`, `the commander, Nuri Sadek,`), the name."""
-    words = words.rstrip(".,")
+    words = re.sub(r"\s+\([A-Z]{2,8}\)|\s+who\s.*$", "", words.rstrip(".,"))
     head, _, aside = (part.strip() for part in words.partition(","))
     aside = aside.rstrip(",").strip()
     if aside and _NAME_ONLY.fullmatch(aside) and not _NAME_ONLY.fullmatch(head):
@@ -104,6 +119,9 @@ class Attribution:
     venue: str | None
     confidence: float
     rule: str
+    # Where the cue's words end, when known (indirect speech): a stated date is read from
+    # `speaker_at` to here, never from the claim's own words.
+    cue_end: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,10 +190,12 @@ def attribute(text: str, quotation: Quotation) -> Attribution | None:
     if not before.strip():
         # The quotation opens its paragraph: the cue may end the one before with a colon
         # ("The spokeswoman tweeted on Sunday:").
-        ended = text[:begin].rstrip()
-        if ended.endswith(":") and len(text[:begin]) - len(ended) <= 4:
-            begin = _sentence_before(text, len(ended) - 1)
-            before = text[begin : len(ended)]
+        gap = begin
+        while gap > 0 and begin - gap < 4 and text[gap - 1].isspace():
+            gap -= 1
+        if gap > 0 and text[gap - 1] == ":":
+            begin = _sentence_before(text, gap - 1)
+            before = text[begin:gap]
     found = _PARTICIPLE.match(before) or _BEFORE.search(before)
     if found is not None:
         # The whole sentence before the quotation may name the channel ("Speaking to
@@ -195,25 +215,9 @@ def attribute(text: str, quotation: Quotation) -> Attribution | None:
     return None
 
 
-_THAT_VERBS = (
-    r"said|says|claimed|claims|told [A-Z][\w.-]*(?: [A-Z][\w.-]*)*|added|warned|insisted|"
-    r"believes|believed|confirmed|denied"
-)
-_THAT = re.compile(
-    rf"(?P<speaker>{SPEAKER})\s+(?P<verb>{_THAT_VERBS})\s+that\s+"
-    rf"(?P<content>[^.!?\n“”‘\"]{{1,{CUE_WINDOW}}})"
-)
-_ACCORDING = re.compile(
-    rf"(?:^|(?<=[.!?]\s))[Aa]ccording to (?P<speaker>{SPEAKER}),\s+"
-    rf"(?P<content>[^.!?\n“”‘\"]{{1,{CUE_WINDOW}}})"
-    rf"|(?:^|(?<=[.!?]\s)|(?<=\n))(?P<content2>[A-Z][^.!?\n“”‘\"]{{1,{CUE_WINDOW}}}?),\s+"
-    rf"according to (?P<speaker2>{SPEAKER})"
-)
-
-
-def find_speech(text: str) -> list[Speech]:
-    """Every direct quotation with its attribution (split quotations joined), and indirect
-    speech the cues above introduce, in the text's order."""
+def find_direct(text: str) -> list[Speech]:
+    """Every direct quotation with its attribution (split quotations joined), in the
+    text's order."""
     found: list[Speech] = []
     quotations = find_quotations(text)
     previous: Attribution | None = None
@@ -235,28 +239,6 @@ def find_speech(text: str) -> list[Speech]:
                 )
             )
         previous, previous_end = attribution, quotation.closed
-    quoted = [(q.opened, q.closed) for q in quotations]
-    for pattern in (_THAT, _ACCORDING):
-        for match in pattern.finditer(text):
-            key = "content" if match.group("content") else "content2"
-            start, end = match.span(key)
-            while end > start and text[end - 1].isspace():
-                end -= 1
-            if any(opened <= start <= closed for opened, closed in quoted):
-                continue
-            speaker_key = "speaker" if match.group("speaker") else "speaker2"
-            verb = match.groupdict().get("verb") or "according to"
-            channel, venue, _ = channel_of(verb.split()[0], verb)
-            attribution = Attribution(
-                _speaker(match.group(speaker_key)),
-                match.start(speaker_key),
-                verb,
-                channel,
-                venue,
-                0.7,
-                f"indirect speech: '{verb}{' that' if pattern is _THAT else ''}'",
-            )
-            found.append(Speech(start, end, False, attribution, 0.7, attribution.rule))
     return sorted(found, key=lambda speech: speech.start)
 
 
