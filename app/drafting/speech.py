@@ -54,7 +54,7 @@ _BARE_ROLE = (
 )
 _PRONOUN = r"(?:he|she|they|it|we|I|He|She|They|It|We)"
 # "DPF spokesman Nadir Kestel", "rebel commander Arman Keshevi": a role before a name.
-_TITLED = rf"(?:{_NAME_WORD}\s+)?(?:[a-z]+\s+)?(?:{_ROLE_NOUNS})\s+{_NAME}"
+_TITLED = rf"(?:{_NAME_WORD}\s+)?(?:[a-z]+\s+){{0,2}}(?:{_ROLE_NOUNS})\s+{_NAME}"
 # A name may carry its initials: "The Dunmar Liberation Army (DLA)".
 SPEAKER = (
     rf"(?:{_TITLED}|{_ROLE}|{_BARE_ROLE}|{_PRONOUN}|(?:[Tt]he\s+)?{_NAME}(?:\s+\([A-Z]{{2,8}}\))?)"
@@ -99,8 +99,10 @@ def _speaker(words: str) -> str:
     words = re.sub(r"\s+\([A-Z]{2,8}\)|\s+who\s.*$", "", words.rstrip(".,"))
     head, _, aside = (part.strip() for part in words.partition(","))
     aside = aside.rstrip(",").strip()
-    if aside and _NAME_ONLY.fullmatch(aside) and not _NAME_ONLY.fullmatch(head):
-        head = aside  # a role, then the name in the aside
+    if aside and _NAME_ONLY.fullmatch(aside):
+        # A role, then the name in the aside; or, of two names, the aside's ("the
+        # coordinator for Velmora, Mirela Castell, said"): the first is what the role is of.
+        head = aside
     titled = _ROLE_THEN_NAME.search(head)
     if titled is not None:
         head = titled.group("name")
@@ -227,6 +229,15 @@ def find_direct(text: str) -> list[Speech]:
         rule = quotation.rule
         if attribution is None and previous is not None and _joined(text, previous_end, quotation):
             attribution, rule = previous, f"{rule}; the second part of a split quotation"
+        if (
+            attribution is not None
+            and attribution.rule.startswith("cue before")
+            and len(text[quotation.start : quotation.end].split()) <= 2
+            and not text[max(0, quotation.opened - 3) : quotation.opened].strip().endswith(":")
+        ):
+            # `called them ‘terrorists’`, `known as ‘the Lion’`: a term, not a claim (a colon
+            # introduces speech, however short: `urged the French: ‘Join us.’`).
+            attribution, rule = None, f"{rule}; a word or two in quotation marks: a term"
         for start, end in quotation.parts(text):
             found.append(
                 Speech(
