@@ -22,9 +22,9 @@ from app.drafting.speech import (
     SPEAKER,
     Attribution,
     Speech,
-    _speaker,
     channel_of,
     find_direct,
+    named,
 )
 
 INDIRECT_VERBS = (
@@ -127,7 +127,7 @@ def _speech(
 ) -> Speech:
     channel, venue, why = channel_of(verb.split()[0], f"{verb} {context}")
     attribution = Attribution(
-        _speaker(speaker), at, verb, channel, venue, 0.7, f"{rule}: {why}", cue_end
+        *named(speaker, at), verb, channel, venue, 0.7, f"{rule}: {why}", cue_end
     )
     return Speech(start, end, False, attribution, 0.7, attribution.rule)
 

@@ -41,7 +41,8 @@ _ROLE_NOUNS = (
     "officers|rebels|fighters|troops|forces|insurgents|agencies|agency|observers|monitors|"
     "doctors|doctor|medics|nurse|activists|diplomat|diplomats|mediators|authorities|"
     "observatory|charity|council|delegation|envoy|mayor|governor|analyst|analysts|expert|"
-    "experts|military|regime|junta|coalition|alliance"
+    "experts|military|regime|junta|coalition|alliance|manager|director|head|chief|"
+    "coordinator|surgeon|spokespeople"
 )
 _DETERMINER = r"(?:[Tt]he|[Aa]n?|[Oo]ne|[Ii]ts|[Hh]is|[Hh]er|[Tt]heir)"
 _ROLE = rf"{_DETERMINER}\s+(?:[\w’'-]+\s+){{0,3}}?(?:{_ROLE_NOUNS})\b"
@@ -108,6 +109,13 @@ def _speaker(words: str) -> str:
         head = titled.group("name")
     trimmed = _LEADING.sub("", head)
     return trimmed or head
+
+
+def named(words: str, at: int) -> tuple[str, int]:
+    """The speaker `_speaker` reads in `words` (found at `at`), and where it stands."""
+    speaker = _speaker(words)
+    where = words.find(speaker)
+    return speaker, at + max(where, 0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,9 +192,8 @@ def attribute(text: str, quotation: Quotation) -> Attribution | None:
             quotation.closed + 1 + found.start("speaker" if found.group("speaker") else "speaker2")
         )
         channel, venue, why = channel_of(verb, found.group("rest"))
-        return Attribution(
-            _speaker(speaker), offset, verb, channel, venue, 0.9, f"cue after: {why}"
-        )
+        speaker, offset = named(speaker, offset)
+        return Attribution(speaker, offset, verb, channel, venue, 0.9, f"cue after: {why}")
     begin = _sentence_before(text, quotation.opened)
     before = text[begin : quotation.opened]
     if not before.strip():
@@ -204,9 +211,9 @@ def attribute(text: str, quotation: Quotation) -> Attribution | None:
         # Politico …, Lévy said:").
         context = f"{before[: found.start()]} {found.group('rest')}"
         channel, venue, why = channel_of(found.group("verb"), context)
-        offset = begin + found.start("speaker")
+        speaker, offset = named(found.group("speaker"), begin + found.start("speaker"))
         return Attribution(
-            _speaker(found.group("speaker")),
+            speaker,
             offset,
             found.group("verb"),
             channel,
