@@ -206,9 +206,10 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--save", action="store_true", help="write bench/results/eval-draft/")
     args = parser.parse_args(argv)
-    figures: dict[str, Any] = {}
+    sets: dict[str, Any] = {}
     for which, where in SETS.items():
-        text, figures[which] = evaluate(which)
+        text, figures = evaluate(which)
+        sets[which] = {"gold": where, "table": text, "figures": figures}
         print(f"\n{which.replace('_', ' ')} ({where}):\n\n{text}")
     print(
         "\ntargets: direct P >= 0.90, R >= 0.80; indirect P >= 0.70, R >= 0.50; "
@@ -217,7 +218,8 @@ def main(argv: list[str] | None = None) -> None:
     if args.save:
         RESULTS.mkdir(parents=True, exist_ok=True)
         target = RESULTS / f"{dt.date.today().isoformat()}.json"
-        target.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
+        recorded = {"date": dt.date.today().isoformat(), "sets": sets}
+        target.write_text(json.dumps(recorded, indent=2) + "\n", encoding="utf-8")
         print(f"results in {target.relative_to(ROOT)}")
 
 

@@ -259,8 +259,40 @@ class BenchHistory(_BenchDirective):
         return self.parse(lines or ["There is no earlier run."])
 
 
+class EvalDraft(SphinxDirective):
+    """```{eval-draft} tuned``` — the table `make eval-draft` recorded last for one set of
+    gold articles (`tuned` or `held_out`), from `bench/results/eval-draft/<date>.json`."""
+
+    required_arguments = 1
+
+    def run(self) -> list[nodes.Node]:
+        folder = Path(self.config.bench_results_dir) / "eval-draft"
+        if not folder.is_absolute():
+            folder = Path(self.env.srcdir) / folder
+        self.env.note_dependency(str(folder))
+        paths = sorted(folder.glob("*.json"))
+        for path in paths:
+            self.env.note_dependency(str(path))
+        if not paths:
+            raise self.error(f"eval-draft: no results in {folder.name}")
+        recorded = json.loads(paths[-1].read_text(encoding="utf-8"))
+        which = self.arguments[0]
+        sets = recorded.get("sets", {})
+        if which not in sets:
+            raise self.error(f"eval-draft: {which!r} is none of {', '.join(sets)}")
+        lines = [
+            f"Recorded on {recorded['date']} (`{paths[-1].name}`):",
+            "",
+            *sets[which]["table"].splitlines(),
+        ]
+        container = nodes.container()
+        self.state.nested_parse(StringList(lines, source=self.get_source_info()[0]), 0, container)
+        return list(container.children)
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     app.add_config_value("bench_results_dir", "../bench/results", "env", types=frozenset({str}))
     app.add_directive("bench-results", BenchResults)
     app.add_directive("bench-history", BenchHistory)
+    app.add_directive("eval-draft", EvalDraft)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
