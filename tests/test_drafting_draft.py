@@ -282,3 +282,27 @@ def test_long_adversarial_articles_are_drafted_in_bounded_time(recipe: str) -> N
     started = time.monotonic()
     make_draft(recipe[:200_000], published=TUESDAY, actors=MASSOUD)
     assert time.monotonic() - started < 60
+
+
+def test_new_speakers_are_told_apart_when_the_database_knows_none() -> None:
+    text = (
+        "“We hold the pass,” Ahmad Massoud said.\n\n"
+        "“We will not leave,” Massoud said.\n\n"
+        "The Northern Alliance said: “The road is open.”\n\n"
+        "“We need help,” the fledgling leader said.\n\n"
+        "“We will encircle it,” a senior officer who asked not to be named said.\n"
+    )
+    draft = make_draft(text, published=TUESDAY, actors=[])
+    assert [claim["claimant"] for claim in draft.bundle["claims"]] == [
+        "ahmad-massoud",
+        "ahmad-massoud",  # the surname of a person named in full before
+        "northern-alliance",
+        "ahmad-massoud",  # a person's role: the last person named
+        "senior-officer",  # someone new and unnamed, not the last speaker
+    ]
+    kinds = {actor["id"]: actor["kind"] for actor in draft.bundle["actors"]}
+    assert kinds == {
+        "ahmad-massoud": "person",
+        "northern-alliance": "organization",
+        "senior-officer": "person",
+    }

@@ -173,6 +173,35 @@ def mentions_of(
     return sorted(found, key=lambda pair: pair[0])
 
 
+# Words that make a new name an organisation's, not a person's.
+_ORGANISATION = re.compile(
+    r"\b(?:Alliance|Army|Front|Forces|Ministry|Government|Council|Party|Movement|Group|"
+    r"Militia|Agency|Office|Observatory|Programme|Program|Nations|Union|Brigade|Committee|"
+    r"Command|Coalition|Authority|Police|Guard|Embassy|Organi[sz]ation|Foundation|Fund|"
+    r"Red Cross|Red Crescent|Taliban|State)\b"
+)
+
+
+_ORGANISATION_ROLES = (
+    r"\b(?:ministry|government|group|militia|movement|office|embassy|army|police|forces|"
+    r"agency|agencies|council|military|regime|junta|coalition|alliance|authorities|"
+    r"observatory|charity|delegation|rebels|fighters|troops|insurgents)\b"
+)
+
+
+def _new_kind(words: str) -> str:
+    """A guess at a new speaker's kind, marked for a person: `The Northern Alliance` is an
+    organisation, `Nadir Kestel` a person, a single word (`Hamas`) an organisation."""
+    bare = re.sub(r"^(?:the|a|an)\s+", "", words.strip(), flags=re.IGNORECASE)
+    if (
+        _ORGANISATION.search(bare)
+        or words.strip().lower().startswith("the ")
+        or re.match(r"^[\w-]+[’']s\s", bare)  # "Qatar’s foreign ministry"
+    ):
+        return "organization"
+    return "person" if " " in bare else "organization"
+
+
 class Speakers:
     """Speakers resolved to actors: by name or alias, pronouns to the last fitting actor
     named before them (as a speaker or not), roles to the last fitting speaker."""
@@ -231,14 +260,38 @@ class Speakers:
         if actor is not None:
             self._seen(actor, at)
             return actor, 0.8, f"'{words}': {actor.name}"
-        if words[:1].isupper() and not key.startswith(("one ", "its ", "his ", "her ")):
-            proposed = KnownActor(
-                slug(key), words.strip(), "person" if " " in key else "organization"
+        bare = re.sub(r"^(?:the|a|an)\s+", "", words.strip(), flags=re.IGNORECASE)
+        if re.match(r"^an?\s", words.strip(), flags=re.IGNORECASE) and not bare[:1].isupper():
+            # "a senior army officer who asked not to be named": someone new, unnamed.
+            unnamed = self.new.setdefault(key, KnownActor(slug(key), bare, "person"))
+            self._seen(unnamed, at)
+            return unnamed, 0.5, f"'{words}': an unnamed source, new"
+        if bare[:1].isupper() and not key.startswith(("one ", "its ", "his ", "her ")):
+            # "Massoud" after "Ahmad Massoud" was proposed: the same person.
+            surname = next(
+                (
+                    actor
+                    for actor in self.new.values()
+                    if actor.kind == "person" and _key(actor.name).split()[-1] == key
+                ),
+                None,
             )
+            if surname is not None:
+                self._seen(surname, at)
+                return surname, 0.6, f"'{words}': {surname.name}, named in full before"
+            proposed = KnownActor(slug(key), bare, _new_kind(words))
             self.new[key] = proposed
             self._seen(proposed, at)
-            return proposed, 0.6, f"'{words}': a new actor"
-        fitting = self.last_other or self.last_person
+            return proposed, 0.6, f"'{words}': a new actor ({proposed.kind}?)"
+        # A role: an organisation's ("the ministry") points to the last organisation, a
+        # person's ("the fledgling leader") to the last person.
+        organisation = re.search(_ORGANISATION_ROLES, key) is not None
+        first, second = (
+            (self.last_other, self.last_person)
+            if organisation
+            else (self.last_person, self.last_other)
+        )
+        fitting = first or second
         if fitting is None:
             return None, 0.0, f"'{words}': a role with no named actor before it"
         return fitting, 0.4, f"'{words}': a role, taken as the last speaker named ({fitting.name})"
