@@ -3,14 +3,18 @@ its claimants the seed's actors, its quotes exact, its marks where a person must
 
 import datetime as dt
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 import yaml
 from fastapi.testclient import TestClient
+from sqlalchemy import Engine, text
 from typer.testing import CliRunner
 
 from app.cli import cli
+from app.core.config import get_settings
+from app.core.db.engine import get_engine
 from app.core.spans import TextIndex
 from app.drafting.draft import KnownActor, make_draft, to_yaml
 from app.importer.bundle import Bundle
@@ -306,3 +310,42 @@ def test_new_speakers_are_told_apart_when_the_database_knows_none() -> None:
         "northern-alliance": "organization",
         "senior-officer": "person",
     }
+
+
+CORRECTED = ROOT / "tests" / "drafting_corrected" / "seed.yaml"
+
+
+def test_the_seed_articles_draft_corrected_by_hand_loads_with_seed(
+    make_database: Callable[..., Engine], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    corrected = yaml.safe_load(CORRECTED.read_text(encoding="utf-8"))
+    # It is the draft's: every claim one the draft proposes now, from the same words.
+    draft = make_draft(TEXT, published=TUESDAY, actors=[], outlet="MailOnline")
+    proposed = {(c["quote"], c.get("occurrence")): c for c in draft.bundle["claims"]}
+    for claim in corrected["claims"]:
+        assert (claim["quote"], claim.get("occurrence")) in proposed, claim["id"]
+    assert len(corrected["claims"]) == len(proposed) - 1  # a caption read as speech, removed
+    engine = make_database(seed=False)
+    monkeypatch.setenv("DATABASE_URL", engine.url.render_as_string(hide_password=False))
+    get_settings.cache_clear()
+    get_engine.cache_clear()
+    try:
+        result = CliRunner().invoke(cli, ["seed", str(CORRECTED)])
+        assert result.exit_code == 0, result.output
+    finally:
+        get_engine().dispose()
+        get_engine.cache_clear()
+        get_settings.cache_clear()
+    with engine.connect() as connection:
+        claims = connection.execute(text("SELECT count(*) FROM claim")).scalar_one()
+        retaken = connection.execute(
+            text("SELECT claimant_id, stated_on FROM claim WHERE id = :id"),
+            {"id": "taliban-the-taliban-on-monday-claimed"},
+        ).one()
+        valley = connection.execute(
+            text("SELECT latitude, longitude FROM location WHERE id = 'panjshir-valley'")
+        ).one()
+    engine.dispose()
+    assert claims == 20
+    assert (retaken[0], str(retaken[1])) == ("taliban", "2021-08-23")
+    assert tuple(valley) == (35.35, 69.6)
