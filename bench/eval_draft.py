@@ -1,5 +1,8 @@
 """How good a draft is: `make eval-draft` scores `conflict-reports draft` against gold bundles.
 
+Media items are scored too: a proposed item is right when its caption's span and its kind
+are the gold's.
+
 Per claim the draft proposes, a match is the gold claim with the same span, ignoring the
 punctuation, quotation marks and spaces around it; a match is right when its claimant is
 too (the target's measure), and its channel and stated date are scored apart. Direct speech
@@ -74,6 +77,7 @@ class Article:
     channels: int = 0  # of the matched, the channel right
     dates_proposed: int = 0
     dates_right: int = 0
+    media: Scores = field(default_factory=Scores)  # exact caption span and kind
 
 
 def _bare(text: str, start: int, end: int) -> tuple[int, int]:
@@ -104,6 +108,17 @@ def score(name: str, text: str, bundle: dict[str, Any]) -> Article:
         gold[_bare(text, span.start, span.end)] = claim
     draft = make_draft(text, published=published, actors=actors, outlet=report.get("publisher"))
     article = Article(name)
+    gold_media = {
+        (span.start, span.end, item["kind"])
+        for item in bundle.get("media", [])
+        for span in [index.locate(item["caption"], occurrence=item.get("occurrence"))]
+    }
+    drafted_media = {
+        (span.start, span.end, item["kind"])
+        for item in draft.bundle["media"]
+        for span in [index.locate(item["caption"], occurrence=item.get("occurrence"))]
+    }
+    article.media = Scores(len(drafted_media), len(gold_media), len(gold_media & drafted_media))
     for key in gold:
         (article.direct if _is_direct(text, *key) else article.indirect).gold += 1
     for claim in draft.bundle["claims"]:
@@ -155,14 +170,15 @@ def table(articles: list[Article]) -> tuple[str, dict[str, Any]]:
         total.channels += article.channels
         total.dates_proposed += article.dates_proposed
         total.dates_right += article.dates_right
+        total.media.add(article.media)
     lines = [
         "| article | direct P | direct R | direct F1 | indirect P | indirect R | indirect F1 "
-        "| channel right | stated dates right |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| channel right | stated dates right | media P | media R |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     figures: dict[str, Any] = {}
     for article in [*articles, total]:
-        d, i = article.direct, article.indirect
+        d, i, m = article.direct, article.indirect, article.media
         dates = article.dates_right / article.dates_proposed if article.dates_proposed else None
         channels = article.channels / article.spans if article.spans else None
         lines.append(
@@ -171,7 +187,8 @@ def table(articles: list[Article]) -> tuple[str, dict[str, Any]]:
             f"| {_figure(i.precision())} ({i.right}/{i.proposed}) "
             f"| {_figure(i.recall())} ({i.right}/{i.gold}) | {_figure(i.f1())} "
             f"| {_figure(channels)} | {_figure(dates)} ({article.dates_right}/"
-            f"{article.dates_proposed}) |"
+            f"{article.dates_proposed}) | {_figure(m.precision())} ({m.right}/{m.proposed}) "
+            f"| {_figure(m.recall())} ({m.right}/{m.gold}) |"
         )
         figures[article.name] = {
             "direct": {
@@ -190,6 +207,7 @@ def table(articles: list[Article]) -> tuple[str, dict[str, Any]]:
                 "gold": i.gold,
                 "right": i.right,
             },
+            "media": {"precision": m.precision(), "recall": m.recall(), "gold": m.gold},
             "channel_right": channels,
             "dates_right": dates,
             "dates_proposed": article.dates_proposed,

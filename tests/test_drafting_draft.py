@@ -324,7 +324,9 @@ def test_the_seed_articles_draft_corrected_by_hand_loads_with_seed(
     proposed = {(c["quote"], c.get("occurrence")): c for c in draft.bundle["claims"]}
     for claim in corrected["claims"]:
         assert (claim["quote"], claim.get("occurrence")) in proposed, claim["id"]
-    assert len(corrected["claims"]) == len(proposed) - 1  # a caption read as speech, removed
+    # Every claim the draft proposes was kept (a caption read as speech, which the person
+    # removed, the draft now leaves out itself).
+    assert len(corrected["claims"]) == len(proposed)
     engine = make_database(seed=False)
     monkeypatch.setenv("DATABASE_URL", engine.url.render_as_string(hide_password=False))
     get_settings.cache_clear()

@@ -356,6 +356,9 @@ def make_draft(
     marks: dict[str, dict[str, str]] = {}
     used: dict[str, KnownActor] = {}
     taken: set[str] = set()
+    posted: list[tuple[Speech, str]] = []  # claims made in a tweet, with their ids
+    found_captions = find_captions(text)
+    captions = [(caption.start, caption.end) for caption in found_captions]
     for speech in speeches:
         if len(claims) >= MAX_CLAIMS:
             break
@@ -364,9 +367,17 @@ def make_draft(
         if speech.attribution is None:
             proposal.marked.append("no speaker: left out")
             continue
-        claimant, how_sure, why = speakers.resolve(
-            speech.attribution.speaker, speech.attribution.speaker_at
-        )
+        speaker = speech.attribution.speaker
+        if (
+            not speech.direct
+            and " " not in speaker.strip()
+            and _key(speaker) not in speakers.by_key
+            and _inside(captions, speech.start)
+        ):
+            # "Footage posted by the Alliance shows …": a caption's subject, not a speaker.
+            proposal.marked.append(f"left out: '{speaker}' in a caption is no known speaker")
+            continue
+        claimant, how_sure, why = speakers.resolve(speaker, speech.attribution.speaker_at)
         if claimant is None:
             proposal.marked.append(f"left out: {why}")
             continue
@@ -432,8 +443,10 @@ def make_draft(
         proposal.marked.extend(f"{name}: {why}" for name, why in claim_marks.items())
         claims.append(claim)
         marks[claim_id] = claim_marks
+        if speech.attribution.channel == "tweet":
+            posted.append((speech, claim_id))
     media: list[dict[str, Any]] = []
-    for caption in find_captions(text):
+    for caption in found_captions:
         words = text[caption.start : caption.end]
         starts = starts_of.get(words)
         if starts is None:
@@ -451,6 +464,28 @@ def make_draft(
         proposals.append(
             Proposal(caption.start, caption.end, "media", caption.confidence, caption.rule)
         )
+    shown = {(item["caption"], item.get("occurrence")) for item in media}
+    for speech, claim_id in posted:
+        tweet = _tweet_paragraph(text, speech)
+        if tweet is None:
+            continue
+        start, end, kind = tweet
+        words = text[start:end]
+        starts = starts_of.get(words)
+        if starts is None:
+            starts = starts_of[words] = index.starts_of(words)
+        where = bisect_left(starts, start)
+        occurrence = where + 1 if len(starts) > 1 else None
+        if where == len(starts) or starts[where] != start or (words, occurrence) in shown:
+            continue
+        media_id = _unique(f"{kind}-{slug(' '.join(words.split()[:5]))}"[:100], taken)
+        taken.add(media_id)
+        tweet_item: dict[str, Any] = {"id": media_id, "kind": kind, "caption": words}
+        if occurrence is not None:
+            tweet_item["occurrence"] = occurrence
+        tweet_item["claim"] = claim_id
+        media.append(tweet_item)
+        proposals.append(Proposal(start, end, "media", 0.8, f"a {kind} in a paragraph of its own"))
     locations = _locations(index, places, actors, speakers, claims, proposals, marks, taken)
     report: dict[str, Any] = {
         "id": report_id,
@@ -539,6 +574,43 @@ def _locations(
         if named:
             claim["locations"] = [{"id": place_id, "role": "mentioned"} for place_id in named]
     return list(entries.values())
+
+
+_MARKS = "“”‘’\"'"
+
+
+def _inside(spans: Sequence[tuple[int, int]], at: int) -> bool:
+    """`at` falls in one of the sorted, disjoint `spans`."""
+    where = bisect_left(spans, (at + 1,)) - 1
+    return where >= 0 and spans[where][0] <= at < spans[where][1]
+
+
+def _tweet_paragraph(text: str, speech: Speech) -> tuple[int, int, str] | None:
+    """The paragraph a tweet's words fill alone (quotation marks and a stop aside), or the
+    rest of it after its cue's colon, shown as a tweet: an embedded post, or a quotation set
+    apart after `tweeted:`."""
+    start = text.rfind("\n", 0, speech.start) + 1
+    end = text.find("\n", speech.end)
+    end = len(text) if end == -1 else end
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    cue = text[start : speech.start]
+    if cue.strip(_MARKS + " \u00a0"):
+        if not cue.rstrip(_MARKS + " \u00a0").endswith(":"):
+            return None
+        if re.search(r"\b(?:video|footage)\b", cue, re.IGNORECASE):
+            # "shared video of the valley, tweeting: ‘…’": the paragraph is the video's.
+            tail = text[speech.end : end].strip(_MARKS + " \u00a0.!?")
+            return None if tail else (start, end, "video")
+        # The cue opens the paragraph ("The Alliance tweeted: ‘…"): the tweet is the rest.
+        start = speech.start
+        while start > 0 and text[start - 1] in _MARKS:
+            start -= 1
+    if text[speech.end : end].strip(_MARKS + " \u00a0.!?"):
+        return None
+    return (start, end, "tweet") if end > start else None
 
 
 def _actor_entry(actor: KnownActor) -> dict[str, Any]:
