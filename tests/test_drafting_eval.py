@@ -2,11 +2,14 @@
 what was reached, on the articles the rules were written against and on those held out; and
 every gold article is a valid bundle whose quotes are the text's own words."""
 
+import datetime as dt
 from typing import Any
 
 import pytest
+import yaml
 
 from app.core.spans import TextIndex
+from app.drafting.draft import make_draft, to_yaml
 from app.importer.bundle import Bundle
 from bench.eval_draft import SETS, evaluate, gold_articles
 
@@ -71,3 +74,32 @@ def test_every_gold_article_is_a_valid_bundle_of_its_texts_words(
     for claim in valid.claims:
         index.locate(claim.quote, occurrence=claim.occurrence)  # raises if not the text's
     assert len(valid.claims) >= 20 or name.startswith("000_")
+
+
+@pytest.mark.parametrize(
+    ("which", "name", "text", "bundle"),
+    [(which, *article) for which in SETS for article in gold_articles(which)],
+    ids=lambda value: value if isinstance(value, str) and len(value) < 40 else "",
+)
+def test_every_gold_articles_draft_is_a_valid_bundle(
+    which: str, name: str, text: str, bundle: dict[str, Any]
+) -> None:
+    """The draft of each article, with the marks for a person in place, is a bundle the
+    importer's schema accepts: every id unique, every claimant, place and claim it names
+    declared."""
+    report = bundle["report"]
+    draft = make_draft(
+        text,
+        published=dt.date.fromisoformat(str(report["published_on"])),
+        actors=[],
+        outlet=report.get("publisher"),
+    )
+    valid = Bundle.model_validate(yaml.safe_load(to_yaml(draft)))
+    assert valid.claims
+    declared = {actor.id for actor in valid.actors}
+    assert {claim.claimant for claim in valid.claims} <= declared
+    places = {place.id for place in valid.locations}
+    for claim in valid.claims:
+        assert {ref.id for ref in claim.locations} <= places
+    claims = {claim.id for claim in valid.claims}
+    assert {item.claim for item in valid.media if item.claim} <= claims
