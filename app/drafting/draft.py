@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from app.core.spans import TextIndex
 from app.drafting.captions import find_captions
 from app.drafting.dates import resolve
-from app.drafting.indirect import find_speech
+from app.drafting.indirect import find_reporting, find_speech
 from app.drafting.places import KnownPlace, Mention, find_places, fold
 from app.drafting.quantities import find_quantities
 from app.drafting.speech import PRONOUNS, Speech
@@ -369,7 +369,7 @@ def make_draft(
             continue
         speaker = speech.attribution.speaker
         if (
-            not speech.direct
+            speech.rule.startswith("indirect speech")
             and " " not in speaker.strip()
             and _key(speaker) not in speakers.by_key
             and _inside(captions, speech.start)
@@ -445,6 +445,54 @@ def make_draft(
         marks[claim_id] = claim_marks
         if speech.attribution.channel == "tweet":
             posted.append((speech, claim_id))
+    outlet_actor = speakers.outlet(outlet) if outlet else None
+    if outlet_actor is not None:
+        spoken = [(speech.start, speech.end) for speech in speeches]
+        for start, end, rule in find_reporting(text, spoken, captions):
+            if len(claims) >= MAX_CLAIMS:
+                break
+            words = text[start:end]
+            starts = starts_of.get(words)
+            if starts is None:
+                starts = starts_of[words] = index.starts_of(words)
+            where = bisect_left(starts, start)
+            if where == len(starts) or starts[where] != start:
+                continue
+            claim_id = _unique(
+                f"{outlet_actor.id}-{slug(' '.join(words.split()[:5]))}"[:100], taken
+            )
+            taken.add(claim_id)
+            kind, kind_why = _kind(words)
+            claim = {
+                "id": claim_id,
+                "claimant": outlet_actor.id,
+                "quote": words,
+                "statement": " ".join(words.split()),
+                "kind": kind,
+                "channel": "reporting",
+                "stated_on": published.isoformat(),
+                "stated_on_text": "(the outlet's own assertion, on the day it published)",
+            }
+            if len(starts) > 1:
+                claim["occurrence"] = where + 1
+            claim_marks = {
+                "channel": f"{rule}: a claim worth keeping? else remove it",
+                "kind": kind_why,
+                "statement": "the sentence itself; say the claim in one line",
+            }
+            claims.append(claim)
+            marks[claim_id] = claim_marks
+            used[outlet_actor.id] = outlet_actor
+            proposals.append(
+                Proposal(
+                    start,
+                    end,
+                    "claim",
+                    0.4,
+                    rule,
+                    [f"{name}: {why}" for name, why in claim_marks.items()],
+                )
+            )
     media: list[dict[str, Any]] = []
     for caption in found_captions:
         words = text[caption.start : caption.end]
@@ -496,11 +544,9 @@ def make_draft(
         "language": "en",
         "text": text,
     }
-    if outlet:
-        outlet_actor = speakers.outlet(outlet)
-        if outlet_actor is not None:
-            report["outlet"] = outlet_actor.id
-            used[outlet_actor.id] = outlet_actor
+    if outlet_actor is not None:
+        report["outlet"] = outlet_actor.id
+        used[outlet_actor.id] = outlet_actor
     bundle = {
         "format": "conflict-reports/1",
         "report": report,

@@ -253,3 +253,43 @@ def find_speech(text: str) -> list[Speech]:
         if not any(start < s.end and s.start < end for start, end in taken)
     ]
     return sorted([*direct, *posts, *indirect], key=lambda speech: speech.start)
+
+
+# The outlet's own assertions worth a claim: a hedge ("It is believed that …", "are thought
+# to have been killed"), or an event of the war told with when or how many.
+_HEDGE = re.compile(
+    r"^It is (?:believed|understood|thought|reported|feared|claimed)\b"
+    r"|\b(?:is|are|was|were) (?:believed|thought|understood|reported|said) to\b"
+    r"|\breportedly\b"
+)
+_EVENT = re.compile(
+    r"\b(?:killed|wounded|injured|shelled|shelling|struck|hit|seized|captured|retook|"
+    r"recaptured|overran|cut|reached|crossed|launched|pushed|fled|displaced|destroyed|"
+    r"attacked|bombed|besieged|encircled|surrounded|trapped|collapsed|raged|advanced|"
+    r"withdrew|retreated|fell|were seen|could be heard|air strikes?|offensive)\b"
+)
+_WHEN_OR_HOW_MANY = re.compile(
+    r"\d|\b(?:yesterday|today|overnight|this morning|last night|last week|on (?:Monday|"
+    r"Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)|since|hundreds|thousands|dozens)\b"
+)
+
+
+def find_reporting(
+    text: str, taken: list[tuple[int, int]], captions: list[tuple[int, int]]
+) -> list[tuple[int, int, str]]:
+    """(start, end, rule) of each sentence in the outlet's own voice that asserts a fact of
+    the war (see above): outside speech, quotations, captions, the title and headline."""
+    found = []
+    furniture = _furniture(text)
+    spans = sorted([*taken, *captions])
+    for start, end in sentences(text):
+        words = text[start:end]
+        if start < furniture or end - start > MAX_SENTENCE or any(m in words for m in _QUOTES):
+            continue
+        if any(left < end and start < right for left, right in spans):
+            continue
+        if _HEDGE.search(words):
+            found.append((start, end, "the outlet's own assertion, hedged"))
+        elif _EVENT.search(words) and _WHEN_OR_HOW_MANY.search(words):
+            found.append((start, end, "the outlet's own assertion of an event"))
+    return found
