@@ -41,12 +41,23 @@ def test_relative_and_absolute_dates_resolve(
     assert words[found.start : found.end] == text
 
 
-def test_a_week_is_found_but_left_for_a_person() -> None:
-    found = resolve("said last week", TUESDAY)
+@pytest.mark.parametrize(
+    ("words", "published", "value", "precision"),
+    [
+        ("said last week", TUESDAY, "2021-08", "month"),  # 16 to 22 August
+        ("said earlier this week", TUESDAY, "2021-08", "month"),  # 23 and 24 August
+        ("said last week", dt.date(2021, 9, 7), "2021", "year"),  # 30 August to 5 September
+        ("said last week", dt.date(2021, 1, 5), None, None),  # 28 December to 3 January
+    ],
+)
+def test_a_week_is_the_month_or_year_that_holds_it(
+    words: str, published: dt.date, value: str | None, precision: str | None
+) -> None:
+    found = resolve(words, published)
     assert found is not None
-    assert found.value is None
-    assert found.text == "last week"
-    assert found.confidence < 0.5
+    assert (found.value, found.precision) == (value, precision)
+    assert found.text in ("last week", "earlier this week")
+    assert found.confidence < 0.7
 
 
 @pytest.mark.parametrize("words", ["he said", "said on 31 April", "said in 2030", "the 1980s"])

@@ -385,3 +385,17 @@ def test_the_outlets_own_assertions_are_proposed_unsure_as_its_reporting() -> No
     # With no outlet given, there is no one to assert them: none are proposed.
     alone = make_draft(text, published=TUESDAY, actors=[])
     assert all(claim["channel"] != "reporting" for claim in alone.bundle["claims"])
+
+
+def test_a_week_dates_a_claim_as_its_month_but_a_relative_clause_dates_nothing() -> None:
+    text = (
+        "“We hold the pass,” Massoud said last week.\n\n"
+        "“We heard the shelling,” said Amira Sayed, who fled Marevo last week.\n"
+    )
+    draft = make_draft(text, published=TUESDAY, actors=MASSOUD)
+    held, heard = draft.bundle["claims"]
+    assert (held["stated_on"], held["stated_on_text"]) == ("2021-08", "last week")
+    assert "stated_on" not in heard  # the week dates her flight, not her words
+    assert "stated_on: 2021-08  # check: 'last week': the period that holds that week" in (
+        to_yaml(draft)
+    )

@@ -7,8 +7,8 @@ News conventions, each a rule of its own:
 - A weekday is the latest one on or before the publication day ("on Monday" in Tuesday's
   paper is the day before; "on Tuesday" in Tuesday's paper is that day).
 - "today", "yesterday", "this morning", "last night" are the publication day or the one
-  before; "this week" and "last week" have no precision a bundle can write (a week), so they
-  are found but left for a person.
+  before; "last week" (Monday to Sunday before the publication's week) and "this week" are
+  the month that holds the whole week, else its year (a bundle has no week precision).
 - "earlier this month" and "this month" are the publication's month; "last month" the one
   before; "last October" (or "in October") the latest October not after the publication's
   month.
@@ -60,6 +60,21 @@ class StatedDate:
     end: int
     rule: str
     confidence: float
+
+
+def _week(published: dt.date, words: str) -> str:
+    """The month a week falls in (`last week` is Monday to Sunday before the publication's
+    week; `this week` its Monday to the publication day), or the year if it spans two
+    months: the finest precision a bundle can write that holds the whole week."""
+    monday = published - dt.timedelta(days=published.weekday())
+    first, last = (
+        (monday - dt.timedelta(days=7), monday - dt.timedelta(days=1))
+        if words.lower().startswith("last")
+        else (monday, published)
+    )
+    if (first.year, first.month) == (last.year, last.month):
+        return f"{first.year:04d}-{first.month:02d}"
+    return f"{last.year:04d}" if first.year == last.year else ""
 
 
 def _weekday(published: dt.date, weekday: int) -> dt.date:
@@ -117,7 +132,7 @@ def resolve(words: str, published: dt.date) -> StatedDate | None:
     elif rule == "yesterday":
         value = (published - dt.timedelta(days=1)).isoformat()
     elif rule == "week":
-        value, precision, confidence = None, None, 0.3
+        value, precision, confidence = _week(published, text), "month", 0.6
     elif rule == "this month":
         value, precision = f"{published.year:04d}-{published.month:02d}", "month"
     elif rule == "last month":
@@ -129,6 +144,10 @@ def resolve(words: str, published: dt.date) -> StatedDate | None:
         value, precision = groups[0], "year"
         if int(groups[0]) > published.year:
             return None  # a year after publication is no date of a statement
+    if rule == "week" and value is not None and len(value) == 4:
+        precision = "year"
+    if rule == "week" and not value:
+        value, precision, confidence = None, None, 0.3  # across a new year: for a person
     if value is None and precision is not None:
         return None  # a day that does not exist (31 April)
     return StatedDate(value, precision, text, found.start(), found.end(), rule, confidence)

@@ -430,10 +430,15 @@ def make_draft(
         if speech.attribution.channel == "unspecified":
             claim_marks["channel"] = "the cue names no channel"
         cue = _cue_words(text, speech)
+        # A relative clause in the cue dates something else ("…, said Amira, who fled
+        # Marevo last week"): its words are not read.
+        cue = re.sub(r"\b(?:who|which|whose|where)\b[^,.;:]*", " ", cue) if cue else cue
         stated = resolve(cue, published) if cue else None
         if stated is not None and stated.value is not None:
             claim["stated_on"] = stated.value
             claim["stated_on_text"] = stated.text
+            if stated.rule == "week":
+                claim_marks["stated_on"] = f"'{stated.text}': the period that holds that week"
         elif stated is not None:
             claim_marks["stated_on"] = f"'{stated.text}': no precision a bundle can write"
         if how_sure < 0.8:
