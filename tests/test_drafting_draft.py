@@ -10,13 +10,15 @@ import pytest
 import yaml
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from app.cli import cli
 from app.core.config import get_settings
 from app.core.db.engine import get_engine
 from app.core.spans import TextIndex
-from app.drafting.draft import KnownActor, make_draft, to_yaml
+from app.drafting.draft import KnownActor, known, make_draft, to_yaml
+from app.drafting.indirect import find_speech
 from app.importer.bundle import Bundle
 from tests.helpers import assert_problem
 
@@ -269,6 +271,10 @@ def test_ids_are_never_reserved_or_too_long_and_text_stays_verbatim() -> None:
         "Text here\n— Name (@h) June 4, 2025\n" * 5000,
         "He said the army took the town. " * 6000,
         "Troops killed 40 rebels on Monday. " * 6000,
+        "a" * 199_000 + "). Next thing.",
+        "Mr. " * 50_000,
+        "Title\nHead\n" + " " * 199_000 + "\nThe end.",
+        "Title\nHead\n" + "“Go.” Cc. Dd. " * 14_000,
     ],
     ids=[
         "capitals",
@@ -280,6 +286,10 @@ def test_ids_are_never_reserved_or_too_long_and_text_stays_verbatim() -> None:
         "posts",
         "sentences",
         "events",
+        "a-long-word",
+        "abbreviations",
+        "a-blank-line",
+        "quotations-and-sentences",
     ],
 )
 def test_long_adversarial_articles_are_drafted_in_bounded_time(recipe: str) -> None:
@@ -399,3 +409,107 @@ def test_a_week_dates_a_claim_as_its_month_but_a_relative_clause_dates_nothing()
     assert "stated_on: 2021-08  # check: 'last week': the period that holds that week" in (
         to_yaml(draft)
     )
+
+
+def test_a_draft_against_the_seeded_database_loads_beside_the_seed(
+    make_database: Callable[..., Engine], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The actors and places a draft takes from the database are declared as the database
+    has them, so the importer takes the draft beside the reports that declared them."""
+    engine = make_database()  # migrated and seeded
+    monkeypatch.setenv("DATABASE_URL", engine.url.render_as_string(hide_password=False))
+    get_settings.cache_clear()
+    get_engine.cache_clear()
+    try:
+        with Session(get_engine()) as session:
+            found = known(session)
+        draft = make_draft(
+            TEXT.replace("Taliban", "Taleban"),  # another report's words, the same actors
+            published=TUESDAY,
+            actors=found.actors,
+            places=found.places,
+            outlet="MailOnline",
+            title="Another look at the valley",
+        )
+        assert {"ahmad-massoud", "northern-alliance"} <= {a["id"] for a in draft.bundle["actors"]}
+        assert "panjshir-valley" in {p["id"] for p in draft.bundle["locations"]}
+        bundle = tmp_path / "against-the-seed.yaml"
+        bundle.write_text(to_yaml(draft), encoding="utf-8")
+        result = CliRunner().invoke(cli, ["seed", str(bundle)])
+        assert result.exit_code == 0, result.output
+    finally:
+        get_engine().dispose()
+        get_engine.cache_clear()
+        get_settings.cache_clear()
+    engine.dispose()
+
+
+ODD_ARTICLES = {
+    "blank-before-a-signature": (
+        "Title\nHead\nText of the story.\n   \n— Nadir Kestel (@nk) June 4, 2025\n"
+    ),
+    "mark-before-a-signature": "Title\nHead\nText.\n“”\n— Nadir Kestel (@nk) June 4, 2025\n",
+    "odd-name-in-a-signature": (
+        "Title\nHead\nWe will win.\n— A . (@x) June 4, 2025\nJohn Smith said the war is over.\n"
+    ),
+    "line-separator-in-a-speaker": "Title\nHead\nNadir\u2028Kestel said the town fell.\nMore.\n",
+    "line-separator-near-a-place": "Title\nHead\nThey fled near\u2028The Korval Pass.\nMore.\n",
+    "outlet-as-speaker": (
+        "Fighting in Marevo\nTown falls\nReuters reported that Marevo fell on Monday.\nMore.\n"
+    ),
+    "two-signatures": (
+        "Title\nHead\nWe hold.\n— Nadir Kestel (@nk) June 4, 2021\n"
+        "— Lena Sarova (@ls) June 4, 2021\n"
+    ),
+    "a-post-holding-a-quotation": (
+        "Title\nHead\n“We will never surrender to them,” Massoud tweeted.\n"
+        "— Ahmad Massoud (@AhmadMassoud01) June 4, 2025\n"
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(ODD_ARTICLES))
+def test_odd_articles_draft_into_valid_bundles(name: str) -> None:
+    text = ODD_ARTICLES[name]
+    draft = make_draft(text, published=TUESDAY, actors=MASSOUD, outlet="Reuters")
+    bundle = Bundle.model_validate(yaml.safe_load(to_yaml(draft)))
+    index = TextIndex(text)
+    for claim in bundle.claims:
+        span = index.locate(claim.quote, occurrence=claim.occurrence)
+        assert text[span.start : span.end] == claim.quote
+        assert claim.stated_on is None or claim.stated_on <= "2021-08-24"  # never after
+    outlet = next(actor for actor in bundle.actors if actor.id == bundle.report.outlet)
+    assert outlet.kind == "media_outlet"
+
+
+def test_what_the_review_found_is_read_right() -> None:
+    """Each a bug once: the first name after opening words, initials inside a name, a post
+    that is a quotation's, two signatures, a post indented, an unnamed organisation, and a
+    split at a verb that only ends in -ed."""
+    cases = [
+        ("On Monday Nadir Kestel said the town fell.", ["Nadir Kestel"]),
+        # Initials inside a name are no name the rules read: the role, where it stands.
+        ("The group, Dunmar (DLA) Army, said the town fell.", ["The group"]),
+    ]
+    for words, speakers in cases:
+        found = [s.attribution for s in find_speech(words) if s.attribution]
+        assert [a.speaker for a in found] == speakers, words
+        for attribution in found:
+            at = attribution.speaker_at
+            assert words[at : at + len(attribution.speaker)] == attribution.speaker
+    post = ODD_ARTICLES["a-post-holding-a-quotation"]
+    assert [(post[s.start : s.end], s.direct) for s in find_speech(post)] == [
+        ("We will never surrender to them,", True)
+    ]
+    [signed] = find_speech(ODD_ARTICLES["two-signatures"])
+    assert signed.attribution is not None
+    assert signed.attribution.speaker == "Nadir Kestel"
+    indented = "Title\nHead\n   Osk is free.\n— DLF (@DLF_Press) June 4, 2021\n"
+    [posted] = make_draft(indented, published=TUESDAY, actors=[]).bundle["claims"]
+    assert posted["quote"] == "Osk is free."
+    agency = make_draft("A local aid agency said the road was cut.", published=TUESDAY, actors=[])
+    assert agency.bundle["actors"][0]["kind"] == "organization"
+    troops = "The army said it had retaken the bridge and need more troops."
+    assert [troops[s.start : s.end] for s in find_speech(troops)] == [
+        "The army said it had retaken the bridge and need more troops"
+    ]

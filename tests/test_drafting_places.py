@@ -102,6 +102,7 @@ def test_the_databases_locations_come_first_by_name_and_proper_alias() -> None:
             "latitude": 35.35,
             "longitude": 69.6,
             "country_code": "AF",
+            "aliases": ["the Panjshir", "the valley"],  # as the database has it
         }
     ]
 

@@ -13,7 +13,7 @@ import re
 import unicodedata
 from bisect import bisect_left
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import yaml
@@ -76,6 +76,11 @@ class KnownActor:
     name: str
     kind: str
     aliases: tuple[str, ...] = ()
+    # What the database says of it besides, written back as it is: a bundle that declares
+    # an actor another report declared must declare it alike.
+    description: str | None = None
+    affiliation: str | None = None
+    nationality: str | None = None
 
 
 @dataclass
@@ -124,6 +129,8 @@ def known_places(session: Session) -> list[KnownPlace]:
             row.longitude,
             row.country_code,
             tuple(row.aliases or ()),
+            row.parent_id,
+            row.description,
         )
         for row in rows
     ]
@@ -131,10 +138,19 @@ def known_places(session: Session) -> list[KnownPlace]:
 
 def known_actors(session: Session) -> list[KnownActor]:
     """The actors of every report loaded: what a draft matches speakers against."""
-    rows = session.execute(
-        select(Actor.id, Actor.name, Actor.kind, Actor.aliases).order_by(Actor.id)
-    )
-    return [KnownActor(row.id, row.name, row.kind, tuple(row.aliases or ())) for row in rows]
+    rows = session.execute(select(Actor).order_by(Actor.id)).scalars()
+    return [
+        KnownActor(
+            row.id,
+            row.name,
+            row.kind,
+            tuple(row.aliases or ()),
+            row.description,
+            row.affiliation,
+            row.nationality,
+        )
+        for row in rows
+    ]
 
 
 def slug(words: str) -> str:
@@ -263,7 +279,8 @@ class Speakers:
         bare = re.sub(r"^(?:the|a|an)\s+", "", words.strip(), flags=re.IGNORECASE)
         if re.match(r"^an?\s", words.strip(), flags=re.IGNORECASE) and not bare[:1].isupper():
             # "a senior army officer who asked not to be named": someone new, unnamed.
-            unnamed = self.new.setdefault(key, KnownActor(slug(key), bare, "person"))
+            kind = "organization" if re.search(_ORGANISATION_ROLES, key) else "person"
+            unnamed = self.new.setdefault(key, KnownActor(slug(key), bare, kind))
             self._seen(unnamed, at)
             return unnamed, 0.5, f"'{words}': an unnamed source, new"
         if bare[:1].isupper() and not key.startswith(("one ", "its ", "his ", "her ")):
@@ -272,7 +289,7 @@ class Speakers:
                 (
                     actor
                     for actor in self.new.values()
-                    if actor.kind == "person" and _key(actor.name).split()[-1] == key
+                    if actor.kind == "person" and _key(actor.name).split()[-1:] == [key]
                 ),
                 None,
             )
@@ -301,6 +318,16 @@ class Speakers:
         no person, else a new media outlet; it is not a speaker (pronouns never point to it)."""
         key = _key(words)
         actor = self.by_key.get(key) or self.new.get(key)
+        if actor is not None and actor.kind == "media_outlet":
+            return actor
+        if actor is not None and self.new.get(key) is actor:
+            # Proposed as a speaker ("Reuters reported that …") and named the outlet: an
+            # outlet it is, as the report's outlet must be.
+            outlet = replace(actor, kind="media_outlet")
+            for name, proposed in list(self.new.items()):
+                if proposed is actor:
+                    self.new[name] = outlet
+            return outlet
         if actor is not None and actor.kind != "person":
             return actor
         name = re.sub(r"^(the|a|an)\s+", "", words.strip(), flags=re.IGNORECASE)
@@ -434,6 +461,13 @@ def make_draft(
         # Marevo last week"): its words are not read.
         cue = re.sub(r"\b(?:who|which|whose|where)\b[^,.;:]*", " ", cue) if cue else cue
         stated = resolve(cue, published) if cue else None
+        if (
+            stated is not None
+            and stated.value is not None
+            and (stated.value > published.isoformat()[: len(stated.value)])
+        ):
+            claim_marks["channel"] = f"'{stated.text}' is after the publication day"
+            stated = None
         if stated is not None and stated.value is not None:
             claim["stated_on"] = stated.value
             claim["stated_on_text"] = stated.text
@@ -600,6 +634,14 @@ def _locations(
                 entry["longitude"] = place.longitude
             if place.country_code:
                 entry["country_code"] = place.country_code
+            if mention.source == "database":
+                # As the database has it: another report declared it so.
+                if place.parent:
+                    entry["parent"] = place.parent
+                if place.aliases:
+                    entry["aliases"] = list(place.aliases)
+                if place.description is not None:
+                    entry["description"] = place.description
             entries[place_id] = entry
             if mention.source == "new":
                 marks[place_id] = {
@@ -668,6 +710,9 @@ def _actor_entry(actor: KnownActor) -> dict[str, Any]:
     entry: dict[str, Any] = {"id": actor.id, "name": actor.name, "kind": actor.kind}
     if actor.aliases:
         entry["aliases"] = list(actor.aliases)
+    for name in ("description", "affiliation", "nationality"):
+        if getattr(actor, name) is not None:
+            entry[name] = getattr(actor, name)
     return entry
 
 
@@ -707,6 +752,10 @@ def _cue_words(text: str, speech: Speech) -> str:
     return text[start : min(ends) if ends else ceiling]
 
 
+# Whatever YAML or a reader takes for a line's end (or cannot print) in a comment.
+_BREAKS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff]")
+
+
 class _Dumper(yaml.SafeDumper):
     """Text of several lines (the report's) as a literal block, the rest as PyYAML writes it."""
 
@@ -741,6 +790,8 @@ def to_yaml(draft: Draft) -> str:
         field_name = re.match(r"^  (\w+):", line)
         marks = draft.marks.get(current or "", {})
         if in_claims and field_name is not None and field_name.group(1) in marks:
-            line = f"{line}  # check: {marks[field_name.group(1)]}"
+            # A comment is one line: no break of any kind from the text's words in it.
+            said = _BREAKS.sub(" ", marks[field_name.group(1)])
+            line = f"{line}  # check: {said}"
         out.append(line)
     return "\n".join(out) + "\n"

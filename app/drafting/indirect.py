@@ -14,7 +14,8 @@ A sentence that holds a quotation is left to direct speech (app.drafting.speech)
 """
 
 import re
-from collections.abc import Iterator
+from bisect import bisect_left
+from collections.abc import Iterable, Iterator
 from itertools import pairwise
 
 from app.drafting.speech import (
@@ -47,7 +48,7 @@ _BETWEEN = (
 # What may open a sentence before its subject: a connective or a when.
 _OPENING = (
     r"(?:(?:But|And|However|Meanwhile|Separately|Earlier|Later|Now|Still|Yet|Also|So|"
-    r"In\s+a\s+(?:statement|briefing)|(?:On|By|Late\s+on|Early\s+on)\s+\w+(?:\s+\w+)?|"
+    r"In\s+a\s+(?:statement|briefing)|(?:On|By|Late\s+on|Early\s+on)\s+\w+(?:\s+(?:[a-z]\w*|\d+))?|"
     r"(?:Earlier|Later)\s+(?:on\s+)?\w+|Overnight|Yesterday|Today|This\s+morning|"
     r"Speaking\s+[^,]{1,80}),?\s+){0,2}"
 )
@@ -63,7 +64,7 @@ _CUE_LAST = re.compile(
 )
 # Where a sentence joins a second claim: `… and said …`, `… and that …`, `… and killed …`.
 _JOIN = re.compile(
-    rf"\s+and\s+(?=(?:{INDIRECT_VERBS}|that|(?:also\s+)?[a-z]+ed)\b)",
+    rf"\s+and\s+(?=(?:{INDIRECT_VERBS}|that|(?:also\s+)?[a-z]*[a-df-z]ed)\b)",
 )
 # A sentence ends at . ! ? before a space and a capital, a digit or a mark, or at a line's
 # end; not after an abbreviation (`U.N.`, `Feb.`, `Col.`) or an initial.
@@ -88,7 +89,9 @@ def sentences(text: str) -> Iterator[tuple[int, int]]:
         at = lead.end() if lead else 0
         begin = at
         for stop in re.finditer(r"[.!?]+(?=[\s\u00a0]+[A-Z0-9“\"‘(]|[\s\u00a0]*$)", body):
-            word = re.search(r"([\w.]+)$", body[begin : stop.start()])
+            # The word before the stop, read within a few dozen characters: never the
+            # whole run since the sentence began (a run of "Mr. Mr. …" would be quadratic).
+            word = re.search(r"([\w.]+)$", body[max(begin, stop.start() - 24) : stop.start()])
             before = word.group(1).lower().rstrip(".") if word else ""
             if stop.group() == "." and (
                 before in _ABBREVIATIONS or len(before) == 1 or re.fullmatch(r"(\w\.)+\w", before)
@@ -102,6 +105,27 @@ def sentences(text: str) -> Iterator[tuple[int, int]]:
         end = len(body.rstrip())
         if end > begin:
             yield start + begin, start + end
+
+
+class Spans:
+    """Spans of the text (sorted and merged once) asked whether a span overlaps them."""
+
+    def __init__(self, spans: Iterable[tuple[int, int]]) -> None:
+        merged: list[list[int]] = []
+        for start, end in sorted(spans):
+            if merged and start <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], end)
+            else:
+                merged.append([start, end])
+        self.starts = [start for start, _ in merged]
+        self.ends = [end for _, end in merged]
+
+    def overlaps(self, start: int, end: int) -> bool:
+        where = bisect_left(self.starts, end) - 1  # the last span starting before `end`
+        return where >= 0 and self.ends[where] > start
+
+    def holds(self, at: int) -> bool:
+        return self.overlaps(at, at + 1)
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
@@ -136,13 +160,14 @@ def find_indirect(text: str, quoted: list[tuple[int, int]]) -> list[Speech]:
     """Every sentence (or part of one) that reports a claim without quotation marks."""
     found: list[Speech] = []
     furniture = _furniture(text)
+    in_quotes = Spans(quoted)
     for start, end in sentences(text):
         words = text[start:end]
         if end - start > MAX_SENTENCE or any(mark in words for mark in _QUOTES):
             continue
         if start < furniture or text[end : end + 1] == ":" or words.endswith(":"):
             continue  # the title and headline, or a cue introducing a quotation
-        if any(opened <= start < closed for opened, closed in quoted):
+        if in_quotes.holds(start):
             continue
         first = _CUE_FIRST.match(words)
         if first is not None:
@@ -200,7 +225,12 @@ def find_indirect(text: str, quoted: list[tuple[int, int]]) -> list[Speech]:
 def _furniture(text: str) -> int:
     """Where the title and the headline end: the first line, and the next if it has no
     full stop and is no bullet (a headline is not a claim)."""
-    lines = list(re.finditer(r"[^\n]*\S[^\n]*", text))
+    lines = []
+    for line in re.finditer(r"[^\n]+", text):
+        if line.group().strip():
+            lines.append(line)
+            if len(lines) == 3:
+                break
     if len(lines) < 3:
         return 0  # a sentence or two, not an article
     end = lines[0].end()
@@ -218,13 +248,15 @@ def find_posts(text: str) -> list[Speech]:
     paragraphs = list(re.finditer(r"[^\n]+", text))
     for previous, line in pairwise(paragraphs):
         signed = _POST_SIGNATURE.match(line.group().strip())
-        if signed is None:
-            continue
+        if signed is None or _POST_SIGNATURE.match(previous.group().strip()):
+            continue  # no signature, or one signature after another
         start, end = _trim(text, previous.start(), previous.end())
-        while start < end and text[start] in _QUOTES:
+        while start < end and (text[start] in _QUOTES or text[start].isspace()):
             start += 1
         while end > start and text[end - 1] in _QUOTES:
             end -= 1
+        if not re.search(r"\w", text[start:end]):
+            continue  # nothing posted: a blank or a mark before the signature
         name_at = line.start() + line.group().index(signed.group("name"))
         attribution = Attribution(
             signed.group("name").strip(),
@@ -244,14 +276,13 @@ def find_speech(text: str) -> list[Speech]:
     """Every claim the text's speech makes: direct quotations (app.drafting.speech),
     embedded posts and indirect speech, in the text's order; a sentence is never both."""
     direct = find_direct(text)
-    posts = find_posts(text)
-    taken = [(s.start, s.end) for s in direct] + [(s.start, s.end) for s in posts]
-    quoted = sorted(taken)
-    indirect = [
-        s
-        for s in find_indirect(text, quoted)
-        if not any(start < s.end and s.start < end for start, end in taken)
-    ]
+    quotes = Spans((s.start, s.end) for s in direct)
+    # A post holding a quotation is the quotation's ("“…,” Massoud tweeted." then a
+    # signature): a sentence is never two claims.
+    posts = [s for s in find_posts(text) if not quotes.overlaps(s.start, s.end)]
+    taken = Spans([(s.start, s.end) for s in direct] + [(s.start, s.end) for s in posts])
+    quoted = sorted((s.start, s.end) for s in direct)
+    indirect = [s for s in find_indirect(text, quoted) if not taken.overlaps(s.start, s.end)]
     return sorted([*direct, *posts, *indirect], key=lambda speech: speech.start)
 
 
@@ -281,12 +312,12 @@ def find_reporting(
     the war (see above): outside speech, quotations, captions, the title and headline."""
     found = []
     furniture = _furniture(text)
-    spans = sorted([*taken, *captions])
+    spans = Spans([*taken, *captions])
     for start, end in sentences(text):
         words = text[start:end]
         if start < furniture or end - start > MAX_SENTENCE or any(m in words for m in _QUOTES):
             continue
-        if any(left < end and start < right for left, right in spans):
+        if spans.overlaps(start, end):
             continue
         if _HEDGE.search(words):
             found.append((start, end, "the outlet's own assertion, hedged"))

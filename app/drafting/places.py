@@ -90,6 +90,8 @@ class KnownPlace:
     longitude: float | None = None
     country_code: str | None = None
     aliases: tuple[str, ...] = ()
+    parent: str | None = None
+    description: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -97,7 +97,8 @@ def _speaker(words: str) -> str:
     """The words that name the speaker: without the sentence's full stop (`said Ahmad
     Massoud.`) or a word that opens the sentence (`Later Massoud`); of a role and a name
     (`DPF spokesman Nadir Kestel`, `the commander, Nuri Sadek,`), the name."""
-    words = re.sub(r"\s+\([A-Z]{2,8}\)|\s+who\s.*$", "", words.rstrip(".,"))
+    # Initials after the name ("the Dunmar Liberation Army (DLA)"), or a `who` clause.
+    words = re.sub(r"\s+\([A-Z]{2,8}\)(?=,|$)|\s+who\s.*$", "", words.rstrip(".,"))
     head, _, aside = (part.strip() for part in words.partition(","))
     aside = aside.rstrip(",").strip()
     if aside and _NAME_ONLY.fullmatch(aside):
