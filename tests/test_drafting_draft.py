@@ -409,6 +409,14 @@ def test_a_week_dates_a_claim_as_its_month_but_a_relative_clause_dates_nothing()
     assert "stated_on: 2021-08  # check: 'last week': the period that holds that week" in (
         to_yaml(draft)
     )
+    # A week across a new year is left for a person, the mark on a line of its own.
+    new_year = make_draft(
+        "“We hold the pass,” Massoud said last week.\n",
+        published=dt.date(2021, 1, 5),
+        actors=MASSOUD,
+    )
+    assert "stated_on" not in new_year.bundle["claims"][0]
+    assert "  # check: stated_on: 'last week': no precision a bundle can write" in to_yaml(new_year)
 
 
 def test_a_draft_against_the_seeded_database_loads_beside_the_seed(

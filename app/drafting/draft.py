@@ -466,7 +466,7 @@ def make_draft(
             and stated.value is not None
             and (stated.value > published.isoformat()[: len(stated.value)])
         ):
-            claim_marks["channel"] = f"'{stated.text}' is after the publication day"
+            claim_marks["stated_on"] = f"'{stated.text}' is after the publication day"
             stated = None
         if stated is not None and stated.value is not None:
             claim["stated_on"] = stated.value
@@ -778,6 +778,11 @@ def to_yaml(draft: Draft) -> str:
         "# decide each field marked `# check`, then load it (`conflict-reports seed` or",
         "# POST /v1/reports).",
     ]
+    items = {
+        item["id"]: item
+        for section in ("claims", "media", "locations")
+        for item in draft.bundle.get(section, [])
+    }
     current: str | None = None
     in_claims = False
     # Only "\n" ends a line: U+2028 and its kind stay inside the scalars PyYAML wrote them in.
@@ -794,4 +799,12 @@ def to_yaml(draft: Draft) -> str:
             said = _BREAKS.sub(" ", marks[field_name.group(1)])
             line = f"{line}  # check: {said}"
         out.append(line)
+        if in_claims and item is not None and current in items:
+            # A field the draft left out, for a person to fill in: its mark on a line of its
+            # own ("# check: stated_on: 'last week' …").
+            out.extend(
+                f"  # check: {name}: {_BREAKS.sub(' ', why)}"
+                for name, why in marks.items()
+                if name not in items[current]
+            )
     return "\n".join(out) + "\n"
