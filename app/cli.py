@@ -24,7 +24,15 @@ from app.core.config import get_settings
 from app.core.db.engine import get_engine
 from app.core.http.auth import Scope
 from app.core.render.export import ExportFormat
-from app.drafting.draft import DraftRefused, Known, known, make_draft, read_article, to_yaml
+from app.drafting.draft import (
+    DraftRefused,
+    Known,
+    known,
+    make_draft,
+    read_article,
+    read_names,
+    to_yaml,
+)
 from app.importer import ImportFailed, import_paths, prepare
 from app.importer.bundle import bundle_json_schema
 from app.importer.load import entity_count
@@ -419,6 +427,7 @@ def draft(
     person to check, correct and load. Nothing is written to the database."""
     try:
         text, day = read_article(article.read_bytes(), published)
+        read_names(outlet, title)
     except OSError as exc:
         errors.print(f"{article}: {exc.strerror or exc}", markup=False, highlight=False)
         raise typer.Exit(2) from None

@@ -19,6 +19,7 @@ from app.core.db.engine import get_engine
 from app.core.spans import TextIndex
 from app.drafting.draft import KnownActor, known, make_draft, to_yaml
 from app.drafting.indirect import find_speech
+from app.drafting.places import KnownPlace
 from app.importer.bundle import Bundle
 from tests.helpers import assert_problem
 
@@ -275,6 +276,9 @@ def test_ids_are_never_reserved_or_too_long_and_text_stays_verbatim() -> None:
         "Mr. " * 50_000,
         "Title\nHead\n" + " " * 199_000 + "\nThe end.",
         "Title\nHead\n" + "“Go.” Cc. Dd. " * 14_000,
+        "one " * 45_000 + "x\n— Nuri Sadek (@nuri) June 4, 2021\n",
+        "Title\n\nHeadline here.\n" + "Ab\n" * 66_000,
+        "Abc," * 25_000 + "\n" + "“ab”,he said\n" * 8_000,
     ],
     ids=[
         "capitals",
@@ -290,6 +294,9 @@ def test_ids_are_never_reserved_or_too_long_and_text_stays_verbatim() -> None:
         "abbreviations",
         "a-blank-line",
         "quotations-and-sentences",
+        "number-words",
+        "captions",
+        "pronouns",
     ],
 )
 def test_long_adversarial_articles_are_drafted_in_bounded_time(recipe: str) -> None:
@@ -521,3 +528,74 @@ def test_what_the_review_found_is_read_right() -> None:
     assert [troops[s.start : s.end] for s in find_speech(troops)] == [
         "The army said it had retaken the bridge and need more troops"
     ]
+
+
+def test_new_ids_never_take_the_databases_and_outlets_are_outlets() -> None:
+    """From the second review: a new name whose id the database holds for another actor or
+    place, two names of one id, an outlet that is an actor of another kind, NEL in the text."""
+    bundle = yaml.safe_load(SEED.read_text(encoding="utf-8"))
+    places = [
+        KnownPlace(
+            p["id"],
+            p["name"],
+            p["kind"],
+            p["precision"],
+            p.get("latitude"),
+            p.get("longitude"),
+            p.get("country_code"),
+            tuple(p.get("aliases") or ()),
+        )
+        for p in bundle["locations"]
+    ]
+    text = (
+        "Title\n\nHeadline\n\n"
+        "The Kabul mayor said the city was calm.\n\n"
+        "Crowds gathered in Kabul Sports Stadium on Monday.\n\n"
+        "“We will fight,” Saleh told Al-Jazeera.\n\n"
+        "Al Jazeera said the valley had fallen.\n\n"
+        "“We will fight to the end,” Massoud told France 24.\n\n"
+        "Nuri Sadek said the bridge\x85 was cut.\n"
+    )
+    draft = make_draft(
+        text, published=TUESDAY, actors=_seed_actors(), places=places, outlet="Taliban"
+    )
+    valid = Bundle.model_validate(yaml.safe_load(to_yaml(draft)))
+    assert valid.report.text == text  # NEL kept verbatim through the YAML
+    assert valid.report.outlet is None  # the Taliban are no outlet
+    known_ids = {a["id"] for a in bundle["actors"]} | {p.id for p in places}
+    new_actors = [
+        a for a in draft.bundle["actors"] if a["id"] not in {x.id for x in _seed_actors()}
+    ]
+    assert not {a["id"] for a in new_actors} & known_ids
+    assert len({a["id"] for a in draft.bundle["actors"]}) == len(draft.bundle["actors"])
+    for place in draft.bundle["locations"]:
+        assert place["id"] not in known_ids or place["name"] in {p.name for p in places}
+    massoud = next(c for c in valid.claims if c.quote.startswith("We will fight to the end"))
+    assert massoud.venue is None  # "France" is a state, not an outlet
+
+
+def test_a_publication_day_the_calendar_cannot_count_back_from_is_refused(
+    client: TestClient,
+) -> None:
+    for published in ("0001-01-01", "9999-12-31"):
+        problem = assert_problem(
+            client.post(
+                "/v1/drafts",
+                json={"text": "Massoud said yesterday that it fell.", "published": published},
+            ),
+            400,
+        )
+        assert "published" in problem["detail"]
+    for field, value, says in (
+        ("title", "T\x00", "title: contains a NUL byte"),
+        ("outlet", "O" * 201, "outlet: is 201 characters; at most 200"),
+    ):
+        page = client.post(
+            "/drafts", data={"text": "A text.", "published": "2021-08-24", field: value}
+        )
+        assert page.status_code == 400
+        assert says in page.text
+    nul = client.post(
+        "/v1/drafts", json={"text": "A text.", "published": "2021-08-24", "title": "T\x00"}
+    )
+    assert "title: contains a NUL byte" in assert_problem(nul, 400)["detail"]

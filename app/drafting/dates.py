@@ -101,7 +101,18 @@ def _day(published: dt.date, day: int, month: int, year: int | None) -> str | No
 
 
 def resolve(words: str, published: dt.date) -> StatedDate | None:
-    """The first date the words name, resolved against the publication day (None: none)."""
+    """The first date the words name, resolved against the publication day (None: none,
+    or one the calendar cannot hold, as the day before 1 January of year 1)."""
+    try:
+        found = _resolve(words, published)
+    except (OverflowError, ValueError):
+        return None
+    if found is not None and found.value is not None and found.value[:4] == "0000":
+        return None
+    return found
+
+
+def _resolve(words: str, published: dt.date) -> StatedDate | None:
     best: tuple[int, str, re.Match[str]] | None = None
     for rule, pattern in _PATTERNS:
         found = pattern.search(words)

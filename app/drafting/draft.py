@@ -12,7 +12,7 @@ import datetime as dt
 import re
 import unicodedata
 from bisect import bisect_left
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -36,6 +36,11 @@ RESERVED = frozenset({"export", "facets"})
 MAX_CLAIMS = 1000
 # The longest article a draft is made of (characters); longer is refused, not cut.
 MAX_ARTICLE_CHARS = 200_000
+# The most media items and places a draft proposes (an article has a handful of each).
+MAX_MEDIA = 500
+MAX_PLACES = 500
+# The years a publication day may be in: relative dates count back from it.
+MIN_YEAR, MAX_YEAR = 1000, 9998
 
 
 class DraftRefused(ValueError):
@@ -67,7 +72,27 @@ def read_article(raw: bytes, published: str) -> tuple[str, dt.date]:
         day = None
     if day is None:
         raise DraftRefused("published", f"{published!r} is not a day: use YYYY-MM-DD")
+    if not MIN_YEAR <= day.year <= MAX_YEAR:
+        raise DraftRefused(
+            "published", f"{published!r}: a publication day from {MIN_YEAR} to {MAX_YEAR}"
+        )
     return text, day
+
+
+# The longest outlet and title a draft takes (characters), on every way in.
+MAX_OUTLET, MAX_TITLE = 200, 300
+
+
+def read_names(outlet: str | None, title: str | None) -> None:
+    """DraftRefused naming the outlet or title a draft cannot take: too long, or holding a
+    NUL (the API refuses NUL everywhere)."""
+    for name, value, most in (("outlet", outlet, MAX_OUTLET), ("title", title, MAX_TITLE)):
+        if value is None:
+            continue
+        if "\x00" in value:
+            raise DraftRefused(name, "contains a NUL byte")
+        if len(value) > most:
+            raise DraftRefused(name, f"is {len(value):,} characters; at most {most}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,6 +192,28 @@ def _key(words: str) -> str:
     return re.sub(r"[’']s$", "", words)
 
 
+class Ids:
+    """The ids a draft has given (and those it must not: the database's), and per candidate
+    the next number to try, so that thousands of the same candidate cost no rescans."""
+
+    def __init__(self, reserved: Iterable[str] = ()) -> None:
+        self.given: set[str] = set(reserved)
+        self.next: dict[str, int] = {}
+
+    def take(self, candidate: str) -> str:
+        """`candidate`, or `candidate-2`, `-3` …: the first not given, now given."""
+        candidate = candidate.strip("-") or "claim"
+        found = candidate
+        if found in self.given:
+            number = self.next.get(candidate, 2)
+            while f"{candidate}-{number}" in self.given:
+                number += 1
+            self.next[candidate] = number + 1
+            found = f"{candidate}-{number}"
+        self.given.add(found)
+        return found
+
+
 def mentions_of(
     text: str, actors: Sequence[KnownActor], quoted: Sequence[tuple[int, int]]
 ) -> list[tuple[int, KnownActor]]:
@@ -223,8 +270,12 @@ class Speakers:
     named before them (as a speaker or not), roles to the last fitting speaker."""
 
     def __init__(
-        self, actors: Sequence[KnownActor], mentions: Sequence[tuple[int, KnownActor]] = ()
+        self,
+        actors: Sequence[KnownActor],
+        mentions: Sequence[tuple[int, KnownActor]] = (),
+        ids: Ids | None = None,
     ) -> None:
+        self.ids = ids if ids is not None else Ids(actor.id for actor in actors)
         self.by_key: dict[str, KnownActor] = {}
         for actor in actors:
             for words in (actor.name, *actor.aliases):
@@ -233,17 +284,18 @@ class Speakers:
         self.last_person: KnownActor | None = None
         self.last_other: KnownActor | None = None
         self.last_person_at = self.last_other_at = -1
-        self.mentions = list(mentions)
-        self.mention_starts = [at for at, _ in self.mentions]
+        # Mentions of people and of the rest apart: the last fitting one is one search.
+        self.mentions = {
+            person: [(at, actor) for at, actor in mentions if (actor.kind == "person") == person]
+            for person in (True, False)
+        }
+        self.mention_starts = {
+            person: [at for at, _ in found] for person, found in self.mentions.items()
+        }
 
     def _last_mentioned(self, at: int, person: bool) -> tuple[int, KnownActor | None]:
-        where = bisect_left(self.mention_starts, at) - 1
-        while where >= 0:
-            mentioned_at, actor = self.mentions[where]
-            if (actor.kind == "person") == person:
-                return mentioned_at, actor
-            where -= 1
-        return -1, None
+        where = bisect_left(self.mention_starts[person], at) - 1
+        return self.mentions[person][where] if where >= 0 else (-1, None)
 
     def _last(self, at: int, person: bool) -> KnownActor | None:
         spoke_at, spoke = (
@@ -280,7 +332,8 @@ class Speakers:
         if re.match(r"^an?\s", words.strip(), flags=re.IGNORECASE) and not bare[:1].isupper():
             # "a senior army officer who asked not to be named": someone new, unnamed.
             kind = "organization" if re.search(_ORGANISATION_ROLES, key) else "person"
-            unnamed = self.new.setdefault(key, KnownActor(slug(key), bare, kind))
+            unnamed = self.new.get(key) or KnownActor(self.ids.take(slug(key)), bare, kind)
+            self.new[key] = unnamed
             self._seen(unnamed, at)
             return unnamed, 0.5, f"'{words}': an unnamed source, new"
         if bare[:1].isupper() and not key.startswith(("one ", "its ", "his ", "her ")):
@@ -296,7 +349,7 @@ class Speakers:
             if surname is not None:
                 self._seen(surname, at)
                 return surname, 0.6, f"'{words}': {surname.name}, named in full before"
-            proposed = KnownActor(slug(key), bare, _new_kind(words))
+            proposed = KnownActor(self.ids.take(slug(key)), bare, _new_kind(words))
             self.new[key] = proposed
             self._seen(proposed, at)
             return proposed, 0.6, f"'{words}': a new actor ({proposed.kind}?)"
@@ -314,8 +367,9 @@ class Speakers:
         return fitting, 0.4, f"'{words}': a role, taken as the last speaker named ({fitting.name})"
 
     def outlet(self, words: str) -> KnownActor | None:
-        """An outlet named in a cue or given (`Reuters`, `the BBC`): a known actor that is
-        no person, else a new media outlet; it is not a speaker (pronouns never point to it)."""
+        """An outlet named in a cue or given (`Reuters`, `the BBC`): a known media outlet, a
+        new speaker made one, or a new media outlet; None if the name is an actor of another
+        kind. It is not a speaker (pronouns never point to it)."""
         key = _key(words)
         actor = self.by_key.get(key) or self.new.get(key)
         if actor is not None and actor.kind == "media_outlet":
@@ -328,14 +382,14 @@ class Speakers:
                 if proposed is actor:
                     self.new[name] = outlet
             return outlet
-        if actor is not None and actor.kind != "person":
-            return actor
+        if actor is not None:
+            return None  # a person, a state, an armed group …: no outlet (`told the Taliban`)
         name = re.sub(r"^(the|a|an)\s+", "", words.strip(), flags=re.IGNORECASE)
         if not name[:1].isupper():
             return None
-        proposed = KnownActor(slug(name), name, "media_outlet")
-        self.new.setdefault(key, proposed)
-        return self.new[key]
+        proposed = KnownActor(self.ids.take(slug(name)), name, "media_outlet")
+        self.new[key] = proposed
+        return proposed
 
     def _seen(self, actor: KnownActor, at: int) -> None:
         if actor.kind == "person":
@@ -372,7 +426,9 @@ def make_draft(
     """The draft bundle of `text`, published on `published` (see the module's docstring)."""
     speeches = find_speech(text)
     quoted = [(speech.start, speech.end) for speech in speeches if speech.direct]
-    speakers = Speakers(actors, mentions_of(text, actors, quoted))
+    # Every id the draft gives is new: none the database holds for an actor or a place.
+    taken = Ids([*(actor.id for actor in actors), *(place.id for place in places), *RESERVED])
+    speakers = Speakers(actors, mentions_of(text, actors, quoted), taken)
     index = TextIndex(text)
     starts_of: dict[str, list[int]] = {}  # where each quote's words begin, found once
     first_line = next((line.strip() for line in text.splitlines() if line.strip()), "Untitled")
@@ -382,7 +438,7 @@ def make_draft(
     proposals: list[Proposal] = []
     marks: dict[str, dict[str, str]] = {}
     used: dict[str, KnownActor] = {}
-    taken: set[str] = set()
+    # Every id the draft gives is new: none the database holds for an actor or a place.
     posted: list[tuple[Speech, str]] = []  # claims made in a tweet, with their ids
     found_captions = find_captions(text)
     captions = [(caption.start, caption.end) for caption in found_captions]
@@ -410,8 +466,7 @@ def make_draft(
             continue
         used[claimant.id] = claimant
         quote = text[speech.start : speech.end]
-        claim_id = _unique(f"{claimant.id}-{slug(' '.join(quote.split()[:5]))}"[:100], taken)
-        taken.add(claim_id)
+        claim_id = taken.take(f"{claimant.id}-{slug(' '.join(quote.split()[:5]))}"[:100])
         kind, kind_why = _kind(quote)
         statement = " ".join(quote.split()).strip(" ,")
         claim: dict[str, Any] = {
@@ -497,10 +552,7 @@ def make_draft(
             where = bisect_left(starts, start)
             if where == len(starts) or starts[where] != start:
                 continue
-            claim_id = _unique(
-                f"{outlet_actor.id}-{slug(' '.join(words.split()[:5]))}"[:100], taken
-            )
-            taken.add(claim_id)
+            claim_id = taken.take(f"{outlet_actor.id}-{slug(' '.join(words.split()[:5]))}"[:100])
             kind, kind_why = _kind(words)
             claim = {
                 "id": claim_id,
@@ -541,8 +593,9 @@ def make_draft(
         where = bisect_left(starts, caption.start)
         if where == len(starts) or starts[where] != caption.start:
             continue
-        media_id = _unique(f"{caption.kind}-{slug(' '.join(words.split()[:5]))}"[:100], taken)
-        taken.add(media_id)
+        if len(media) >= MAX_MEDIA:
+            break
+        media_id = taken.take(f"{caption.kind}-{slug(' '.join(words.split()[:5]))}"[:100])
         item: dict[str, Any] = {"id": media_id, "kind": caption.kind, "caption": words}
         if len(starts) > 1:
             item["occurrence"] = where + 1
@@ -565,8 +618,9 @@ def make_draft(
         occurrence = where + 1 if len(starts) > 1 else None
         if where == len(starts) or starts[where] != start or (words, occurrence) in shown:
             continue
-        media_id = _unique(f"{kind}-{slug(' '.join(words.split()[:5]))}"[:100], taken)
-        taken.add(media_id)
+        if len(media) >= MAX_MEDIA:
+            break
+        media_id = taken.take(f"{kind}-{slug(' '.join(words.split()[:5]))}"[:100])
         tweet_item: dict[str, Any] = {"id": media_id, "kind": kind, "caption": words}
         if occurrence is not None:
             tweet_item["occurrence"] = occurrence
@@ -605,7 +659,7 @@ def _locations(
     claims: list[dict[str, Any]],
     proposals: list[Proposal],
     marks: dict[str, dict[str, str]],
-    taken: set[str],
+    taken: Ids,
 ) -> list[dict[str, Any]]:
     """The places the text names, as the bundle's locations, each claim linked to those its
     quote names (role `mentioned`); what has no coordinates is marked for a person."""
@@ -620,8 +674,9 @@ def _locations(
         key = (mention.source, place.id or fold(place.name))
         place_id = ids.get(key)
         if place_id is None:
-            place_id = place.id or _unique(slug(place.name), taken)
-            taken.add(place_id)
+            if not place.id and len(entries) >= MAX_PLACES:
+                continue
+            place_id = place.id or taken.take(slug(place.name))
             ids[key] = place_id
             entry: dict[str, Any] = {
                 "id": place_id,
@@ -716,16 +771,6 @@ def _actor_entry(actor: KnownActor) -> dict[str, Any]:
     return entry
 
 
-def _unique(candidate: str, taken: set[str]) -> str:
-    candidate = candidate.strip("-") or "claim"
-    if candidate not in taken:
-        return candidate
-    number = 2
-    while f"{candidate}-{number}" in taken:
-        number += 1
-    return f"{candidate}-{number}"
-
-
 # Where a cue ends: a sentence's end, a line's, or a quotation mark of any style (a date
 # inside a quotation is what was spoken of, not when it was said).
 _CUE_ENDS = ".!?\n“”‘’\"'"
@@ -761,6 +806,9 @@ class _Dumper(yaml.SafeDumper):
 
 
 def _text(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
+    # NEL, LS and PS are line ends to YAML: only a double-quoted scalar keeps them verbatim.
+    if any(mark in value for mark in "\x85\u2028\u2029"):
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style='"')
     style = "|" if "\n" in value and len(value) > 200 else None
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 

@@ -78,6 +78,8 @@ _POST_SIGNATURE = re.compile(
     r"(?P<date>[A-Z][a-z]+\s+\d{1,2},\s+\d{4})?\s*$"
 )
 MAX_SENTENCE = 600
+# The longest embedded post (characters): a post is short, a page is not.
+MAX_POST = 3000
 
 
 def sentences(text: str) -> Iterator[tuple[int, int]]:
@@ -255,8 +257,8 @@ def find_posts(text: str) -> list[Speech]:
             start += 1
         while end > start and text[end - 1] in _QUOTES:
             end -= 1
-        if not re.search(r"\w", text[start:end]):
-            continue  # nothing posted: a blank or a mark before the signature
+        if not re.search(r"\w", text[start:end]) or end - start > MAX_POST:
+            continue  # nothing posted (a blank or a mark), or more than a post holds
         name_at = line.start() + line.group().index(signed.group("name"))
         attribution = Attribution(
             signed.group("name").strip(),

@@ -22,7 +22,9 @@ _WORDS = (
     "fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|"
     "eighty|ninety|hundred|thousand|million"
 )
-_SPELLED = rf"(?:(?:{_WORDS})(?:[\s-]+(?:and\s+)?(?:{_WORDS}))*)"
+# At most nine words ("two hundred and fifty thousand three hundred"): a longer run is
+# no number, and an unbounded one made every start rescan it (quadratic).
+_SPELLED = rf"(?:(?:{_WORDS})(?:[\s-]+(?:and\s+)?(?:{_WORDS})){{0,8}})"
 _DIGITS = r"[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?|[0-9]+(?:\.[0-9]+)?"
 _VAGUE = {
     "dozens": 24.0,

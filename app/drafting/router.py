@@ -18,12 +18,15 @@ from app.core.render.html import templates_of
 from app.core.schemas import problem_responses
 from app.drafting.draft import (
     MAX_ARTICLE_CHARS,
+    MAX_OUTLET,
+    MAX_TITLE,
     Draft,
     DraftRefused,
     Known,
     known,
     make_draft,
     read_article,
+    read_names,
     to_yaml,
 )
 
@@ -50,12 +53,12 @@ class DraftRequest(BaseModel):
     )
     outlet: str | None = Field(
         default=None,
-        max_length=200,
+        max_length=MAX_OUTLET,
         description="The outlet that published it.",
         examples=["MailOnline"],
     )
     title: str | None = Field(
-        default=None, max_length=300, description="Its title (default: its first line)."
+        default=None, max_length=MAX_TITLE, description="Its title (default: its first line)."
     )
 
 
@@ -106,6 +109,7 @@ async def draft_article(body: DraftRequest, request: Request, db: DatabaseDep) -
     written."""
     try:
         text, day = read_article(body.text.encode("utf-8", "surrogatepass"), body.published)
+        read_names(body.outlet, body.title)
     except DraftRefused as exc:
         raise BadRequest(
             f"{exc.field}: {exc.detail}",
@@ -198,6 +202,7 @@ async def drafts_page(request: Request, db: DatabaseDep) -> HTMLResponse:
     given = {name: (pairs.get(name) or [""])[-1] for name in FORM_FIELDS}
     try:
         text, day = read_article(given["text"].encode("utf-8", "surrogatepass"), given["published"])
+        read_names(given["outlet"] or None, given["title"] or None)
     except DraftRefused as exc:
         return _page({**given, "problem": f"{exc.field}: {exc.detail}"}, 400)
     found: Known = await db.run(known)
