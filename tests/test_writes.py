@@ -365,12 +365,14 @@ def test_every_write_leaves_an_audit_entry(make_database: Callable[..., Engine])
     engine = make_database()
     keys = _keys(engine)
     with _client(engine) as client:
-        client.post(
+        created = client.post(
             "/v1/reports",
             content=_json(second_bundle()),
             headers={**keys["writer"], **JSON, "Idempotency-Key": '"audit-1"'},
         )
-        client.delete(f"/v1/reports/{SECOND_ID}", headers=keys["writer"])
+        assert created.status_code == 201, created.text  # else the audit has nothing to say
+        deleted = client.delete(f"/v1/reports/{SECOND_ID}", headers=keys["writer"])
+        assert deleted.status_code == 200, deleted.text
     with engine.connect() as conn:
         rows = conn.execute(select(AuditEntry).order_by(AuditEntry.id)).mappings().all()
     assert [(row["action"], row["report_id"], row["key_name"]) for row in rows] == [
