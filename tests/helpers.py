@@ -61,6 +61,25 @@ def assert_problem(response: Any, status: int, *, parameter: str | None = None) 
 
 
 @contextmanager
+def command_line_on(engine: Engine, monkeypatch: Any) -> Iterator[None]:
+    """The command line's database is `engine`'s for the block (`DATABASE_URL`), its cached
+    settings and engine cleared before and after (the `cli_database` fixture, for a database
+    a test made itself)."""
+    from app.core.config import get_settings
+    from app.core.db.engine import get_engine
+
+    monkeypatch.setenv("DATABASE_URL", engine.url.render_as_string(hide_password=False))
+    get_settings.cache_clear()
+    get_engine.cache_clear()
+    try:
+        yield
+    finally:
+        get_engine().dispose()
+        get_engine.cache_clear()
+        get_settings.cache_clear()
+
+
+@contextmanager
 def captured_statements() -> Iterator[list[tuple[str, Any]]]:
     """(SQL, parameters) of every statement any engine sends meanwhile, the serving engines
     (SQLite readers, the asyncpg pool) included."""

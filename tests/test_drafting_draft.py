@@ -14,14 +14,13 @@ from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from app.cli import cli
-from app.core.config import get_settings
 from app.core.db.engine import get_engine
 from app.core.spans import TextIndex
 from app.drafting.draft import KnownActor, known, make_draft, to_yaml
 from app.drafting.indirect import find_speech
 from app.drafting.places import KnownPlace
 from app.importer.bundle import Bundle
-from tests.helpers import assert_problem
+from tests.helpers import assert_problem, command_line_on
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "seed" / "000_panjshir-last-bastion.yaml"
@@ -345,16 +344,9 @@ def test_the_seed_articles_draft_corrected_by_hand_loads_with_seed(
         assert (claim["quote"], claim.get("occurrence")) in proposed, claim["id"]
     assert len(corrected["claims"]) == len(proposed)  # every one kept, once corrected
     engine = make_database(seed=False)
-    monkeypatch.setenv("DATABASE_URL", engine.url.render_as_string(hide_password=False))
-    get_settings.cache_clear()
-    get_engine.cache_clear()
-    try:
+    with command_line_on(engine, monkeypatch):
         result = CliRunner().invoke(cli, ["seed", str(CORRECTED)])
-        assert result.exit_code == 0, result.output
-    finally:
-        get_engine().dispose()
-        get_engine.cache_clear()
-        get_settings.cache_clear()
+    assert result.exit_code == 0, result.output
     with engine.connect() as connection:
         claims = connection.execute(text("SELECT count(*) FROM claim")).scalar_one()
         retaken = connection.execute(
@@ -432,10 +424,7 @@ def test_a_draft_against_the_seeded_database_loads_beside_the_seed(
     """The actors and places a draft takes from the database are declared as the database
     has them, so the importer takes the draft beside the reports that declared them."""
     engine = make_database()  # migrated and seeded
-    monkeypatch.setenv("DATABASE_URL", engine.url.render_as_string(hide_password=False))
-    get_settings.cache_clear()
-    get_engine.cache_clear()
-    try:
+    with command_line_on(engine, monkeypatch):
         with Session(get_engine()) as session:
             found = known(session)
         draft = make_draft(
@@ -451,11 +440,7 @@ def test_a_draft_against_the_seeded_database_loads_beside_the_seed(
         bundle = tmp_path / "against-the-seed.yaml"
         bundle.write_text(to_yaml(draft), encoding="utf-8")
         result = CliRunner().invoke(cli, ["seed", str(bundle)])
-        assert result.exit_code == 0, result.output
-    finally:
-        get_engine().dispose()
-        get_engine.cache_clear()
-        get_settings.cache_clear()
+    assert result.exit_code == 0, result.output
     engine.dispose()
 
 

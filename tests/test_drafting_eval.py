@@ -37,6 +37,14 @@ REACHED: dict[str, dict[str, float]] = {
 }
 
 
+# Each gold article of both sets, as (set, name, text, bundle), named by its set and name.
+EVERY_GOLD_ARTICLE = pytest.mark.parametrize(
+    ("which", "name", "text", "bundle"),
+    [(which, *article) for which in SETS for article in gold_articles(which)],
+    ids=lambda value: value if isinstance(value, str) and len(value) < 40 else "",
+)
+
+
 @pytest.mark.parametrize("which", list(SETS))
 def test_the_scores_do_not_fall_below_what_was_reached(which: str) -> None:
     table, figures = evaluate(which)
@@ -61,11 +69,7 @@ def test_the_gold_holds_the_seed_and_three_house_styles_twice_and_once_held_out(
         assert sum(style in name for name in held_out) >= 1
 
 
-@pytest.mark.parametrize(
-    ("which", "name", "text", "bundle"),
-    [(which, *article) for which in SETS for article in gold_articles(which)],
-    ids=lambda value: value if isinstance(value, str) and len(value) < 40 else "",
-)
+@EVERY_GOLD_ARTICLE
 def test_every_gold_article_is_a_valid_bundle_of_its_texts_words(
     which: str, name: str, text: str, bundle: dict[str, Any]
 ) -> None:
@@ -76,11 +80,7 @@ def test_every_gold_article_is_a_valid_bundle_of_its_texts_words(
     assert len(valid.claims) >= 20 or name.startswith("000_")
 
 
-@pytest.mark.parametrize(
-    ("which", "name", "text", "bundle"),
-    [(which, *article) for which in SETS for article in gold_articles(which)],
-    ids=lambda value: value if isinstance(value, str) and len(value) < 40 else "",
-)
+@EVERY_GOLD_ARTICLE
 def test_every_gold_articles_draft_is_a_valid_bundle(
     which: str, name: str, text: str, bundle: dict[str, Any]
 ) -> None:
